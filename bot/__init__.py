@@ -1,0 +1,1 @@
+"""Process wiring for ritualbot: settings, app factory, CLI, serving, scheduling, Slack client."""

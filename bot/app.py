@@ -1,0 +1,84 @@
+"""The app factory: the one place that wires ritualbot.
+
+Everything the app needs is passed in and nothing is read from the environment here, so the
+CLI, the demo and every test build their app the same way with different parts.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.errors import handle_listener_error
+from bot.settings import Settings
+from bot.slack_gateway import WebClientGateway
+from handlers.registry import ListenerSpec
+from handlers.wiring import register_all
+from rituals.clock import Clock
+from rituals.closing import RunCloser
+from rituals.gateway import SlackGateway
+from rituals.loading import RitualLibrary
+from rituals.opening import RunOpener
+from rituals.outbox import OutboxPolicy, OutboxSender
+from rituals.services import Services
+from rituals.tick import Tick
+from storage.database import SessionFactory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RitualApp:
+    """The Bolt app together with what was wired into it."""
+
+    bolt: App
+    services: Services
+    listeners: list[ListenerSpec]
+    tick: Tick
+
+
+def create_app(
+    settings: Settings,
+    *,
+    client: WebClient,
+    session_factory: SessionFactory,
+    clock: Clock,
+    library: RitualLibrary,
+    gateway: SlackGateway | None = None,
+    outbox_policy: OutboxPolicy | None = None,
+    listener_executor: Executor | None = None,
+) -> RitualApp:
+    gateway = gateway or WebClientGateway(client)
+    opener = RunOpener(session_factory, library, gateway)
+    closer = RunCloser(session_factory)
+    services = Services(
+        session_factory=session_factory,
+        clock=clock,
+        library=library,
+        gateway=gateway,
+        opener=opener,
+        closer=closer,
+        admins=tuple(settings.admins),
+    )
+    bolt = App(
+        client=client,
+        # Socket Mode authenticates with the app token over the WebSocket; HTTP needs the
+        # signing secret, and Bolt's request verification is never turned off.
+        signing_secret=(
+            settings.slack_signing_secret or "" if settings.socket_mode else settings.require("SLACK_SIGNING_SECRET")
+        ),
+        request_verification_enabled=True,
+        token_verification_enabled=False,
+        # Bolt's default pool has 5 workers; a burst of clicks at a deadline needs more.
+        listener_executor=listener_executor or ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener"),
+        logger=logging.getLogger("ritualbot.bolt"),
+    )
+    bolt.error(handle_listener_error)
+    listeners = register_all(bolt, services)
+    sender = OutboxSender(session_factory, gateway, clock, outbox_policy)
+    tick = Tick(services, opener, closer, sender)
+    return RitualApp(bolt=bolt, services=services, listeners=listeners, tick=tick)

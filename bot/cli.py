@@ -1,0 +1,41 @@
+"""`ritualbot`: the command line. Each command reads settings once, then calls into the app."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from bot.settings import MissingSetting
+
+
+class RitualbotGroup(click.Group):
+    """Turns a missing setting or an out-of-date schema into one readable line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from rituals.loading import InvalidRituals
+        from storage.migrate import SchemaOutOfDate
+
+        try:
+            return super().invoke(ctx)
+        except (MissingSetting, SchemaOutOfDate) as error:
+            click.echo(f"ritualbot: {error}", err=True)
+            sys.exit(2)
+        except InvalidRituals as error:
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            click.echo("ritualbot: refusing to start with invalid rituals (see above)", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=RitualbotGroup)
+@click.version_option(package_name="ritualbot")
+def main() -> None:
+    """ritualbot runs product rituals in Slack: check-ins on a cadence, digests for leaders,
+    roadmap and launch posts for sales and marketing."""
+
+
+from bot.commands import db, demo, export, run, schedule  # noqa: E402  (commands attach to `main`)
+
+for module in (run, demo, db, schedule, export):
+    module.attach(main)

@@ -1,0 +1,67 @@
+"""`ritualbot run`: serve Slack and run the rituals' clock until stopped."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+from slack_sdk.errors import SlackApiError
+
+from bot.logging_setup import configure_logging
+from bot.runtime import Runtime, exit_on_sigterm
+from bot.server import HttpServer, RitualWSGIApp
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@click.command("run")
+@click.option("--http", "force_http", is_flag=True, help="Serve HTTP even when SLACK_APP_TOKEN is set.")
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on in HTTP mode.")  # noqa: S104
+@click.option("--port", default=3000, show_default=True, type=int, help="Port to listen on in HTTP mode.")
+def run_command(force_http: bool, host: str, port: int) -> None:
+    """Serve Slack (Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP at /slack/events)."""
+    settings = Settings.load()
+    configure_logging(settings.log_level)
+    settings.require("SLACK_BOT_TOKEN")
+    use_socket_mode = settings.socket_mode and not force_http
+    if not use_socket_mode:
+        settings.require("SLACK_SIGNING_SECRET")
+    runtime = Runtime.build(settings)
+    try:
+        identity = runtime.client.auth_test()
+    except SlackApiError as error:
+        raise click.ClickException(
+            f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}). Copy the Bot User OAuth Token "
+            "again from your app's OAuth & Permissions page."
+        ) from error
+    log.info("connected to %s as %s", identity.get("team"), identity.get("user"))
+    runtime.start_clock()
+    try:
+        with exit_on_sigterm():
+            if use_socket_mode:
+                _serve_socket_mode(runtime, settings.require("SLACK_APP_TOKEN"))
+            else:
+                server = HttpServer(RitualWSGIApp(runtime.app.bolt, runtime.session_factory), host=host, port=port)
+                log.info("serving HTTP on %s:%s (Slack: /slack/events, health: /healthz)", host, server.port)
+                server.serve_forever()
+    finally:
+        runtime.close()
+        log.info("stopped")
+
+
+def _serve_socket_mode(runtime: Runtime, app_token: str) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(runtime.app.bolt, app_token=app_token)
+    log.info("connecting to Slack over Socket Mode")
+    try:
+        handler.start()
+    except (SystemExit, KeyboardInterrupt):
+        pass
+    finally:
+        handler.close()
+
+
+def attach(group: click.Group) -> None:
+    group.add_command(run_command)

@@ -1,0 +1,79 @@
+"""A running ritualbot process: database, Slack client, Bolt app and the background clock.
+
+`ritualbot run`, `ritualbot demo` and the end-to-end tests all build one of these, so what
+the tests exercise is what production runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import FrameType
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+from bot.app import RitualApp, create_app
+from bot.scheduler import start_clock
+from bot.settings import Settings
+from bot.slack_client import create_web_client
+from rituals.clock import Clock, SystemClock
+from rituals.loading import RitualLibrary, load_library
+from storage.database import SessionFactory, create_database_engine, create_session_factory
+from storage.migrate import ensure_current
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: SessionFactory
+    client: WebClient
+    app: RitualApp
+    clock: Clock
+    library: RitualLibrary
+    scheduler: BackgroundScheduler | None = None
+
+    @classmethod
+    def build(cls, settings: Settings, *, clock: Clock | None = None, client: WebClient | None = None) -> Runtime:
+        """Wire everything. Refuses to build on an invalid ritual (InvalidRituals) or when the
+        database is behind the code (SchemaOutOfDate): half-running is worse than not running."""
+        library = load_library(settings.rituals_path)
+        engine = create_database_engine(settings.database_url)
+        ensure_current(engine)
+        session_factory = create_session_factory(engine)
+        clock = clock or SystemClock()
+        client = client or create_web_client(settings)
+        app = create_app(settings, client=client, session_factory=session_factory, clock=clock, library=library)
+        return cls(settings, engine, session_factory, client, app, clock, library)
+
+    def start_clock(self) -> None:
+        self.scheduler = start_clock(self.app.tick, self.settings.tick_seconds)
+
+    def close(self) -> None:
+        """Stop the clock (waiting for a tick in progress to finish), then the database."""
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=True)
+            self.scheduler = None
+        self.engine.dispose()
+
+
+@contextmanager
+def exit_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into SystemExit in the main thread, which the servers treat as "stop now"."""
+
+    def _raise(signum: int, _frame: FrameType | None) -> None:
+        log.info("received signal %s, stopping", signal.Signals(signum).name)
+        raise SystemExit(0)
+
+    previous = signal.signal(signal.SIGTERM, _raise)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,86 @@
+"""HTTP serving: Slack's endpoint and a health check on waitress, a production WSGI server.
+
+SIGTERM (or Ctrl-C) stops accepting connections, lets requests in flight finish, and only then
+returns, so the caller can stop the scheduler and close the database with nothing half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+from waitress.server import create_server
+
+from storage.database import SessionFactory
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIEnvironment
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+class RitualWSGIApp:
+    """Routes `/slack/events` to Bolt and answers `/healthz` itself."""
+
+    def __init__(self, bolt: App, session_factory: SessionFactory) -> None:
+        self._slack = SlackRequestHandler(bolt, path=EVENTS_PATH)
+        self._session_factory = session_factory
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH:
+            return self._health(start_response)
+        return self._slack(environ, start_response)
+
+    def _health(self, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            with self._session_factory() as session:
+                session.execute(text("SELECT 1"))
+            status, body = "200 OK", {"ok": True, "database": "ok"}
+        except Exception as error:  # a health check reports failures, it does not raise them
+            log.warning("health check failed: %s", error)
+            status, body = "503 Service Unavailable", {"ok": False, "database": "unreachable"}
+        start_response(status, [("Content-Type", "application/json")])
+        return [json.dumps(body).encode()]
+
+
+class HttpServer:
+    """A waitress server that can be run in the foreground or in a thread and stopped cleanly."""
+
+    def __init__(self, wsgi_app: Callable[..., Any], host: str = "0.0.0.0", port: int = 3000, threads: int = 8) -> None:  # noqa: S104
+        self._server = create_server(wsgi_app, host=host, port=port, threads=threads, ident="ritualbot")
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)  # type: ignore[union-attr]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until SIGTERM/SIGINT (raised as SystemExit/KeyboardInterrupt)."""
+        # waitress catches those, stops accepting, and waits for requests in flight.
+        self._server.run()
+
+    def start_in_thread(self) -> HttpServer:
+        self._thread = threading.Thread(target=self._server.run, name="http-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop a server started with `start_in_thread`: finish requests in flight, then close."""
+        self._server.task_dispatcher.shutdown(cancel_pending=False, timeout=10)
+        # Closing every channel from the loop's own thread empties its map and ends `run()`.
+        self._server.trigger.pull_trigger(lambda: self._server.asyncore.close_all(self._server._map))  # type: ignore[union-attr]
+        if self._thread is not None:
+            self._thread.join(timeout=10)

@@ -1,0 +1,188 @@
+"""`SimulatedWorkspace`: the roster, the Web API server, the faults and read-back helpers.
+
+    with SimulatedWorkspace(default_roster(), bot_token="xoxb-test", signing_secret="s") as ws:
+        client = WebClient(token="xoxb-test", base_url=ws.api_url)
+        ...
+        assert ws.dm_messages("U0PM00001")[-1].text.startswith("Time for")
+
+Read-back helpers return copies of the lists (the records themselves are live), so a test can
+iterate while the bot keeps calling.
+"""
+
+from __future__ import annotations
+
+import threading
+from http.server import ThreadingHTTPServer
+from types import TracebackType
+
+from bot.simulator.faults import Faults
+from bot.simulator.records import (
+    EphemeralMessage,
+    Message,
+    RecordedCall,
+    ResponseUrlPost,
+    UploadedFile,
+    ViewRecord,
+)
+from bot.simulator.roster import Roster, default_roster
+from bot.simulator.state import Identity, WorkspaceState
+from bot.simulator.web_api import WebApi, make_server
+from rituals.clock import Clock, SystemClock
+
+# Credentials of the fake workspace only; they open nothing anywhere else.
+DEFAULT_BOT_TOKEN = "xoxb-simulated-token"  # noqa: S105
+DEFAULT_SIGNING_SECRET = "simulated-signing-secret"  # noqa: S105
+
+
+class SimulatedWorkspace:
+    """A fake Slack workspace with a real HTTP Web API. `start()` it, point a WebClient at `api_url`."""
+
+    def __init__(
+        self,
+        roster: Roster | None = None,
+        *,
+        bot_token: str = DEFAULT_BOT_TOKEN,
+        signing_secret: str = DEFAULT_SIGNING_SECRET,
+        clock: Clock | None = None,
+        identity: Identity | None = None,
+    ) -> None:
+        self.roster = roster or default_roster()
+        self.bot_token = bot_token
+        self.signing_secret = signing_secret
+        self.state = WorkspaceState(self.roster, clock or SystemClock(), identity)
+        self.faults = Faults()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.base_url = ""
+
+    # --- lifecycle ----------------------------------------------------------------------
+    def start(self) -> SimulatedWorkspace:
+        if self._thread is not None:
+            return self
+        server = make_server(WebApi(self.state, self.faults, self.bot_token))
+        host, port = server.server_address[:2]
+        self.base_url = f"http://{host!s}:{port}"
+        self.state.base_url = self.base_url
+        self._server = server
+        # A short poll interval keeps stop() quick: shutdown() waits for the loop to look up.
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-simulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> SimulatedWorkspace:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def api_url(self) -> str:
+        """What to pass as `WebClient(base_url=...)` / `SLACK_API_URL`; ends with a slash."""
+        if not self.base_url:
+            raise RuntimeError("start() the workspace first")
+        return f"{self.base_url}/api/"
+
+    @property
+    def identity(self) -> Identity:
+        return self.state.identity
+
+    @property
+    def bot_user_id(self) -> str:
+        return self.roster.bot.id
+
+    # --- driver support -----------------------------------------------------------------
+    def mint_trigger(self, user_id: str, view_id: str | None = None) -> str:
+        """A trigger_id for an interaction by `user_id` now (from inside `view_id`, if given)."""
+        with self.state.lock:
+            return self.state.mint_trigger(user_id, view_id)
+
+    def mint_response_url(self, user_id: str, channel_id: str, message_ts: str | None = None) -> str:
+        with self.state.lock:
+            return self.state.response_url(user_id, channel_id, message_ts)
+
+    def dm_channel(self, user_id: str) -> str:
+        """The bot's DM id with a user (allocated on first use, as Slack does)."""
+        with self.state.lock:
+            return self.state.dm_for(user_id)
+
+    def channel_id(self, channel: str) -> str:
+        """A channel's id from its id, name or `#name`, or a user's DM id from a user id."""
+        if channel[:1] in ("U", "W"):
+            return self.dm_channel(channel)
+        if channel[:1] == "D":
+            return channel
+        found = self.roster.channel(channel)
+        if found is None:
+            raise KeyError(f"no channel {channel!r} in the roster")
+        return found.id
+
+    # --- read-back ----------------------------------------------------------------------
+    def calls(self, method: str | None = None) -> list[RecordedCall]:
+        with self.state.lock:
+            return [c for c in self.state.calls if method is None or c.method == method]
+
+    def messages_in(self, channel: str, *, include_replies: bool = True) -> list[Message]:
+        """Live messages in a channel (id, name or `#name`) or a user's DM (user id), oldest first."""
+        channel_id = self.channel_id(channel)
+        with self.state.lock:
+            msgs = self.state.channel_messages(channel_id)
+        return [m for m in msgs if include_replies or not m.is_reply]
+
+    def dm_messages(self, user_id: str) -> list[Message]:
+        return self.messages_in(user_id)
+
+    def thread(self, channel: str, ts: str) -> list[Message]:
+        """A parent message and its replies."""
+        return [m for m in self.messages_in(channel) if m.ts == ts or m.thread_ts == ts]
+
+    def find_message(self, channel: str, ts: str) -> Message:
+        found = next((m for m in self.messages_in(channel) if m.ts == ts), None)
+        if found is None:
+            raise KeyError(f"no message {ts} in {channel}")
+        return found
+
+    def open_views(self, user_id: str) -> list[ViewRecord]:
+        """The user's modal stack, root first; empty when no modal is open."""
+        with self.state.lock:
+            return [self.state.views[v] for v in self.state.modal_stacks.get(user_id, [])]
+
+    def last_modal(self, user_id: str) -> ViewRecord | None:
+        """The view the user is looking at now (top of the stack), if any."""
+        stack = self.open_views(user_id)
+        return stack[-1] if stack else None
+
+    def view(self, view_id: str) -> ViewRecord:
+        with self.state.lock:
+            return self.state.views[view_id]
+
+    def home_view(self, user_id: str) -> ViewRecord | None:
+        with self.state.lock:
+            view_id = self.state.homes.get(user_id)
+            return self.state.views[view_id] if view_id else None
+
+    def ephemeral_for(self, user_id: str) -> list[EphemeralMessage]:
+        with self.state.lock:
+            return [e for e in self.state.ephemeral if e.user == user_id]
+
+    @property
+    def responses(self) -> list[ResponseUrlPost]:
+        with self.state.lock:
+            return list(self.state.responses)
+
+    @property
+    def files(self) -> list[UploadedFile]:
+        with self.state.lock:
+            return list(self.state.files.values())

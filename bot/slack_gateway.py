@@ -1,0 +1,149 @@
+"""`SlackGateway` on top of `slack_sdk.WebClient`: Slack's answers mapped to the domain's errors."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.web import SlackResponse
+
+from rituals.gateway import Message, OutcomeUnknown, Person, PostedMessage, RateLimited, Rejected
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Beyond this many people one paged users.list (Tier 2, 200 a page) beats users.info per person.
+USERS_LIST_THRESHOLD = 50
+CONVERSATION_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
+
+
+def _call(operation: Callable[[], T]) -> T:
+    """Run one Web API call and translate its failure into the domain's three outcomes."""
+    try:
+        return operation()
+    except SlackApiError as error:
+        status = error.response.status_code
+        if status == 429:
+            raise RateLimited(float(error.response.headers.get("Retry-After", 1))) from error
+        if status >= 500:
+            raise OutcomeUnknown(f"Slack answered HTTP {status}") from error
+        raise Rejected(str(error.response.get("error", "unknown_error"))) from error
+    except (SlackRequestError, OSError, TimeoutError) as error:
+        raise OutcomeUnknown(f"no answer from Slack: {error}") from error
+
+
+class WebClientGateway:
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def post_message(self, channel: str, message: Message) -> PostedMessage:
+        response = _call(
+            lambda: self._client.chat_postMessage(
+                channel=channel,
+                text=message.text,
+                blocks=list(message.blocks) or None,
+                metadata=message.metadata,
+                thread_ts=message.thread_ts,
+                # Digests carry many links; previews would bury the content.
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        )
+        return PostedMessage(channel=response["channel"], ts=response["ts"])
+
+    def update_message(self, channel: str, ts: str, message: Message) -> PostedMessage:
+        response = _call(
+            lambda: self._client.chat_update(
+                channel=channel, ts=ts, text=message.text, blocks=list(message.blocks), metadata=message.metadata
+            )
+        )
+        return PostedMessage(channel=response["channel"], ts=response["ts"])
+
+    def find_posted(self, channel: str, event_type: str, delivery_key: str, oldest: float) -> PostedMessage | None:
+        conversation = self._conversation_id(channel)
+        pages = _call(
+            lambda: self._client.conversations_history(
+                channel=conversation, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200
+            )
+        )
+        for page in _pages(pages):
+            for item in page.get("messages", []):
+                metadata = item.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == event_type and payload.get("delivery") == delivery_key:
+                    return PostedMessage(channel=conversation, ts=item["ts"])
+        return None
+
+    def person(self, user_id: str) -> Person:
+        return _person(_call(lambda: self._client.users_info(user=user_id))["user"])
+
+    def people(self, user_ids: Sequence[str]) -> dict[str, Person]:
+        wanted = set(user_ids)
+        if len(wanted) <= USERS_LIST_THRESHOLD:
+            return {user_id: self.person(user_id) for user_id in sorted(wanted)}
+        found: dict[str, Person] = {}
+        for page in _pages(_call(lambda: self._client.users_list(limit=200))):
+            for member in page.get("members", []):
+                if member["id"] in wanted:
+                    found[member["id"]] = _person(member)
+        # Anyone users.list did not return (another org in Enterprise Grid) is asked for alone.
+        for user_id in sorted(wanted - found.keys()):
+            found[user_id] = self.person(user_id)
+        return found
+
+    def usergroup_members(self, handle: str) -> list[str]:
+        groups = _call(lambda: self._client.usergroups_list())["usergroups"]
+        match = next((group for group in groups if group.get("handle") == handle.lstrip("@")), None)
+        if match is None:
+            raise Rejected(f"no user group with the handle @{handle.lstrip('@')}")
+        return list(_call(lambda: self._client.usergroups_users_list(usergroup=match["id"]))["users"])
+
+    def channel_members(self, channel: str) -> list[str]:
+        conversation = self._conversation_id(channel)
+        members: list[str] = []
+        for page in _pages(_call(lambda: self._client.conversations_members(channel=conversation, limit=200))):
+            members += page.get("members", [])
+        return members
+
+    def _conversation_id(self, channel: str) -> str:
+        """Channel ids pass through; a user id becomes its DM; a name is looked up."""
+        if CONVERSATION_ID.match(channel):
+            return channel
+        if channel.startswith(("U", "W")):
+            return str(_call(lambda: self._client.conversations_open(users=channel))["channel"]["id"])
+        name = channel.lstrip("#")
+        listing = _call(
+            lambda: self._client.conversations_list(types="public_channel,private_channel", limit=200)
+        )
+        for page in _pages(listing):
+            for conversation in page.get("channels", []):
+                if conversation.get("name") == name:
+                    return str(conversation["id"])
+        raise Rejected(f"channel_not_found: #{name}")
+
+
+def _pages(first: SlackResponse) -> Iterator[SlackResponse]:
+    """slack_sdk follows `next_cursor` when a response is iterated; map its errors like `_call`."""
+    iterator = iter(first)
+    while True:
+        page = _call(lambda: next(iterator, None))
+        if page is None:
+            return
+        yield page
+
+
+def _person(member: dict[str, Any]) -> Person:
+    profile = member.get("profile") or {}
+    name = profile.get("display_name") or member.get("real_name") or profile.get("real_name") or member.get("name")
+    return Person(
+        id=member["id"],
+        name=str(name or member["id"]),
+        timezone=member.get("tz") or "UTC",
+        is_bot=bool(member.get("is_bot")),
+        deleted=bool(member.get("deleted")),
+    )

@@ -1,0 +1,1 @@
+"""The domain: ritual definitions, schedules, the run lifecycle, forms, compiling and rendering."""

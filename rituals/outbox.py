@@ -1,0 +1,247 @@
+"""The outbox: every Slack write is a `Delivery` row, sent at most once.
+
+A delivery moves pending → sending (claimed with a lease) → sent (with Slack's ts), or to
+failed / skipped / superseded, and is never silently gone. The claim is a compare-and-set
+UPDATE, the post happens outside any transaction, and the outcome is written only by the
+holder of the lease, so two replicas, or a sender that died mid-way, cannot post twice:
+
+* a 429 is unambiguous — nothing was posted — so the delivery waits for `Retry-After`;
+* a timeout, dropped connection or 5xx is ambiguous — Slack may have posted — so the delivery
+  is marked `maybe_sent`, and the next attempt first looks for a message carrying the
+  delivery's key in its metadata before posting again;
+* an expired lease (the sender died) is treated as ambiguous for the same reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+
+from rituals.clock import Clock
+from rituals.gateway import Message, OutcomeUnknown, PostedMessage, RateLimited, Rejected, SlackGateway
+from storage.database import SessionFactory
+from storage.models import Delivery, DeliveryState
+from storage.queries import insert_ignoring_conflicts
+
+log = logging.getLogger(__name__)
+
+METADATA_EVENT_TYPE = "ritualbot_delivery"
+
+
+@dataclass(frozen=True)
+class OutboxPolicy:
+    lease: timedelta = timedelta(seconds=60)
+    max_attempts: int = 8
+    first_backoff: timedelta = timedelta(seconds=5)
+    batch_size: int = 200
+
+
+@dataclass(frozen=True)
+class SendReport:
+    sent: int = 0
+    recovered: int = 0
+    deferred: int = 0
+    failed: int = 0
+
+
+def enqueue(
+    session: Any,
+    *,
+    key: str,
+    kind: str,
+    target: str,
+    message: Message,
+    now: datetime,
+    not_before: datetime | None = None,
+    run_id: int | None = None,
+    update_of: tuple[str, str] | None = None,
+) -> bool:
+    """Queue a post (or, with `update_of=(channel, ts)`, an edit); False if `key` was queued before."""
+    payload: dict[str, Any] = {"text": message.text, "blocks": list(message.blocks), "thread_ts": message.thread_ts}
+    if update_of is not None:
+        payload["update"] = {"channel": update_of[0], "ts": update_of[1]}
+    inserted = insert_ignoring_conflicts(
+        session,
+        Delivery.__table__,  # type: ignore[arg-type]
+        [
+            {
+                "run_id": run_id,
+                "dedupe_key": key,
+                "kind": kind,
+                "target": target,
+                "payload": payload,
+                "state": DeliveryState.PENDING.value,
+                "not_before": not_before or now,
+                "attempts": 0,
+                "maybe_sent": False,
+                "created_at": now,
+            }
+        ],
+    )
+    return inserted == 1
+
+
+def _message(delivery: Delivery) -> Message:
+    payload = delivery.payload
+    return Message(
+        text=payload["text"],
+        blocks=payload.get("blocks") or (),
+        thread_ts=payload.get("thread_ts"),
+        metadata={"event_type": METADATA_EVENT_TYPE, "event_payload": {"delivery": delivery.dedupe_key}},
+    )
+
+
+class OutboxSender:
+    def __init__(
+        self, session_factory: SessionFactory, gateway: SlackGateway, clock: Clock, policy: OutboxPolicy | None = None
+    ) -> None:
+        self._session_factory = session_factory
+        self._gateway = gateway
+        self._clock = clock
+        self._policy = policy or OutboxPolicy()
+
+    def send_due(self) -> SendReport:
+        """Send every due delivery once; stops early when Slack says to slow down."""
+        sent = recovered = deferred = failed = 0
+        for delivery_id in self._due_ids():
+            claim = self._claim(delivery_id)
+            if claim is None:
+                continue  # another sender took it
+            delivery, token = claim
+            outcome = self._attempt(delivery, token)
+            if outcome == "sent":
+                sent += 1
+            elif outcome == "recovered":
+                recovered += 1
+            elif outcome == "failed":
+                failed += 1
+            else:
+                deferred += 1
+                if outcome == "rate_limited":
+                    break  # the budget is per workspace: the rest would be refused too
+        return SendReport(sent=sent, recovered=recovered, deferred=deferred, failed=failed)
+
+    def _due_ids(self) -> list[int]:
+        now = self._clock.now()
+        with self._session_factory() as session:
+            return list(
+                session.scalars(
+                    select(Delivery.id)
+                    .where(
+                        or_(
+                            and_(Delivery.state == DeliveryState.PENDING, Delivery.not_before <= now),
+                            and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now),
+                        )
+                    )
+                    .order_by(Delivery.not_before, Delivery.id)
+                    .limit(self._policy.batch_size)
+                )
+            )
+
+    def _claim(self, delivery_id: int) -> tuple[Delivery, str] | None:
+        now = self._clock.now()
+        token = secrets.token_hex(8)
+        with self._session_factory.begin() as session:
+            # A delivery whose lease expired was being sent by a process that died: it may
+            # have posted, so the new holder must look before posting.
+            expired = and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now)
+            result = session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.id == delivery_id,
+                    or_(and_(Delivery.state == DeliveryState.PENDING, Delivery.not_before <= now), expired),
+                )
+                .values(
+                    maybe_sent=Delivery.maybe_sent | (Delivery.state == DeliveryState.SENDING),
+                    state=DeliveryState.SENDING,
+                    lease_token=token,
+                    lease_until=now + self._policy.lease,
+                    attempts=Delivery.attempts + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            delivery = session.get(Delivery, delivery_id, populate_existing=True)
+            assert delivery is not None
+            return delivery, token
+
+    def _attempt(self, delivery: Delivery, token: str) -> str:
+        message = _message(delivery)
+        try:
+            if "update" in delivery.payload:
+                where = delivery.payload["update"]
+                posted = self._gateway.update_message(where["channel"], where["ts"], message)
+                self._finish(delivery, token, DeliveryState.SENT, posted=posted)
+                return "sent"
+            if delivery.maybe_sent:
+                earlier = self._gateway.find_posted(
+                    delivery.target, METADATA_EVENT_TYPE, delivery.dedupe_key, delivery.created_at.timestamp() - 1
+                )
+                if earlier is not None:
+                    log.info("delivery %s was already posted (ts %s); not posting again", delivery.id, earlier.ts)
+                    self._finish(delivery, token, DeliveryState.SENT, posted=earlier)
+                    return "recovered"
+            posted = self._gateway.post_message(delivery.target, message)
+        except RateLimited as error:
+            self._retry_later(delivery, token, timedelta(seconds=error.retry_after), maybe_sent=False, error=str(error))
+            return "rate_limited"
+        except OutcomeUnknown as error:
+            if delivery.attempts >= self._policy.max_attempts:
+                self._finish(delivery, token, DeliveryState.FAILED, error=f"gave up: {error}")
+                return "failed"
+            backoff = self._policy.first_backoff * (2 ** (delivery.attempts - 1))
+            self._retry_later(delivery, token, backoff, maybe_sent=True, error=str(error))
+            return "deferred"
+        except Rejected as error:
+            log.warning("Slack refused delivery %s (%s to %s): %s", delivery.id, delivery.kind, delivery.target, error)
+            self._finish(delivery, token, DeliveryState.FAILED, error=error.error)
+            return "failed"
+        self._finish(delivery, token, DeliveryState.SENT, posted=posted)
+        return "sent"
+
+    def _finish(
+        self,
+        delivery: Delivery,
+        token: str,
+        state: DeliveryState,
+        *,
+        posted: PostedMessage | None = None,
+        error: str | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"state": state, "lease_token": None, "lease_until": None, "error": error}
+        if posted is not None:
+            values.update(channel_id=posted.channel, message_ts=posted.ts, sent_at=self._clock.now())
+        self._fenced_update(delivery, token, values)
+
+    def _retry_later(
+        self, delivery: Delivery, token: str, wait: timedelta, *, maybe_sent: bool, error: str
+    ) -> None:
+        values: dict[str, Any] = {
+            "state": DeliveryState.PENDING,
+            "not_before": self._clock.now() + wait,
+            "lease_token": None,
+            "lease_until": None,
+            "error": error,
+        }
+        if maybe_sent:
+            values["maybe_sent"] = True
+        self._fenced_update(delivery, token, values)
+
+    def _fenced_update(self, delivery: Delivery, token: str, values: dict[str, Any]) -> None:
+        # Only the lease holder may record an outcome; a sender whose lease expired while it
+        # waited on Slack finds its token replaced and leaves the row to the new holder.
+        with self._session_factory.begin() as session:
+            result = session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery.id, Delivery.lease_token == token)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                log.warning("lost the lease on delivery %s before recording its outcome", delivery.id)

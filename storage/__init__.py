@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, sessions, query functions (which never commit) and migrations."""

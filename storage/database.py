@@ -1,0 +1,48 @@
+"""Engines and sessions.
+
+One engine per process, one session per request or scheduler job. Use
+``with session_factory.begin() as session:`` — it commits on success and rolls back on error,
+so query functions in this package never commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+SessionFactory = sessionmaker[Session]
+
+
+def normalize_url(url: str) -> str:
+    """Pick the psycopg 3 driver for plain ``postgresql://`` URLs (SQLAlchemy defaults to psycopg2)."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def create_database_engine(url: str, **kwargs: Any) -> Engine:
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        # Worker threads share the engine; SQLite's own check would refuse that.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the request threads read while the tick writes; foreign keys are off by default.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_session_factory(engine: Engine) -> SessionFactory:
+    # Objects stay readable after commit: listeners render from them after the transaction ends.
+    return sessionmaker(engine, expire_on_commit=False)

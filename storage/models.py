@@ -1,0 +1,199 @@
+"""The tables. The database is the source of truth; the scheduler is only a clock.
+
+Identity is enforced here, not in code paths: a run is unique per (ritual, occurrence key), a
+participant per (run, user), an answer version per (run, user, version) and an outbox delivery
+per (run, kind, target). Every replica may try the same insert; the constraint lets one win.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names, so migrations can refer to them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite (which forgets zones) too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class RunState(enum.StrEnum):
+    # Materialised by the tick; participants not resolved yet (that calls Slack, outside the
+    # transaction that created the row).
+    PENDING = "pending"
+    OPEN = "open"
+    CLOSED = "closed"
+    MISSED = "missed"
+    SKIPPED = "skipped"
+    SUPERSEDED = "superseded"
+
+
+class RunOrigin(enum.StrEnum):
+    SCHEDULE = "schedule"
+    CATCH_UP = "catch_up"
+    MANUAL = "manual"
+
+
+class ParticipantState(enum.StrEnum):
+    PENDING = "pending"
+    ANSWERED = "answered"
+    SKIPPED = "skipped"
+    DELEGATED = "delegated"
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    SUPERSEDED = "superseded"
+
+
+def _enum(kind: type[enum.StrEnum]) -> Enum:
+    # Stored as plain strings (no native ENUM types) so adding a state is a code change only.
+    return Enum(kind, native_enum=False, length=20, values_callable=lambda k: [m.value for m in k])
+
+
+class RitualState(Base):
+    """Per-ritual operational state that owners change at run time (the definition stays in YAML)."""
+
+    __tablename__ = "ritual_state"
+
+    ritual_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    skip_key: Mapped[str | None] = mapped_column(String(64))
+    # Every occurrence up to this instant has a run row (open, missed, skipped...); the tick
+    # moves it forward in the same transaction that inserts those rows, so downtime leaves no gap.
+    materialized_through: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class Run(Base):
+    __tablename__ = "runs"
+    __table_args__ = (UniqueConstraint("ritual_id", "occurrence_key", name="uq_runs_ritual_occurrence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ritual_id: Mapped[str] = mapped_column(String(64), index=True)
+    occurrence_key: Mapped[str] = mapped_column(String(64))
+    scheduled_for: Mapped[datetime]
+    state: Mapped[RunState] = mapped_column(_enum(RunState), index=True)
+    origin: Mapped[RunOrigin] = mapped_column(_enum(RunOrigin))
+    opened_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+    participants: Mapped[list[Participant]] = relationship(back_populates="run", order_by="Participant.id")
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("run_id", "user_id", name="uq_participants_run_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    # Resolved once when the run opens, so prompts and digests need no per-person API calls.
+    display_name: Mapped[str] = mapped_column(String(255))
+    timezone: Mapped[str] = mapped_column(String(64))
+    state: Mapped[ParticipantState] = mapped_column(_enum(ParticipantState))
+    skip_reason: Mapped[str | None] = mapped_column(Text)
+    delegated_to: Mapped[str | None] = mapped_column(String(32))
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    last_reminded_at: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None]
+
+    run: Mapped[Run] = relationship(back_populates="participants")
+
+
+class Answer(Base):
+    """One version of one participant's answer; edits add versions, nothing is overwritten."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("run_id", "user_id", "version", name="uq_answers_run_user_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    ritual_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer)
+    values: Mapped[dict[str, Any]]
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    submitted_at: Mapped[datetime]
+
+
+Index("ix_answers_ritual_user", Answer.ritual_id, Answer.user_id)
+
+
+class Delivery(Base):
+    """One Slack write in the outbox: claimed with a lease, sent outside the transaction, fenced."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("dedupe_key", name="uq_deliveries_dedupe_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    # "<run>:<kind>:<target>" or another stable identity: the same logical write is queued once.
+    dedupe_key: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    state: Mapped[DeliveryState] = mapped_column(_enum(DeliveryState), index=True)
+    not_before: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_token: Mapped[str | None] = mapped_column(String(64))
+    # Set when an attempt timed out or its sender died: Slack may have posted, so look first.
+    maybe_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    lease_until: Mapped[datetime | None]
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

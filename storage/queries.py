@@ -1,0 +1,28 @@
+"""Query helpers shared by the domain. None of them commits: the caller owns the transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def insert_ignoring_conflicts(session: Session, table: Table, rows: list[dict[str, Any]]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING; returns how many rows were new.
+
+    This is how every replica may try to create the same run, participant or delivery and
+    exactly one row results: the unique constraint decides, not a lock.
+    """
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement = postgresql.insert(table).values(rows).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).values(rows).on_conflict_do_nothing()
+    else:  # pragma: no cover - only the two supported databases reach here
+        raise NotImplementedError(f"no conflict-ignoring insert for {dialect}")
+    result = session.execute(statement)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,94 @@
+"""Shared fixtures: a real database (SQLite or PostgreSQL) migrated with Alembic.
+
+The backend comes from RITUALBOT_TEST_DATABASE_URL (default: a SQLite file in a temporary
+folder). For PostgreSQL, give the URL of a server database; each test session creates its
+own database beside it and drops it afterwards, so runs never see each other's rows.
+RITUALBOT_TEST_REQUIRE_BACKEND=postgresql makes the run fail unless it really used PostgreSQL,
+so CI cannot pass a PostgreSQL job that silently fell back to SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from storage.database import SessionFactory, create_database_engine, create_session_factory, normalize_url
+from storage.migrate import upgrade
+from storage.models import Base
+
+TEST_URL_VARIABLE = "RITUALBOT_TEST_DATABASE_URL"
+REQUIRE_VARIABLE = "RITUALBOT_TEST_REQUIRE_BACKEND"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = os.environ.get(TEST_URL_VARIABLE)
+    backend = make_url(url).get_backend_name() if url else "sqlite"
+    return f"ritualbot test database: {backend}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server_url = os.environ.get(TEST_URL_VARIABLE)
+    required = os.environ.get(REQUIRE_VARIABLE)
+    if not server_url:
+        if required and required != "sqlite":
+            pytest.exit(f"{REQUIRE_VARIABLE}={required} but {TEST_URL_VARIABLE} is not set", returncode=3)
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'ritualbot-test.db'}"
+        return
+    url = make_url(normalize_url(server_url))
+    if required and url.get_backend_name() != required:
+        pytest.exit(f"{REQUIRE_VARIABLE}={required} but the test database is {url.get_backend_name()}", returncode=3)
+    if url.get_backend_name() != "postgresql":
+        yield server_url
+        return
+    name = f"ritualbot_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_engine(database_url: str) -> Iterator[Engine]:
+    engine = create_database_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def engine(migrated_engine: Engine) -> Iterator[Engine]:
+    """The migrated test database, emptied before each test."""
+    _empty_all_tables(migrated_engine)
+    yield migrated_engine
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> SessionFactory:
+    return create_session_factory(engine)
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent

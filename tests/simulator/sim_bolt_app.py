@@ -1,0 +1,168 @@
+"""A tiny Bolt app, served by waitress, to drive the simulator's driver end to end.
+
+It is not ritualbot: just enough listeners to exercise slash commands, modals (errors, update,
+push, close), button clicks with `respond()`, and the Home tab, over real signed HTTP.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+from waitress.server import create_server
+
+
+def text_input(block_id: str, *, optional: bool = False) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": {"type": "plain_text", "text": block_id},
+        "element": {"type": "plain_text_input", "action_id": "value"},
+    }
+
+
+def option(value: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": value}, "value": value}
+
+
+def checkin_view() -> dict[str, Any]:
+    """A modal with one input of each element type the driver must fill."""
+
+    def field(block_id: str, element: dict[str, Any], optional: bool = True) -> dict[str, Any]:
+        label = {"type": "plain_text", "text": block_id}
+        return {"type": "input", "block_id": block_id, "optional": optional, "label": label, "element": element}
+
+    opts = [option(v) for v in ("on-track", "at-risk", "off-track")]
+    return {
+        "type": "modal",
+        "callback_id": "checkin",
+        "notify_on_close": True,
+        "private_metadata": "run=7",
+        "title": {"type": "plain_text", "text": "Check-in"},
+        "submit": {"type": "plain_text", "text": "Send"},
+        "blocks": [
+            text_input("status"),
+            field("confidence", {"type": "number_input", "action_id": "n", "is_decimal_allowed": False,
+                                 "min_value": "0", "max_value": "10"}),
+            field("link", {"type": "url_text_input", "action_id": "u"}),
+            field("health", {"type": "static_select", "action_id": "s", "options": opts,
+                             "initial_option": opts[0]}),
+            field("tags", {"type": "multi_static_select", "action_id": "m", "options": opts}),
+            field("due", {"type": "datepicker", "action_id": "d"}),
+            field("owner", {"type": "users_select", "action_id": "o"}),
+            field("reviewers", {"type": "multi_users_select", "action_id": "r"}),
+            field("flags", {"type": "checkboxes", "action_id": "c", "options": opts[:2]}),
+            field("mood", {"type": "radio_buttons", "action_id": "b", "options": opts}),
+        ],
+    }  # fmt: skip
+
+
+def second_view() -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": "second",
+        "title": {"type": "plain_text", "text": "More"},
+        "submit": {"type": "plain_text", "text": "Done"},
+        "blocks": [text_input("more", optional=True)],
+    }
+
+
+def home_view(label: str) -> dict[str, Any]:
+    return {
+        "type": "home",
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": label}},
+            {
+                "type": "actions",
+                "elements": [
+                    {"type": "button", "action_id": "refresh", "text": {"type": "plain_text", "text": "Refresh"}}
+                ],
+            },
+        ],
+    }
+
+
+def build_app(client: WebClient, signing_secret: str, seen: list[dict[str, Any]]) -> App:
+    """Listeners append what they received to `seen`, so tests can check payload shapes."""
+    app = App(client=client, signing_secret=signing_secret)
+
+    @app.command("/ritual")
+    def command(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        seen.append(body)
+        if body["text"] == "open":
+            client.views_open(trigger_id=body["trigger_id"], view=checkin_view())
+            ack()
+        elif body["text"] == "shout":
+            ack(response_type="in_channel", text="Hello, channel")
+        elif body["text"] == "sleep":
+            time.sleep(1.0)
+            ack()
+        else:
+            ack("Try /ritual open")
+
+    @app.view("checkin")
+    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        seen.append(body)
+        status = view["state"]["values"]["status"]["value"]["value"]
+        if status == "bad":
+            ack(response_action="errors", errors={"status": "Pick a real status"})
+        elif status == "update":
+            ack(response_action="update", view={**checkin_view(), "title": {"type": "plain_text", "text": "Again"}})
+        elif status == "push":
+            ack(response_action="push", view=second_view())
+        else:
+            ack()
+
+    @app.view("second")
+    def second(ack: Ack) -> None:
+        ack()
+
+    @app.view_closed("checkin")
+    def closed(ack: Ack, body: dict[str, Any]) -> None:
+        seen.append(body)
+        ack()
+
+    @app.action("answer")
+    def answer(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        seen.append(body)
+        client.views_open(trigger_id=body["trigger_id"], view=checkin_view())
+        respond(replace_original=True, text="Thanks, your answer is in the modal")
+
+    @app.event("app_home_opened")
+    def home(event: dict[str, Any], client: WebClient) -> None:
+        client.views_publish(user_id=event["user"], view=home_view("Your rituals"))
+
+    @app.action("refresh")
+    def refresh(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        seen.append(body)
+        client.views_publish(user_id=body["user"]["id"], view=home_view("Refreshed"), hash=body["view"]["hash"])
+
+    return app
+
+
+class BoltServer:
+    """waitress serving the Bolt app on an ephemeral port, stoppable from the test thread."""
+
+    def __init__(self, app: App) -> None:
+        self.server: Any = create_server(SlackRequestHandler(app), host="127.0.0.1", port=0, threads=4)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.effective_port}"
+
+    def start(self) -> BoltServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+        self.server.trigger.pull_trigger(lambda: self.server.asyncore.close_all(self.server._map))
+        self.thread.join(timeout=5)

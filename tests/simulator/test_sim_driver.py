@@ -1,0 +1,183 @@
+"""The driver against a real Bolt app over real HTTP: commands, modals, clicks, Home tab."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from tests.simulator.sim_bolt_app import BoltServer, build_app
+from slack_sdk import WebClient
+
+from bot.simulator import AckTimeoutError, SimulatedWorkspace, SimulatorError, SlackDriver
+
+ANA = "U0PM00001"
+TOKEN = "xoxb-test-token"
+SECRET = "test-signing-secret"
+
+
+@pytest.fixture
+def seen() -> list[dict[str, Any]]:
+    return []
+
+
+@pytest.fixture
+def driver(workspace: SimulatedWorkspace, seen: list[dict[str, Any]]) -> Iterator[SlackDriver]:
+    client = WebClient(token=TOKEN, base_url=workspace.api_url)
+    server = BoltServer(build_app(client, SECRET, seen)).start()
+    try:
+        with SlackDriver(workspace, server.url) as driver:
+            yield driver
+    finally:
+        server.stop()
+
+
+def test_command_ack_text_is_an_ephemeral_reply(driver: SlackDriver, workspace: SimulatedWorkspace) -> None:
+    reply = driver.slash_command(ANA, "/ritual", "help")
+    assert reply.status == 200
+    [eph] = workspace.ephemeral_for(ANA)
+    assert (eph.text, eph.source, eph.channel) == ("Try /ritual open", "command_ack", workspace.dm_channel(ANA))
+
+
+def test_command_in_channel_answer_is_visible(driver: SlackDriver, workspace: SimulatedWorkspace) -> None:
+    driver.slash_command(ANA, "/ritual", "shout", channel_id="general")
+    assert [m.text for m in workspace.messages_in("general")] == ["Hello, channel"]
+
+
+def test_command_payload_shape(driver: SlackDriver, seen: list[dict[str, Any]], workspace: SimulatedWorkspace) -> None:
+    driver.slash_command(ANA, "/ritual", "help", channel_id="#product-leads")
+    [body] = seen
+    assert body["command"] == "/ritual"
+    assert (body["user_id"], body["user_name"], body["channel_id"]) == (ANA, "ana", "C0LEADS01")
+    assert body["response_url"].startswith(workspace.base_url)
+    assert body["trigger_id"] in workspace.state.triggers
+
+
+def test_modal_submission_with_every_element_type(
+    driver: SlackDriver, workspace: SimulatedWorkspace, seen: list[dict[str, Any]]
+) -> None:
+    driver.slash_command(ANA, "/ritual", "open")
+    modal = workspace.last_modal(ANA)
+    assert modal is not None
+    assert modal.callback_id == "checkin"
+    answer = driver.submit_view(
+        ANA,
+        values={
+            "status": "fine",
+            "confidence": 7,
+            "link": "https://notes.example/1",
+            "tags": ["at-risk", "off-track"],
+            "due": "2026-02-01",
+            "owner": ANA,
+            "reviewers": ["U0LEAD001", "U0LEAD002"],
+            "flags": {"c": ["on-track"]},
+            "mood": "at-risk",
+        },
+    )
+    assert answer == {}
+    assert workspace.open_views(ANA) == []
+    values = seen[-1]["view"]["state"]["values"]
+    assert values["status"]["value"] == {"type": "plain_text_input", "value": "fine"}
+    assert values["confidence"]["n"] == {"type": "number_input", "value": "7"}
+    assert values["link"]["u"] == {"type": "url_text_input", "value": "https://notes.example/1"}
+    assert values["health"]["s"]["selected_option"]["value"] == "on-track"  # untouched: the initial option
+    assert [o["value"] for o in values["tags"]["m"]["selected_options"]] == ["at-risk", "off-track"]
+    assert values["due"]["d"] == {"type": "datepicker", "selected_date": "2026-02-01"}
+    assert values["owner"]["o"] == {"type": "users_select", "selected_user": ANA}
+    assert values["reviewers"]["r"]["selected_users"] == ["U0LEAD001", "U0LEAD002"]
+    assert values["flags"]["c"]["selected_options"][0]["text"]["text"] == "on-track"
+    assert values["mood"]["b"]["selected_option"]["value"] == "at-risk"
+    assert seen[-1]["view"]["private_metadata"] == "run=7"
+
+
+def test_errors_keep_the_modal_open_and_update_replaces_it(driver: SlackDriver, workspace: SimulatedWorkspace) -> None:
+    driver.slash_command(ANA, "/ritual", "open")
+    answer = driver.submit_view(ANA, values={"status": "bad"})
+    assert answer == {"response_action": "errors", "errors": {"status": "Pick a real status"}}
+    modal = workspace.last_modal(ANA)
+    assert modal is not None
+    assert modal.errors == {"status": "Pick a real status"}
+    old_hash = modal.hash
+    driver.submit_view(ANA, values={"status": "update"})
+    assert modal.title == "Again"
+    assert modal.hash != old_hash
+    assert modal.errors == {}
+
+
+def test_push_then_submit_the_pushed_view_returns_to_the_root(
+    driver: SlackDriver, workspace: SimulatedWorkspace
+) -> None:
+    driver.slash_command(ANA, "/ritual", "open")
+    driver.submit_view(ANA, values={"status": "push"})
+    assert [v.callback_id for v in workspace.open_views(ANA)] == ["checkin", "second"]
+    driver.submit_view(ANA)
+    assert [v.callback_id for v in workspace.open_views(ANA)] == ["checkin"]
+
+
+def test_client_side_rules_are_enforced(driver: SlackDriver, workspace: SimulatedWorkspace) -> None:
+    driver.slash_command(ANA, "/ritual", "open")
+    with pytest.raises(ValueError, match="required"):
+        driver.submit_view(ANA, values={"confidence": 3})
+    with pytest.raises(ValueError, match="outside"):
+        driver.submit_view(ANA, values={"status": "x", "confidence": 11})
+    with pytest.raises(ValueError, match="not one of the options"):
+        driver.submit_view(ANA, values={"status": "x", "mood": "sunny"})
+    with pytest.raises(ValueError, match="no blocks"):
+        driver.submit_view(ANA, values={"status": "x", "nope": 1})
+
+
+def test_close_notifies_when_asked(driver: SlackDriver, workspace: SimulatedWorkspace, seen: list[dict[str, Any]]) -> None:
+    driver.slash_command(ANA, "/ritual", "open")
+    reply = driver.close_view(ANA)
+    assert reply is not None
+    assert reply.status == 200
+    assert seen[-1]["type"] == "view_closed"
+    assert workspace.last_modal(ANA) is None
+    with pytest.raises(SimulatorError, match="no open modal"):
+        driver.submit_view(ANA)
+
+
+def test_button_click_in_a_dm(driver: SlackDriver, workspace: SimulatedWorkspace, seen: list[dict[str, Any]]) -> None:
+    client = WebClient(token=TOKEN, base_url=workspace.api_url)
+    button = {"type": "button", "action_id": "answer", "value": "run-7", "text": {"type": "plain_text", "text": "Answer"}}
+    client.chat_postMessage(channel=ANA, text="Check-in time", blocks=[{"type": "actions", "elements": [button]}])
+    [prompt] = workspace.dm_messages(ANA)
+    driver.click(ANA, prompt, "answer")
+    body = seen[-1]
+    assert body["actions"][0]["value"] == "run-7"
+    assert body["actions"][0]["block_id"] == prompt.blocks[0]["block_id"]
+    assert body["container"] == {
+        "type": "message", "message_ts": prompt.ts, "channel_id": prompt.channel, "is_ephemeral": False
+    }  # fmt: skip
+    modal = workspace.last_modal(ANA)
+    assert modal is not None
+    assert modal.trigger_id == body["trigger_id"]
+    [response] = workspace.responses
+    assert (response.outcome, response.status) == ("replaced", 200)
+    assert workspace.dm_messages(ANA)[0].text == "Thanks, your answer is in the modal"
+
+
+def test_home_tab(driver: SlackDriver, workspace: SimulatedWorkspace) -> None:
+    driver.open_home(ANA)
+    home = workspace.home_view(ANA)
+    assert home is not None
+    assert home.blocks[0]["text"]["text"] == "Your rituals"
+    driver.click_home(ANA, "refresh")
+    assert home.blocks[0]["text"]["text"] == "Refreshed"
+    assert home.updates == 1
+
+
+def test_unsigned_and_stale_requests_are_refused_by_bolt(driver: SlackDriver) -> None:
+    body = json.dumps({"type": "event_callback", "event": {"type": "app_home_opened", "user": ANA}})
+    assert driver.post(body, signed=False).status == 401
+    assert driver.post(body, timestamp=1).status == 401
+
+
+def test_slow_ack_times_out(workspace: SimulatedWorkspace, seen: list[dict[str, Any]]) -> None:
+    server = BoltServer(build_app(WebClient(token=TOKEN, base_url=workspace.api_url), SECRET, seen)).start()
+    try:
+        with SlackDriver(workspace, server.url, ack_timeout=0.3) as impatient, pytest.raises(AckTimeoutError):
+            impatient.slash_command(ANA, "/ritual", "sleep")
+    finally:
+        server.stop()

@@ -1,0 +1,48 @@
+"""The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, text
+
+from storage.database import create_database_engine
+from storage.migrate import SchemaOutOfDate, current_revision, ensure_current, head_revision, upgrade
+from storage.models import Base
+
+
+def test_migrated_schema_matches_the_models(engine: Engine) -> None:
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_database_is_at_head_after_upgrade(engine: Engine) -> None:
+    assert current_revision(engine) == head_revision(engine)
+    ensure_current(engine)
+
+
+def test_upgrade_twice_is_harmless(engine: Engine) -> None:
+    upgrade(engine)
+    assert current_revision(engine) == head_revision(engine)
+
+
+def test_empty_database_is_refused_with_instructions(tmp_path: object) -> None:
+    engine = create_database_engine(f"sqlite:///{tmp_path}/empty.db")
+    try:
+        ensure_current(engine)
+    except SchemaOutOfDate as error:
+        assert "ritualbot db upgrade" in str(error)
+        assert error.current is None
+    else:
+        raise AssertionError("an empty database must be refused")
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: object) -> None:
+    engine = create_database_engine(f"sqlite:///{tmp_path}/wal.db")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
