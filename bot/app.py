@@ -69,12 +69,15 @@ def create_app(
         # Socket Mode authenticates with the app token over the WebSocket; HTTP needs the
         # signing secret, and Bolt's request verification is never turned off.
         signing_secret=(
-            settings.slack_signing_secret or "" if settings.socket_mode else settings.require("SLACK_SIGNING_SECRET")
+            settings.slack_signing_secret or ""
+            if settings.socket_mode
+            else settings.require("SLACK_SIGNING_SECRET")
         ),
         request_verification_enabled=True,
         token_verification_enabled=False,
         # Bolt's default pool has 5 workers; a burst of clicks at a deadline needs more.
-        listener_executor=listener_executor or ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener"),
+        listener_executor=listener_executor
+        or ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener"),
         logger=logging.getLogger("ritualbot.bolt"),
     )
     bolt.error(handle_listener_error)

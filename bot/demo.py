@@ -45,7 +45,9 @@ def run_demo(output: Path, echo: Echo) -> None:
             from storage.models import Participant
 
             for participant in session.scalars(select(Participant).order_by(Participant.user_id)):
-                echo(f"  participant {participant.user_id} {participant.display_name} ({participant.timezone})")
+                echo(
+                    f"  participant {participant.user_id} {participant.display_name} ({participant.timezone})"
+                )
         calls = [call.method for call in sandbox.workspace.calls()]
         (output / "slack-calls.json").write_text(json.dumps(calls, indent=2))
         echo(f"\nEvery Web API call the bot made is listed in {output / 'slack-calls.json'}.")

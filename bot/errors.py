@@ -10,20 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from typing import Any
 
 from slack_bolt import BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from rituals.errors import UserFacingError
-
-
-def user_message(error: Exception, error_id: str) -> str:
-    if isinstance(error, UserFacingError):
-        return error.message
-    return f"Sorry, something went wrong on our side. Nothing you entered was lost. (error id {error_id})"
+from handlers.failures import describe_failure
 
 
 def _error_modal(text: str) -> dict[str, Any]:
@@ -47,12 +40,7 @@ def handle_listener_error(
     client: WebClient,
     logger: logging.Logger,
 ) -> BoltResponse | None:
-    error_id = secrets.token_hex(4)
-    if isinstance(error, UserFacingError):
-        logger.info("user-facing error [%s]: %s", error_id, error.message)
-    else:
-        logger.error("listener failed [%s] for %s", error_id, body.get("type") or body.get("command"), exc_info=error)
-    text = user_message(error, error_id)
+    text = describe_failure(error, str(body.get("type") or body.get("command") or "request"), logger)
 
     # `response` is set while Slack is still waiting for our acknowledgement: answer in it.
     if response is not None:
@@ -70,5 +58,5 @@ def handle_listener_error(
         elif (user := (body.get("user") or {}).get("id") or body.get("user_id")) is not None:
             client.chat_postMessage(channel=user, text=text)
     except SlackApiError:
-        logger.exception("could not tell the user about error [%s]", error_id)
+        logger.exception("could not tell the user about an error")
     return None

@@ -41,7 +41,9 @@ class Runtime:
     scheduler: BackgroundScheduler | None = None
 
     @classmethod
-    def build(cls, settings: Settings, *, clock: Clock | None = None, client: WebClient | None = None) -> Runtime:
+    def build(
+        cls, settings: Settings, *, clock: Clock | None = None, client: WebClient | None = None
+    ) -> Runtime:
         """Wire everything. Refuses to build on an invalid ritual (InvalidRituals) or when the
         database is behind the code (SchemaOutOfDate): half-running is worse than not running."""
         library = load_library(settings.rituals_path)
@@ -50,7 +52,9 @@ class Runtime:
         session_factory = create_session_factory(engine)
         clock = clock or SystemClock()
         client = client or create_web_client(settings)
-        app = create_app(settings, client=client, session_factory=session_factory, clock=clock, library=library)
+        app = create_app(
+            settings, client=client, session_factory=session_factory, clock=clock, library=library
+        )
         return cls(settings, engine, session_factory, client, app, clock, library)
 
     def start_clock(self) -> None:

@@ -37,7 +37,8 @@ class Sandbox:
         migrate: bool = True,
     ) -> None:
         self.clock = clock
-        self.workspace = SimulatedWorkspace(roster).start()
+        # Slack and the bot share one clock, as they share real time in production.
+        self.workspace = SimulatedWorkspace(roster, clock=clock).start()
         self.settings = Settings(
             SLACK_BOT_TOKEN=self.workspace.bot_token,
             SLACK_SIGNING_SECRET=self.workspace.signing_secret,

@@ -55,7 +55,13 @@ class RitualWSGIApp:
 class HttpServer:
     """A waitress server that can be run in the foreground or in a thread and stopped cleanly."""
 
-    def __init__(self, wsgi_app: Callable[..., Any], host: str = "0.0.0.0", port: int = 3000, threads: int = 8) -> None:  # noqa: S104
+    def __init__(
+        self,
+        wsgi_app: Callable[..., Any],
+        host: str = "0.0.0.0",  # noqa: S104  (behind the operator's proxy; --host narrows it)
+        port: int = 3000,
+        threads: int = 8,
+    ) -> None:
         self._server = create_server(wsgi_app, host=host, port=port, threads=threads, ident="ritualbot")
         self._thread: threading.Thread | None = None
 

@@ -59,12 +59,18 @@ class WebClientGateway:
     def update_message(self, channel: str, ts: str, message: Message) -> PostedMessage:
         response = _call(
             lambda: self._client.chat_update(
-                channel=channel, ts=ts, text=message.text, blocks=list(message.blocks), metadata=message.metadata
+                channel=channel,
+                ts=ts,
+                text=message.text,
+                blocks=list(message.blocks),
+                metadata=message.metadata,
             )
         )
         return PostedMessage(channel=response["channel"], ts=response["ts"])
 
-    def find_posted(self, channel: str, event_type: str, delivery_key: str, oldest: float) -> PostedMessage | None:
+    def find_posted(
+        self, channel: str, event_type: str, delivery_key: str, oldest: float
+    ) -> PostedMessage | None:
         conversation = self._conversation_id(channel)
         pages = _call(
             lambda: self._client.conversations_history(
@@ -72,9 +78,10 @@ class WebClientGateway:
             )
         )
         for page in _pages(pages):
+            item: dict[str, Any]
             for item in page.get("messages", []):
-                metadata = item.get("metadata") or {}
-                payload = metadata.get("event_payload") or {}
+                metadata: dict[str, Any] = item.get("metadata") or {}
+                payload: dict[str, Any] = metadata.get("event_payload") or {}
                 if metadata.get("event_type") == event_type and payload.get("delivery") == delivery_key:
                     return PostedMessage(channel=conversation, ts=item["ts"])
         return None
@@ -88,6 +95,7 @@ class WebClientGateway:
             return {user_id: self.person(user_id) for user_id in sorted(wanted)}
         found: dict[str, Person] = {}
         for page in _pages(_call(lambda: self._client.users_list(limit=200))):
+            member: dict[str, Any]
             for member in page.get("members", []):
                 if member["id"] in wanted:
                     found[member["id"]] = _person(member)
@@ -106,7 +114,9 @@ class WebClientGateway:
     def channel_members(self, channel: str) -> list[str]:
         conversation = self._conversation_id(channel)
         members: list[str] = []
-        for page in _pages(_call(lambda: self._client.conversations_members(channel=conversation, limit=200))):
+        for page in _pages(
+            _call(lambda: self._client.conversations_members(channel=conversation, limit=200))
+        ):
             members += page.get("members", [])
         return members
 
@@ -121,6 +131,7 @@ class WebClientGateway:
             lambda: self._client.conversations_list(types="public_channel,private_channel", limit=200)
         )
         for page in _pages(listing):
+            conversation: dict[str, Any]
             for conversation in page.get("channels", []):
                 if conversation.get("name") == name:
                     return str(conversation["id"])
@@ -139,7 +150,12 @@ def _pages(first: SlackResponse) -> Iterator[SlackResponse]:
 
 def _person(member: dict[str, Any]) -> Person:
     profile = member.get("profile") or {}
-    name = profile.get("display_name") or member.get("real_name") or profile.get("real_name") or member.get("name")
+    name = (
+        profile.get("display_name")
+        or member.get("real_name")
+        or profile.get("real_name")
+        or member.get("name")
+    )
     return Person(
         id=member["id"],
         name=str(name or member["id"]),

@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from handlers.failures import describe_failure
 from handlers.help import SubcommandHelp, help_blocks, help_text
 from handlers.registry import ListenerSpec
 from rituals.services import Services
@@ -66,7 +67,9 @@ class CommandTable:
         return [sub.help for sub in self._subcommands.values()]
 
     def help_reply(self, note: str | None = None) -> Reply:
-        return Reply(text=help_text(COMMAND, self.helps()), blocks=help_blocks(COMMAND, self.helps(), note=note))
+        return Reply(
+            text=help_text(COMMAND, self.helps()), blocks=help_blocks(COMMAND, self.helps(), note=note)
+        )
 
 
 def parse_arguments(text: str) -> list[str]:
@@ -92,14 +95,25 @@ def register(app: App, services: Services, table: CommandTable) -> list[Listener
         name = args[0].lower() if args else "help"
         subcommand = table.get(name)
         if subcommand is None:
-            ack(table.help_reply(note=f"I don't know `{COMMAND} {args[0]}`. Here is what I can do:").as_response())
+            ack(
+                table.help_reply(
+                    note=f"I don't know `{COMMAND} {args[0]}`. Here is what I can do:"
+                ).as_response()
+            )
             return
         invocation = Invocation(
-            user_id=command["user_id"], channel_id=command.get("channel_id", ""), args=args[1:], services=services
+            user_id=command["user_id"],
+            channel_id=command.get("channel_id", ""),
+            args=args[1:],
+            services=services,
         )
         if subcommand.slow:
             ack()
-            respond(**subcommand.run(invocation).as_response())
+            try:
+                reply = subcommand.run(invocation)
+            except Exception as error:  # see handlers/failures.py: after ack, errors are ours to report
+                reply = Reply(describe_failure(error, f"{COMMAND} {name}"))
+            respond(**reply.as_response())
         else:
             ack(subcommand.run(invocation).as_response())
 

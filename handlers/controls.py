@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from handlers.commands import CommandTable, Invocation, Reply, Subcommand
+from handlers.failures import text_or_failure
 from handlers.help import SubcommandHelp
 from handlers.registry import ListenerSpec
 from rituals import controls
@@ -59,8 +60,11 @@ def _run_pause(invocation: Invocation) -> Reply:
     with services.session_factory.begin() as session:
         changed = controls.pause(session, definition, invocation.user_id, services.clock.now())
     name = mrkdwn_escape(definition.name)
-    return Reply(f"Paused *{name}*: occurrences are recorded as skipped until you `/ritual resume {definition.id}`."
-                 if changed else f"*{name}* was already paused.")
+    return Reply(
+        f"Paused *{name}*: occurrences are recorded as skipped until you `/ritual resume {definition.id}`."
+        if changed
+        else f"*{name}* was already paused."
+    )
 
 
 def _run_resume(invocation: Invocation) -> Reply:
@@ -76,24 +80,46 @@ def _run_skip_next(invocation: Invocation) -> Reply:
     definition = _managed(invocation, "skip-next RITUAL")
     services = invocation.services
     with services.session_factory.begin() as session:
-        occurrence, changed = controls.skip_next(session, definition, invocation.user_id, services.clock.now())
+        occurrence, changed = controls.skip_next(
+            session, definition, invocation.user_id, services.clock.now()
+        )
     when = occurrence.opens_at.strftime("%a %d %b %Y %H:%M %Z")
     name = mrkdwn_escape(definition.name)
-    return Reply(f"*{name}* will skip its opening on {when}." if changed else f"*{name}* already skips {when}.")
+    return Reply(
+        f"*{name}* will skip its opening on {when}." if changed else f"*{name}* already skips {when}."
+    )
 
 
 def register(app: App, services: Services, table: CommandTable) -> list[ListenerSpec]:
-    table.add(Subcommand("trigger", SubcommandHelp("trigger RITUAL", "open a run now", True), _run_trigger, slow=True))
-    table.add(Subcommand("pause", SubcommandHelp("pause RITUAL", "stop opening runs until resumed", True), _run_pause))
-    table.add(Subcommand("resume", SubcommandHelp("resume RITUAL", "start opening runs again", True), _run_resume))
     table.add(
-        Subcommand("skip-next", SubcommandHelp("skip-next RITUAL", "skip only the next occurrence", True), _run_skip_next)
+        Subcommand(
+            "trigger", SubcommandHelp("trigger RITUAL", "open a run now", True), _run_trigger, slow=True
+        )
+    )
+    table.add(
+        Subcommand(
+            "pause", SubcommandHelp("pause RITUAL", "stop opening runs until resumed", True), _run_pause
+        )
+    )
+    table.add(
+        Subcommand("resume", SubcommandHelp("resume RITUAL", "start opening runs again", True), _run_resume)
+    )
+    table.add(
+        Subcommand(
+            "skip-next",
+            SubcommandHelp("skip-next RITUAL", "skip only the next occurrence", True),
+            _run_skip_next,
+        )
     )
 
     @app.action(RUN_MISSED_NOW_ACTION)
     def open_missed_now(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        definition = _definition(services, [body["actions"][0]["value"]], "trigger RITUAL")
-        respond(text=trigger(services, definition, body["user"]["id"]), replace_original=False)
+
+        def work() -> str:
+            definition = _definition(services, [body["actions"][0]["value"]], "trigger RITUAL")
+            return trigger(services, definition, body["user"]["id"])
+
+        respond(text=text_or_failure(work, "opening a missed run"), replace_original=False)
 
     return [ListenerSpec("action", RUN_MISSED_NOW_ACTION, frozenset({"chat:write"}))]

@@ -14,7 +14,9 @@ class SubcommandHelp:
     owners_only: bool = False
 
 
-def help_blocks(command: str, subcommands: Iterable[SubcommandHelp], *, note: str | None = None) -> list[dict[str, Any]]:
+def help_blocks(
+    command: str, subcommands: Iterable[SubcommandHelp], *, note: str | None = None
+) -> list[dict[str, Any]]:
     lines = []
     for sub in subcommands:
         marker = " _(owners and admins)_" if sub.owners_only else ""
@@ -37,7 +39,9 @@ def help_blocks(command: str, subcommands: Iterable[SubcommandHelp], *, note: st
         {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}},
         {
             "type": "context",
-            "elements": [{"type": "mrkdwn", "text": "Open the app's *Home* tab to see what is waiting for you."}],
+            "elements": [
+                {"type": "mrkdwn", "text": "Open the app's *Home* tab to see what is waiting for you."}
+            ],
         },
     ]
     return blocks

@@ -43,7 +43,9 @@ class RunCloser:
         with self._session_factory() as session:
             due = list(
                 session.scalars(
-                    select(Run.id).where(Run.state == RunState.OPEN, Run.closes_at <= now).order_by(Run.closes_at)
+                    select(Run.id)
+                    .where(Run.state == RunState.OPEN, Run.closes_at <= now)
+                    .order_by(Run.closes_at)
                 )
             )
         return [run_id for run_id in due if self.close(run_id, now)]

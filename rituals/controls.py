@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from rituals.schedule import Occurrence, next_openings
 from storage.models import RitualState
 
 
-def require_manager(definition: RitualDefinition, user_id: str, admins: tuple[str, ...] | list[str]) -> None:
+def require_manager(definition: RitualDefinition, user_id: str, admins: Sequence[str]) -> None:
     """Management actions are for the ritual's owners and the configured admins only."""
     if user_id not in definition.owners and user_id not in admins:
         owners = ", ".join(f"<@{owner}>" for owner in definition.owners)
@@ -44,7 +45,9 @@ def resume(session: Session, definition: RitualDefinition, by: str, now: datetim
     return True
 
 
-def skip_next(session: Session, definition: RitualDefinition, by: str, now: datetime) -> tuple[Occurrence, bool]:
+def skip_next(
+    session: Session, definition: RitualDefinition, by: str, now: datetime
+) -> tuple[Occurrence, bool]:
     """Mark the next occurrence to be skipped; the flag is False when it already was."""
     state = _state(session, definition.id, now)
     upcoming = next_openings(definition, now, 1)

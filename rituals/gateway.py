@@ -66,7 +66,9 @@ class SlackGateway(Protocol):
 
     def update_message(self, channel: str, ts: str, message: Message) -> PostedMessage: ...
 
-    def find_posted(self, channel: str, event_type: str, delivery_key: str, oldest: float) -> PostedMessage | None:
+    def find_posted(
+        self, channel: str, event_type: str, delivery_key: str, oldest: float
+    ) -> PostedMessage | None:
         """A message this app posted in `channel` since `oldest` carrying that delivery key."""
         ...
 

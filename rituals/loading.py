@@ -56,7 +56,7 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-class InvalidRituals(Exception):  # noqa: N818 - the name the CLI and the brief use
+class InvalidRituals(Exception):
     """Ritual files have problems; the bot must not start with them."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
@@ -64,7 +64,7 @@ class InvalidRituals(Exception):  # noqa: N818 - the name the CLI and the brief 
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
-class UnknownRitual(LookupError):  # noqa: N818 - the name the CLI and the brief use
+class UnknownRitual(LookupError):
     """No ritual has this id."""
 
     def __init__(self, ritual_id: str, known: Iterable[str]) -> None:

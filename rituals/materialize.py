@@ -27,7 +27,13 @@ from sqlalchemy.orm import Session
 
 from rituals.definition import RitualDefinition
 from rituals.notices import queue_missed_notice
-from rituals.schedule import Occurrence, catch_up_deadline, closes_at, earliest_prompt_time, occurrences_between
+from rituals.schedule import (
+    Occurrence,
+    catch_up_deadline,
+    closes_at,
+    earliest_prompt_time,
+    occurrences_between,
+)
 from storage.models import RitualState, Run, RunOrigin, RunState
 from storage.queries import insert_ignoring_conflicts
 
@@ -68,14 +74,18 @@ def decide(
         if state.paused:
             decisions.append(Decision(occurrence, RunState.SKIPPED, RunOrigin.SCHEDULE, "paused"))
         elif state.skip_key == occurrence.key:
-            decisions.append(Decision(occurrence, RunState.SKIPPED, RunOrigin.SCHEDULE, "skipped by an owner"))
+            decisions.append(
+                Decision(occurrence, RunState.SKIPPED, RunOrigin.SCHEDULE, "skipped by an owner")
+            )
         elif now > catch_up_deadline(definition, occurrence):
             decisions.append(
                 Decision(occurrence, RunState.MISSED, RunOrigin.SCHEDULE, f"missed by {_describe(lateness)}")
             )
         elif occurrence is not newest:
             decisions.append(
-                Decision(occurrence, RunState.SUPERSEDED, RunOrigin.CATCH_UP, "a newer occurrence was already due")
+                Decision(
+                    occurrence, RunState.SUPERSEDED, RunOrigin.CATCH_UP, "a newer occurrence was already due"
+                )
             )
         else:
             origin = RunOrigin.SCHEDULE if lateness <= ON_TIME_SLACK else RunOrigin.CATCH_UP
@@ -145,12 +155,16 @@ def materialize(session: Session, definition: RitualDefinition, now: datetime) -
     for decision in decisions:
         if decision.state is RunState.MISSED:
             run_id = session.scalar(
-                select(Run.id).where(Run.ritual_id == definition.id, Run.occurrence_key == decision.occurrence.key)
+                select(Run.id).where(
+                    Run.ritual_id == definition.id, Run.occurrence_key == decision.occurrence.key
+                )
             )
             assert run_id is not None
             queue_missed_notice(session, definition, run_id, decision.occurrence, decision.note or "", now)
         if decision.state is not RunState.PENDING:
-            log.info("%s %s: %s (%s)", definition.id, decision.occurrence.key, decision.state.value, decision.note)
+            log.info(
+                "%s %s: %s (%s)", definition.id, decision.occurrence.key, decision.state.value, decision.note
+            )
     return decisions
 
 

@@ -15,7 +15,12 @@ RUN_MISSED_NOW_ACTION = "missed_run_now"
 
 
 def queue_missed_notice(
-    session: Session, definition: RitualDefinition, run_id: int, occurrence: Occurrence, why: str, now: datetime
+    session: Session,
+    definition: RitualDefinition,
+    run_id: int,
+    occurrence: Occurrence,
+    why: str,
+    now: datetime,
 ) -> None:
     local = occurrence.opens_at.strftime("%a %d %b %Y %H:%M %Z")
     text = (
@@ -40,7 +45,9 @@ def queue_missed_notice(
             },
             {
                 "type": "context",
-                "elements": [{"type": "mrkdwn", "text": "Ignore this message to leave the occurrence skipped."}],
+                "elements": [
+                    {"type": "mrkdwn", "text": "Ignore this message to leave the occurrence skipped."}
+                ],
             },
         ],
     )
@@ -67,7 +74,9 @@ def queue_owner_problem(
             key=f"run:{run_id}:problem-notice:{owner}",
             kind="problem-notice",
             target=owner,
-            message=Message(text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}]),
+            message=Message(
+                text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+            ),
             now=now,
             run_id=run_id,
         )

@@ -60,7 +60,9 @@ def create_manual_run(session: Session, definition: RitualDefinition, now: datet
             }
         ],
     )
-    run = session.scalar(select(Run).where(Run.ritual_id == definition.id, Run.occurrence_key == occurrence.key))
+    run = session.scalar(
+        select(Run).where(Run.ritual_id == definition.id, Run.occurrence_key == occurrence.key)
+    )
     assert run is not None
     return run
 

@@ -62,7 +62,11 @@ def enqueue(
     update_of: tuple[str, str] | None = None,
 ) -> bool:
     """Queue a post (or, with `update_of=(channel, ts)`, an edit); False if `key` was queued before."""
-    payload: dict[str, Any] = {"text": message.text, "blocks": list(message.blocks), "thread_ts": message.thread_ts}
+    payload: dict[str, Any] = {
+        "text": message.text,
+        "blocks": list(message.blocks),
+        "thread_ts": message.thread_ts,
+    }
     if update_of is not None:
         payload["update"] = {"channel": update_of[0], "ts": update_of[1]}
     inserted = insert_ignoring_conflicts(
@@ -98,7 +102,11 @@ def _message(delivery: Delivery) -> Message:
 
 class OutboxSender:
     def __init__(
-        self, session_factory: SessionFactory, gateway: SlackGateway, clock: Clock, policy: OutboxPolicy | None = None
+        self,
+        session_factory: SessionFactory,
+        gateway: SlackGateway,
+        clock: Clock,
+        policy: OutboxPolicy | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._gateway = gateway
@@ -181,15 +189,22 @@ class OutboxSender:
                 return "sent"
             if delivery.maybe_sent:
                 earlier = self._gateway.find_posted(
-                    delivery.target, METADATA_EVENT_TYPE, delivery.dedupe_key, delivery.created_at.timestamp() - 1
+                    delivery.target,
+                    METADATA_EVENT_TYPE,
+                    delivery.dedupe_key,
+                    delivery.created_at.timestamp() - 1,
                 )
                 if earlier is not None:
-                    log.info("delivery %s was already posted (ts %s); not posting again", delivery.id, earlier.ts)
+                    log.info(
+                        "delivery %s was already posted (ts %s); not posting again", delivery.id, earlier.ts
+                    )
                     self._finish(delivery, token, DeliveryState.SENT, posted=earlier)
                     return "recovered"
             posted = self._gateway.post_message(delivery.target, message)
         except RateLimited as error:
-            self._retry_later(delivery, token, timedelta(seconds=error.retry_after), maybe_sent=False, error=str(error))
+            self._retry_later(
+                delivery, token, timedelta(seconds=error.retry_after), maybe_sent=False, error=str(error)
+            )
             return "rate_limited"
         except OutcomeUnknown as error:
             if delivery.attempts >= self._policy.max_attempts:
@@ -199,7 +214,9 @@ class OutboxSender:
             self._retry_later(delivery, token, backoff, maybe_sent=True, error=str(error))
             return "deferred"
         except Rejected as error:
-            log.warning("Slack refused delivery %s (%s to %s): %s", delivery.id, delivery.kind, delivery.target, error)
+            log.warning(
+                "Slack refused delivery %s (%s to %s): %s", delivery.id, delivery.kind, delivery.target, error
+            )
             self._finish(delivery, token, DeliveryState.FAILED, error=error.error)
             return "failed"
         self._finish(delivery, token, DeliveryState.SENT, posted=posted)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -89,6 +90,12 @@ def localize(wall: datetime, tz: ZoneInfo) -> datetime:
     return wall.replace(tzinfo=tz, fold=0).astimezone(UTC).astimezone(tz)
 
 
+def _utc(instant: datetime) -> datetime:
+    """Instants are compared and shifted in UTC: Python compares and adds aware datetimes that
+    share a ``tzinfo`` on the wall clock, which is wrong across a DST change."""
+    return instant.astimezone(UTC)
+
+
 def _wall_in(instant: datetime, tz: ZoneInfo) -> datetime:
     if instant.tzinfo is None:
         raise ValueError("expected an aware datetime (an instant), got a naive one")
@@ -104,10 +111,16 @@ def _next_working_day(day: date, blackout: frozenset[date]) -> date:
 
 def _margin(definition: RitualDefinition) -> timedelta:
     """How far before a wall time an occurrence may be *nominally* and still open after it."""
-    if definition.blackout.action == "skip":
+    if definition.blackout.action == "skip" or not definition.blackout.dates:
         return _DST_MARGIN
-    # Each blackout date can push an opening one day later, each weekend two more.
-    return _DST_MARGIN + timedelta(days=3 + 2 * len(definition.blackout.dates))
+    return _DST_MARGIN + _longest_move(tuple(definition.blackout.dates))
+
+
+@lru_cache(maxsize=256)
+def _longest_move(dates: tuple[date, ...]) -> timedelta:
+    """The furthest ``next_working_day`` moves any of these blackout dates."""
+    blackout = frozenset(dates)
+    return max(_next_working_day(day, blackout) - day for day in dates)
 
 
 def _iter_occurrences(definition: RitualDefinition, start_wall: datetime) -> Iterator[Occurrence]:
@@ -134,7 +147,7 @@ def _iter_occurrences(definition: RitualDefinition, start_wall: datetime) -> Ite
 
 
 def _by_opening(occurrence: Occurrence) -> tuple[datetime, str]:
-    return occurrence.opens_at, occurrence.key
+    return _utc(occurrence.opens_at), occurrence.key
 
 
 def occurrences_between(definition: RitualDefinition, start: datetime, end: datetime) -> list[Occurrence]:
@@ -142,11 +155,12 @@ def occurrences_between(definition: RitualDefinition, start: datetime, end: date
     tz = definition.zone
     start_wall = _wall_in(start, tz) - _margin(definition)
     end_wall = _wall_in(end, tz) + _DST_MARGIN
+    start, end = _utc(start), _utc(end)
     found = []
     for occurrence in _iter_occurrences(definition, start_wall):
         if occurrence.nominal > end_wall:
             break  # opens_at >= localize(nominal), which is past ``end`` from here on
-        if start <= occurrence.opens_at < end:
+        if start <= _utc(occurrence.opens_at) < end:
             found.append(occurrence)
     return sorted(found, key=_by_opening)
 
@@ -156,9 +170,11 @@ def next_openings(definition: RitualDefinition, after: datetime, n: int) -> list
     if n <= 0:
         return []
     tz = definition.zone
+    start_wall = _wall_in(after, tz) - _margin(definition)
+    after = _utc(after)
     found: list[Occurrence] = []
-    for occurrence in _iter_occurrences(definition, _wall_in(after, tz) - _margin(definition)):
-        if occurrence.opens_at > after:
+    for occurrence in _iter_occurrences(definition, start_wall):
+        if _utc(occurrence.opens_at) > after:
             found.append(occurrence)
         if len(found) >= n:
             found = sorted(found, key=_by_opening)[:n]
@@ -200,7 +216,8 @@ def catch_up_deadline(definition: RitualDefinition, occurrence: Occurrence) -> d
     ``catch_up`` is elapsed time after ``opens_at`` (downtime is measured in hours, not on the
     wall clock), and never later than the close. Past it the run is ``missed`` and owners decide.
     """
-    return min(occurrence.opens_at + definition.catch_up, closes_at(definition, occurrence))
+    deadline = min(_utc(occurrence.opens_at) + definition.catch_up, _utc(closes_at(definition, occurrence)))
+    return deadline.astimezone(definition.zone)
 
 
 def participant_opening(occurrence: Occurrence, participant_tz: ZoneInfo) -> datetime:
@@ -225,8 +242,8 @@ def earliest_prompt_time(definition: RitualDefinition, occurrence: Occurrence) -
     ``opens_at``; a scheduler must materialise the run by then.
     """
     if definition.schedule.deliver == "participant_local_time":
-        earliest = occurrence.wall.replace(tzinfo=_EARLIEST_ZONE).astimezone(definition.zone)
-        return min(occurrence.opens_at, earliest)
+        earliest = min(_utc(occurrence.opens_at), _utc(occurrence.wall.replace(tzinfo=_EARLIEST_ZONE)))
+        return earliest.astimezone(definition.zone)
     return occurrence.opens_at
 
 
@@ -243,8 +260,8 @@ def reminder_times(
     """
     ritual_tz = definition.zone
     local_tz = participant_tz or ritual_tz
-    opening = prompt_time(definition, occurrence, participant_tz)
-    close = closes_at(definition, occurrence)
+    opening = _utc(prompt_time(definition, occurrence, participant_tz))
+    close = _utc(closes_at(definition, occurrence))
     opening_wall = _wall_in(opening, local_tz)
     close_wall = _wall_in(close, ritual_tz)
     times: set[datetime] = set()
@@ -256,18 +273,18 @@ def reminder_times(
         quiet = definition.window.quiet_hours
         if quiet is not None:
             when = _outside_quiet_hours(when, quiet, local_tz, close)
-        if opening < when < close:
-            times.add(when.astimezone(local_tz))
-    return sorted(times)
+        if opening < _utc(when) < close:
+            times.add(_utc(when))
+    return [when.astimezone(local_tz) for when in sorted(times)]
 
 
 def _outside_quiet_hours(when: datetime, quiet: QuietHours, tz: ZoneInfo, close: datetime) -> datetime:
     wall = _wall_in(when, tz)
     if not _is_quiet(wall, quiet):
         return when
-    later = _quiet_end(wall, quiet)
-    if localize(later, tz) < close:
-        return localize(later, tz)
+    later = localize(_quiet_end(wall, quiet), tz)
+    if _utc(later) < close:
+        return later
     return localize(_quiet_start(wall, quiet) - timedelta(hours=1), tz)
 
 

@@ -18,6 +18,7 @@ def insert_ignoring_conflicts(session: Session, table: Table, rows: list[dict[st
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
+    statement: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
         statement = postgresql.insert(table).values(rows).on_conflict_do_nothing()
     elif dialect == "sqlite":

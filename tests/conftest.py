@@ -43,7 +43,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     url = make_url(normalize_url(server_url))
     if required and url.get_backend_name() != required:
-        pytest.exit(f"{REQUIRE_VARIABLE}={required} but the test database is {url.get_backend_name()}", returncode=3)
+        pytest.exit(
+            f"{REQUIRE_VARIABLE}={required} but the test database is {url.get_backend_name()}", returncode=3
+        )
     if url.get_backend_name() != "postgresql":
         yield server_url
         return
@@ -78,10 +80,10 @@ def _empty_all_tables(engine: Engine) -> None:
 
 
 @pytest.fixture
-def engine(migrated_engine: Engine) -> Iterator[Engine]:
+def engine(migrated_engine: Engine) -> Engine:
     """The migrated test database, emptied before each test."""
     _empty_all_tables(migrated_engine)
-    yield migrated_engine
+    return migrated_engine
 
 
 @pytest.fixture

@@ -42,7 +42,9 @@ def run_command(force_http: bool, host: str, port: int) -> None:
             if use_socket_mode:
                 _serve_socket_mode(runtime, settings.require("SLACK_APP_TOKEN"))
             else:
-                server = HttpServer(RitualWSGIApp(runtime.app.bolt, runtime.session_factory), host=host, port=port)
+                server = HttpServer(
+                    RitualWSGIApp(runtime.app.bolt, runtime.session_factory), host=host, port=port
+                )
                 log.info("serving HTTP on %s:%s (Slack: /slack/events, health: /healthz)", host, server.port)
                 server.serve_forever()
     finally:

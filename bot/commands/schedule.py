@@ -39,7 +39,9 @@ def validate_command(paths: tuple[Path, ...]) -> None:
 
 @click.command("next")
 @click.argument("ritual")
-@click.option("-n", "count", default=5, show_default=True, type=click.IntRange(1, 500), help="How many openings.")
+@click.option(
+    "-n", "count", default=5, show_default=True, type=click.IntRange(1, 500), help="How many openings."
+)
 def next_command(ritual: str, count: int) -> None:
     """Print the next openings of RITUAL, ISO 8601 in the ritual's time zone."""
     library = load_library(Settings.load().rituals_path)

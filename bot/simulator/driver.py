@@ -23,7 +23,7 @@ from bot.simulator import payloads
 from bot.simulator.answers import apply_command_ack, apply_view_answer, parse_answer
 from bot.simulator.errors import SimulatorError
 from bot.simulator.methods.views import clear_stack, close_top, view_api
-from bot.simulator.records import Message, ViewRecord
+from bot.simulator.records import EphemeralMessage, Message, ViewRecord
 from bot.simulator.view_state import build_state
 from bot.simulator.workspace import SimulatedWorkspace
 
@@ -157,13 +157,18 @@ class SlackDriver:
         apply_command_ack(ws.state, user_id, channel, reply.body)
         return reply
 
-    def click(self, user_id: str, message: Message, action_id: str, *, value: Any = None) -> BotReply:
-        """Click a button (or pick `value` in a select) in a message the bot posted."""
+    def click(
+        self, user_id: str, message: Message | EphemeralMessage, action_id: str, *, value: Any = None
+    ) -> BotReply:
+        """Click a button (or pick `value` in a select) in a message, ephemeral ones included."""
         ws = self.workspace
+        if isinstance(message, EphemeralMessage) and message.user != user_id:
+            raise SimulatorError(f"{user_id} cannot see an ephemeral message meant for {message.user}")
         block, element = payloads.find_element(message.blocks, action_id)
         action = payloads.action_obj(ws.state, block, element, value)
         trigger = ws.mint_trigger(user_id)
-        response_url = ws.mint_response_url(user_id, message.channel, message.ts)
+        ephemeral = isinstance(message, EphemeralMessage)
+        response_url = ws.mint_response_url(user_id, message.channel, message.ts, ephemeral=ephemeral)
         return self._interaction(
             payloads.message_action(ws.state, user_id, message, action, trigger, response_url)
         )

@@ -139,6 +139,31 @@ class Faults:
             self._budgets[method] = _Budget(limit, window, per_channel)
         return self
 
+    def slack_tiers(self) -> Faults:
+        """Budgets at Slack's published minimums, for benchmarks that should feel the limits.
+
+        Tier 2 (20/min), Tier 3 (50/min) and Tier 4 (100/min) per method; chat.postMessage at
+        60 per minute per channel (Slack: about one a second per channel, short bursts allowed).
+        """
+        tier2 = ("users.list", "usergroups.list", "usergroups.users.list")
+        tier3 = (
+            "chat.update",
+            "chat.delete",
+            "conversations.open",
+            "conversations.info",
+            "conversations.history",
+        )
+        tier4 = (
+            *("chat.postEphemeral", "chat.getPermalink", "conversations.members", "users.info"),
+            *("views.open", "views.update", "views.push", "views.publish"),
+            *("files.getUploadURLExternal", "files.completeUploadExternal"),
+        )
+        tiers = {20: tier2, 50: tier3, 100: tier4}
+        for per_minute, methods in tiers.items():
+            for method in methods:
+                self.budget(method, per_minute)
+        return self.budget("chat.postMessage", 60, per_channel=True)
+
     def clear(self, method: str | None = None) -> Faults:
         """Remove every fault and budget, or only those of one method."""
         with self._lock:

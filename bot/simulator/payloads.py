@@ -11,7 +11,7 @@ import secrets
 from typing import Any
 
 from bot.simulator.methods.views import view_api
-from bot.simulator.records import Message, ViewRecord
+from bot.simulator.records import EphemeralMessage, Message, ViewRecord
 from bot.simulator.state import WorkspaceState
 from bot.simulator.view_state import MANY_OPTIONS, MULTI_KEYS, ONE_OPTION, SINGLE_KEYS, element_state
 
@@ -83,26 +83,37 @@ def action_obj(ws: WorkspaceState, block: JsonDict, element: JsonDict, value: An
 
 
 def message_action(
-    ws: WorkspaceState, user_id: str, msg: Message, action: JsonDict, trigger_id: str, response_url: str
+    ws: WorkspaceState,
+    user_id: str,
+    msg: Message | EphemeralMessage,
+    action: JsonDict,
+    trigger_id: str,
+    response_url: str,
 ) -> JsonDict:
+    """A click in a message. Slack leaves `message` out for ephemeral messages."""
     channel = ws.roster.channel_by_id(msg.channel)
+    ephemeral = isinstance(msg, EphemeralMessage)
+    container: JsonDict = {
+        "type": "message",
+        "message_ts": msg.ts,
+        "channel_id": msg.channel,
+        "is_ephemeral": ephemeral,
+    }
+    if msg.thread_ts is not None:
+        container["thread_ts"] = msg.thread_ts
     body = _base(ws, "block_actions", user_id)
     body.update(
         {
-            "container": {
-                "type": "message",
-                "message_ts": msg.ts,
-                "channel_id": msg.channel,
-                "is_ephemeral": False,
-            },
+            "container": container,
             "trigger_id": trigger_id,
             "channel": {"id": msg.channel, "name": channel.name if channel else "directmessage"},
-            "message": msg.to_api(team_id=ws.identity.team_id, app_id=ws.identity.app_id),
             "state": {"values": {}},
             "response_url": response_url,
             "actions": [action],
         }
     )
+    if isinstance(msg, Message):
+        body["message"] = msg.to_api(team_id=ws.identity.team_id, app_id=ws.identity.app_id)
     return body
 
 

@@ -97,6 +97,8 @@ class EphemeralMessage:
     blocks: list[JsonDict] = field(default_factory=list)
     thread_ts: str | None = None
     source: str = "chat.postEphemeral"
+    deleted: bool = False
+    edit_count: int = 0
 
 
 @dataclass
@@ -228,6 +230,7 @@ class ResponseTarget:
     channel: str
     created: datetime
     message_ts: str | None = None
+    ephemeral: bool = False
     uses: int = 0
 
 

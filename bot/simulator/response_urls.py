@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.simulator.errors import ApiError
 from bot.simulator.methods.chat import post_message_into, record_ephemeral
-from bot.simulator.records import ResponseTarget, ResponseUrlPost
+from bot.simulator.records import EphemeralMessage, Message, ResponseTarget, ResponseUrlPost
 from bot.simulator.state import WorkspaceState
 from bot.simulator.validation import validate_message_blocks
 
@@ -24,8 +24,10 @@ RESPONSE_URL_USES = 5
 
 def _apply(ws: WorkspaceState, target: ResponseTarget, body: dict[str, Any]) -> str:
     """Carry out one response and say what it did."""
-    original = None
-    if target.message_ts is not None:
+    original: Message | EphemeralMessage | None = None
+    if target.message_ts is not None and target.ephemeral:
+        original = next((e for e in ws.ephemeral if e.ts == target.message_ts and not e.deleted), None)
+    elif target.message_ts is not None:
         original = next((m for m in ws.channel_messages(target.channel) if m.ts == target.message_ts), None)
     if body.get("delete_original"):
         if original is not None:
@@ -38,8 +40,9 @@ def _apply(ws: WorkspaceState, target: ResponseTarget, body: dict[str, Any]) -> 
     if body.get("replace_original") and original is not None:
         original.text = str(text or "")
         original.blocks = blocks or []
-        original.edited = {"user": ws.bot_user.id, "ts": ws.next_ts()}
         original.edit_count += 1
+        if isinstance(original, Message):
+            original.edited = {"user": ws.bot_user.id, "ts": ws.next_ts()}
         return "replaced"
     if body.get("response_type") == "in_channel":
         thread_ts = body.get("thread_ts")

@@ -156,10 +156,16 @@ class WorkspaceState:
     def record(self, call: RecordedCall) -> None:
         self.calls.append(call)
 
-    def response_url(self, user: str, channel: str, message_ts: str | None = None) -> str:
-        """A response_url pointing back at this simulator, remembered with its context."""
+    def response_url(
+        self, user: str, channel: str, message_ts: str | None = None, *, ephemeral: bool = False
+    ) -> str:
+        """A response_url pointing back at this simulator, remembered with its context.
+
+        `message_ts` names the message the interaction came from (an ephemeral one if
+        `ephemeral`), which `replace_original`/`delete_original` then act on.
+        """
         token = secrets.token_urlsafe(12)
-        self.response_targets[token] = ResponseTarget(token, user, channel, self.now(), message_ts)
+        self.response_targets[token] = ResponseTarget(token, user, channel, self.now(), message_ts, ephemeral)
         return f"{self.base_url}/response/{self.identity.team_id}/{token}"
 
     def mint_trigger(self, user: str, view_id: str | None = None) -> str:

@@ -103,6 +103,25 @@ def check_block(block: Any, pointer: str, error: str) -> JsonDict:
     return block
 
 
+def check_unique_ids(blocks: list[JsonDict], pointer: str, error: str) -> None:
+    """Slack refuses two blocks with one block_id, and two elements of a block with one action_id."""
+    seen: set[str] = set()
+    for i, block in enumerate(blocks):
+        block_id = block.get("block_id")
+        if block_id in seen:
+            raise ApiError(
+                error, f"[ERROR] duplicate block_id: {block_id} [json-pointer:{pointer}/{i}/block_id]"
+            )
+        if isinstance(block_id, str):
+            seen.add(block_id)
+        actions = [e.get("action_id") for e in block.get("elements", []) if isinstance(e, dict)]
+        dupes = {a for a in actions if a is not None and actions.count(a) > 1}
+        if block.get("type") == "actions" and dupes:
+            raise ApiError(
+                error, f"[ERROR] duplicate action_id: {sorted(dupes)[0]} [json-pointer:{pointer}/{i}]"
+            )
+
+
 def block_text_length(node: Any) -> int:
     """Characters of text in a block tree: every string under a `text` key, at any depth."""
     if isinstance(node, dict):
@@ -126,6 +145,7 @@ def validate_message_blocks(raw: Any, *, max_text: int = MAX_BLOCK_TEXT_CHARS) -
             f"[ERROR] no more than {MAX_MESSAGE_BLOCKS} items allowed [json-pointer:/blocks]",
         )
     checked = [_fill_ids(check_block(b, f"/blocks/{i}", "invalid_blocks"), i) for i, b in enumerate(blocks)]
+    check_unique_ids(checked, "/blocks", "invalid_blocks")
     total = block_text_length(checked)
     if total > max_text:
         raise ApiError(
@@ -173,6 +193,7 @@ def validate_view(raw: Any, *, expected_type: str | None = None) -> JsonDict:
     checked = [
         _fill_ids(check_block(b, f"/view/blocks/{i}", "invalid_arguments"), i) for i, b in enumerate(blocks)
     ]
+    check_unique_ids(checked, "/view/blocks", "invalid_arguments")
     try:
         View(**{**view, "blocks": checked}).to_dict()
     except SlackObjectFormationError as exc:

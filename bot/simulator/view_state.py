@@ -145,7 +145,7 @@ def stateful_elements(block: JsonDict) -> list[JsonDict]:
     return []
 
 
-def _wanted(block: JsonDict, element: JsonDict, given: Any) -> Any:
+def _wanted(element: JsonDict, given: Any) -> Any:
     """Pick this element's value out of a friendly entry (direct value, or keyed by action_id)."""
     if isinstance(given, Mapping) and element.get("action_id") in given:
         return given[element["action_id"]]
@@ -166,7 +166,7 @@ def build_state(view: ViewRecord, values: Mapping[str, Any], *, enforce_required
             action_id = element["action_id"]
             where = f"{block_id}/{action_id}"
             if block_id in values:
-                entry = element_state(element, _wanted(block, element, values[block_id]), where)
+                entry = element_state(element, _wanted(element, values[block_id]), where)
             else:
                 entry = view.state.get(block_id, {}).get(action_id) or element_state(element, None, where)
             if (

@@ -134,6 +134,7 @@ class WebApi:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 256  # benchmarks open many connections at once; the default backlog is 5
     api: WebApi
 
     def handle_error(self, request: Any, client_address: Any) -> None:

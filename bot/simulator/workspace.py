@@ -12,8 +12,11 @@ iterate while the bot keeps calling.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 from types import TracebackType
+from typing import TypeVar
 
 from bot.simulator.faults import Faults
 from bot.simulator.records import (
@@ -29,6 +32,8 @@ from bot.simulator.state import Identity, WorkspaceState
 from bot.simulator.web_api import WebApi, make_server
 from rituals.clock import Clock, SystemClock
 
+T = TypeVar("T")
+
 # Credentials of the fake workspace only; they open nothing anywhere else.
 DEFAULT_BOT_TOKEN = "xoxb-simulated-token"  # noqa: S105
 DEFAULT_SIGNING_SECRET = "simulated-signing-secret"  # noqa: S105
@@ -40,9 +45,9 @@ class SimulatedWorkspace:
     def __init__(
         self,
         roster: Roster | None = None,
-        *,
         bot_token: str = DEFAULT_BOT_TOKEN,
         signing_secret: str = DEFAULT_SIGNING_SECRET,
+        *,
         clock: Clock | None = None,
         identity: Identity | None = None,
     ) -> None:
@@ -109,9 +114,11 @@ class SimulatedWorkspace:
         with self.state.lock:
             return self.state.mint_trigger(user_id, view_id)
 
-    def mint_response_url(self, user_id: str, channel_id: str, message_ts: str | None = None) -> str:
+    def mint_response_url(
+        self, user_id: str, channel_id: str, message_ts: str | None = None, *, ephemeral: bool = False
+    ) -> str:
         with self.state.lock:
-            return self.state.response_url(user_id, channel_id, message_ts)
+            return self.state.response_url(user_id, channel_id, message_ts, ephemeral=ephemeral)
 
     def dm_channel(self, user_id: str) -> str:
         """The bot's DM id with a user (allocated on first use, as Slack does)."""
@@ -130,6 +137,22 @@ class SimulatedWorkspace:
         return found.id
 
     # --- read-back ----------------------------------------------------------------------
+    def wait_for(self, condition: Callable[[], T | None], timeout: float = 2.0, interval: float = 0.01) -> T:
+        """Poll until `condition()` is truthy and return its value.
+
+        Bolt answers Slack as soon as a listener calls `ack()` and runs the rest of the listener
+        afterwards, so what a click *causes* (a modal, a DM) can land just after the driver's
+        call returned. Tests wait for the effect instead of sleeping a guessed amount.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            value = condition()
+            if value:
+                return value
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"condition not met within {timeout} s")
+            time.sleep(interval)
+
     def calls(self, method: str | None = None) -> list[RecordedCall]:
         with self.state.lock:
             return [c for c in self.state.calls if method is None or c.method == method]
@@ -175,7 +198,7 @@ class SimulatedWorkspace:
 
     def ephemeral_for(self, user_id: str) -> list[EphemeralMessage]:
         with self.state.lock:
-            return [e for e in self.state.ephemeral if e.user == user_id]
+            return [e for e in self.state.ephemeral if e.user == user_id and not e.deleted]
 
     @property
     def responses(self) -> list[ResponseUrlPost]:

@@ -35,7 +35,9 @@ def _command_body() -> str:
 
 def test_unsigned_request_is_refused_and_changes_nothing(sandbox: Sandbox) -> None:
     calls_before = len(sandbox.workspace.calls())
-    reply = sandbox.driver.post(_command_body(), signed=False, content_type="application/x-www-form-urlencoded")
+    reply = sandbox.driver.post(
+        _command_body(), signed=False, content_type="application/x-www-form-urlencoded"
+    )
     assert reply.status == 401
     assert len(sandbox.workspace.calls()) == calls_before
 

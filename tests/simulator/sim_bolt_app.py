@@ -30,12 +30,23 @@ def option(value: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": value}, "value": value}
 
 
+def button(action_id: str, text: str, value: str | None = None) -> dict[str, Any]:
+    out = {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": text}}
+    return out if value is None else {**out, "value": value}
+
+
 def checkin_view() -> dict[str, Any]:
     """A modal with one input of each element type the driver must fill."""
 
     def field(block_id: str, element: dict[str, Any], optional: bool = True) -> dict[str, Any]:
         label = {"type": "plain_text", "text": block_id}
-        return {"type": "input", "block_id": block_id, "optional": optional, "label": label, "element": element}
+        return {
+            "type": "input",
+            "block_id": block_id,
+            "optional": optional,
+            "label": label,
+            "element": element,
+        }
 
     opts = [option(v) for v in ("on-track", "at-risk", "off-track")]
     return {
@@ -58,6 +69,7 @@ def checkin_view() -> dict[str, Any]:
             field("reviewers", {"type": "multi_users_select", "action_id": "r"}),
             field("flags", {"type": "checkboxes", "action_id": "c", "options": opts[:2]}),
             field("mood", {"type": "radio_buttons", "action_id": "b", "options": opts}),
+            {"type": "actions", "block_id": "extra", "elements": [button("add_more", "More")]},
         ],
     }  # fmt: skip
 
@@ -80,7 +92,11 @@ def home_view(label: str) -> dict[str, Any]:
             {
                 "type": "actions",
                 "elements": [
-                    {"type": "button", "action_id": "refresh", "text": {"type": "plain_text", "text": "Refresh"}}
+                    {
+                        "type": "button",
+                        "action_id": "refresh",
+                        "text": {"type": "plain_text", "text": "Refresh"},
+                    }
                 ],
             },
         ],
@@ -99,8 +115,10 @@ def build_app(client: WebClient, signing_secret: str, seen: list[dict[str, Any]]
             ack()
         elif body["text"] == "shout":
             ack(response_type="in_channel", text="Hello, channel")
+        elif body["text"] == "menu":
+            ack(text="Menu", blocks=[{"type": "actions", "elements": [button("pick", "Pick", "p1")]}])
         elif body["text"] == "sleep":
-            time.sleep(1.0)
+            time.sleep(0.5)
             ack()
         else:
             ack("Try /ritual open")
@@ -112,7 +130,10 @@ def build_app(client: WebClient, signing_secret: str, seen: list[dict[str, Any]]
         if status == "bad":
             ack(response_action="errors", errors={"status": "Pick a real status"})
         elif status == "update":
-            ack(response_action="update", view={**checkin_view(), "title": {"type": "plain_text", "text": "Again"}})
+            ack(
+                response_action="update",
+                view={**checkin_view(), "title": {"type": "plain_text", "text": "Again"}},
+            )
         elif status == "push":
             ack(response_action="push", view=second_view())
         else:
@@ -134,6 +155,16 @@ def build_app(client: WebClient, signing_secret: str, seen: list[dict[str, Any]]
         client.views_open(trigger_id=body["trigger_id"], view=checkin_view())
         respond(replace_original=True, text="Thanks, your answer is in the modal")
 
+    @app.action("pick")
+    def pick(ack: Ack, respond: Respond) -> None:
+        ack()
+        respond(replace_original=True, text="Picked")
+
+    @app.action("add_more")
+    def add_more(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_push(trigger_id=body["trigger_id"], view=second_view())
+
     @app.event("app_home_opened")
     def home(event: dict[str, Any], client: WebClient) -> None:
         client.views_publish(user_id=event["user"], view=home_view("Your rituals"))
@@ -142,7 +173,9 @@ def build_app(client: WebClient, signing_secret: str, seen: list[dict[str, Any]]
     def refresh(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         seen.append(body)
-        client.views_publish(user_id=body["user"]["id"], view=home_view("Refreshed"), hash=body["view"]["hash"])
+        client.views_publish(
+            user_id=body["user"]["id"], view=home_view("Refreshed"), hash=body["view"]["hash"]
+        )
 
     return app
 

@@ -65,7 +65,9 @@ def test_post_by_channel_name_answers_with_the_id(client: WebClient, workspace: 
     assert [m.text for m in workspace.messages_in("sales-roadmap")] == ["Roadmap"]
 
 
-def test_thread_ts_must_name_a_parent_in_that_channel(client: WebClient, workspace: SimulatedWorkspace) -> None:
+def test_thread_ts_must_name_a_parent_in_that_channel(
+    client: WebClient, workspace: SimulatedWorkspace
+) -> None:
     parent = client.chat_postMessage(channel="C0GENERAL", text="Digest")
     reply = client.chat_postMessage(channel="C0GENERAL", text="Part 2", thread_ts=parent["ts"])
     assert reply["message"]["thread_ts"] == parent["ts"]
@@ -82,7 +84,9 @@ def test_thread_ts_must_name_a_parent_in_that_channel(client: WebClient, workspa
 def test_51_blocks_are_invalid_blocks(client: WebClient, workspace: SimulatedWorkspace) -> None:
     client.chat_postMessage(channel="C0GENERAL", text="ok", blocks=[section(str(i)) for i in range(50)])
     with pytest.raises(SlackApiError) as exc:
-        client.chat_postMessage(channel="C0GENERAL", text="too many", blocks=[section(str(i)) for i in range(51)])
+        client.chat_postMessage(
+            channel="C0GENERAL", text="too many", blocks=[section(str(i)) for i in range(51)]
+        )
     assert api_error(exc) == "invalid_blocks"
     assert "no more than 50 items" in exc.value.response["response_metadata"]["messages"][0]
     assert len(workspace.messages_in("general")) == 1
@@ -98,6 +102,14 @@ def test_unknown_block_or_element_type_is_invalid_blocks(client: WebClient) -> N
     with pytest.raises(SlackApiError) as nested:
         client.chat_postMessage(channel="C0GENERAL", text="x", blocks=[bad_accessory])
     assert "/blocks/0/accessory/type" in nested.value.response["response_metadata"]["messages"][0]
+
+
+def test_duplicate_block_ids_are_invalid_blocks(client: WebClient) -> None:
+    twice = [{**section("a"), "block_id": "same"}, {**section("b"), "block_id": "same"}]
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postMessage(channel="C0GENERAL", text="x", blocks=twice)
+    assert api_error(exc) == "invalid_blocks"
+    assert "duplicate block_id" in exc.value.response["response_metadata"]["messages"][0]
 
 
 def test_sdk_validators_run_on_dict_blocks(client: WebClient) -> None:
@@ -149,7 +161,9 @@ def test_history_pages_newest_first_and_honours_oldest(client: WebClient, clock:
     first = client.conversations_history(channel="C0GENERAL", limit=2)
     assert [m["text"] for m in first["messages"]] == ["m4", "m3"]
     assert first["has_more"] is True
-    rest = client.conversations_history(channel="C0GENERAL", limit=10, cursor=first["response_metadata"]["next_cursor"])
+    rest = client.conversations_history(
+        channel="C0GENERAL", limit=10, cursor=first["response_metadata"]["next_cursor"]
+    )
     assert [m["text"] for m in rest["messages"]] == ["m2", "m1", "m0"]
     assert rest["response_metadata"]["next_cursor"] == ""
     newer = client.conversations_history(channel="C0GENERAL", oldest=stamps[2])
@@ -175,7 +189,9 @@ def test_ephemeral_only_to_channel_members(client: WebClient, workspace: Simulat
     assert api_error(exc) == "user_not_in_channel"
 
 
-def test_private_channel_without_the_bot_does_not_exist(client: WebClient, workspace: SimulatedWorkspace) -> None:
+def test_private_channel_without_the_bot_does_not_exist(
+    client: WebClient, workspace: SimulatedWorkspace
+) -> None:
     from bot.simulator import Channel
 
     workspace.roster.add_channel(Channel("C0SECRET1", "secret", ["U0LEAD001"], is_private=True))
@@ -184,14 +200,20 @@ def test_private_channel_without_the_bot_does_not_exist(client: WebClient, works
     assert api_error(exc) == "channel_not_found"
 
 
-def test_calls_are_recorded_with_decoded_json_fields(client: WebClient, workspace: SimulatedWorkspace) -> None:
+def test_calls_are_recorded_with_decoded_json_fields(
+    client: WebClient, workspace: SimulatedWorkspace
+) -> None:
     client.chat_postMessage(channel=ANA, text="hi", blocks=[section("hi")])
-    client.api_call("chat.postMessage", params={"channel": ANA, "text": "form", "blocks": '[{"type":"divider"}]'})
+    client.api_call(
+        "chat.postMessage", params={"channel": ANA, "text": "form", "blocks": '[{"type":"divider"}]'}
+    )
     first, second = workspace.calls("chat.postMessage")
     assert first.params["blocks"][0]["type"] == "section"
     assert second.params["blocks"] == [{"type": "divider"}]
     assert first.headers["authorization"] == "Bearer xoxb-test-token"
-    assert first.ok and second.ok
+    assert first.ok
+    assert second.ok
+    assert second.headers["content-type"] == "application/x-www-form-urlencoded"
 
 
 def test_auth_and_unknown_methods(workspace: SimulatedWorkspace, client: WebClient) -> None:
@@ -203,4 +225,21 @@ def test_auth_and_unknown_methods(workspace: SimulatedWorkspace, client: WebClie
     with pytest.raises(SlackApiError) as unknown:
         client.api_call("chat.scheduleMessage", params={"channel": "C0GENERAL", "post_at": 1, "text": "x"})
     assert api_error(unknown) == "unknown_method"
-    assert "not a method the simulated workspace implements" in unknown.value.response["response_metadata"]["messages"][0]
+    assert (
+        "not a method the simulated workspace implements"
+        in unknown.value.response["response_metadata"]["messages"][0]
+    )
+
+
+def test_concurrent_posts_are_all_kept_with_unique_ts(workspace: SimulatedWorkspace) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def post(i: int) -> str:
+        own = WebClient(token="xoxb-test-token", base_url=workspace.api_url)
+        return str(own.chat_postMessage(channel=f"U0PM0000{i % 8 + 1}", text=str(i))["ts"])
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        stamps = list(pool.map(post, range(200)))
+    assert len(set(stamps)) == 200
+    assert sum(len(workspace.dm_messages(f"U0PM0000{n}")) for n in range(1, 9)) == 200
+    assert len(workspace.calls("chat.postMessage")) == 200

@@ -22,7 +22,12 @@ def test_default_roster_spans_time_zones(clock: FrozenClock) -> None:
     sydney = next(u for u in roster.users if u.tz == "Australia/Sydney")
     assert sydney.tz_offset == 11 * 3600  # daylight saving time in January
     assert roster.user("U0PRODOPS") is not None
-    assert {c.name for c in roster.channels} >= {"product-leads", "sales-roadmap", "marketing-launches", "general"}
+    assert {c.name for c in roster.channels} >= {
+        "product-leads",
+        "sales-roadmap",
+        "marketing-launches",
+        "general",
+    }
 
 
 def test_users_list_pages_with_small_limits(client: WebClient, workspace: SimulatedWorkspace) -> None:
@@ -44,7 +49,9 @@ def test_users_list_pages_with_small_limits(client: WebClient, workspace: Simula
 
 
 def test_sdk_iteration_follows_cursors(client: WebClient, workspace: SimulatedWorkspace) -> None:
-    members = [m for page in client.conversations_members(channel="C0GENERAL", limit=4) for m in page["members"]]
+    members = [
+        m for page in client.conversations_members(channel="C0GENERAL", limit=4) for m in page["members"]
+    ]
     channel = workspace.roster.channel("general")
     assert channel is not None
     assert members == channel.members

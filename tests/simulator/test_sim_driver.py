@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.simulator.sim_bolt_app import BoltServer, build_app
 from slack_sdk import WebClient
 
 from bot.simulator import AckTimeoutError, SimulatedWorkspace, SimulatorError, SlackDriver
+from tests.simulator.sim_bolt_app import BoltServer, build_app
 
 ANA = "U0PM00001"
 TOKEN = "xoxb-test-token"
@@ -37,7 +37,11 @@ def test_command_ack_text_is_an_ephemeral_reply(driver: SlackDriver, workspace: 
     reply = driver.slash_command(ANA, "/ritual", "help")
     assert reply.status == 200
     [eph] = workspace.ephemeral_for(ANA)
-    assert (eph.text, eph.source, eph.channel) == ("Try /ritual open", "command_ack", workspace.dm_channel(ANA))
+    assert (eph.text, eph.source, eph.channel) == (
+        "Try /ritual open",
+        "command_ack",
+        workspace.dm_channel(ANA),
+    )
 
 
 def test_command_in_channel_answer_is_visible(driver: SlackDriver, workspace: SimulatedWorkspace) -> None:
@@ -45,7 +49,9 @@ def test_command_in_channel_answer_is_visible(driver: SlackDriver, workspace: Si
     assert [m.text for m in workspace.messages_in("general")] == ["Hello, channel"]
 
 
-def test_command_payload_shape(driver: SlackDriver, seen: list[dict[str, Any]], workspace: SimulatedWorkspace) -> None:
+def test_command_payload_shape(
+    driver: SlackDriver, seen: list[dict[str, Any]], workspace: SimulatedWorkspace
+) -> None:
     driver.slash_command(ANA, "/ritual", "help", channel_id="#product-leads")
     [body] = seen
     assert body["command"] == "/ritual"
@@ -91,7 +97,9 @@ def test_modal_submission_with_every_element_type(
     assert seen[-1]["view"]["private_metadata"] == "run=7"
 
 
-def test_errors_keep_the_modal_open_and_update_replaces_it(driver: SlackDriver, workspace: SimulatedWorkspace) -> None:
+def test_errors_keep_the_modal_open_and_update_replaces_it(
+    driver: SlackDriver, workspace: SimulatedWorkspace
+) -> None:
     driver.slash_command(ANA, "/ritual", "open")
     answer = driver.submit_view(ANA, values={"status": "bad"})
     assert answer == {"response_action": "errors", "errors": {"status": "Pick a real status"}}
@@ -127,7 +135,9 @@ def test_client_side_rules_are_enforced(driver: SlackDriver, workspace: Simulate
         driver.submit_view(ANA, values={"status": "x", "nope": 1})
 
 
-def test_close_notifies_when_asked(driver: SlackDriver, workspace: SimulatedWorkspace, seen: list[dict[str, Any]]) -> None:
+def test_close_notifies_when_asked(
+    driver: SlackDriver, workspace: SimulatedWorkspace, seen: list[dict[str, Any]]
+) -> None:
     driver.slash_command(ANA, "/ritual", "open")
     reply = driver.close_view(ANA)
     assert reply is not None
@@ -138,32 +148,41 @@ def test_close_notifies_when_asked(driver: SlackDriver, workspace: SimulatedWork
         driver.submit_view(ANA)
 
 
-def test_button_click_in_a_dm(driver: SlackDriver, workspace: SimulatedWorkspace, seen: list[dict[str, Any]]) -> None:
+def test_button_click_in_a_dm(
+    driver: SlackDriver, workspace: SimulatedWorkspace, seen: list[dict[str, Any]]
+) -> None:
     client = WebClient(token=TOKEN, base_url=workspace.api_url)
-    button = {"type": "button", "action_id": "answer", "value": "run-7", "text": {"type": "plain_text", "text": "Answer"}}
-    client.chat_postMessage(channel=ANA, text="Check-in time", blocks=[{"type": "actions", "elements": [button]}])
+    button = {
+        "type": "button",
+        "action_id": "answer",
+        "value": "run-7",
+        "text": {"type": "plain_text", "text": "Answer"},
+    }
+    client.chat_postMessage(
+        channel=ANA, text="Check-in time", blocks=[{"type": "actions", "elements": [button]}]
+    )
     [prompt] = workspace.dm_messages(ANA)
     driver.click(ANA, prompt, "answer")
-    body = seen[-1]
+    body = workspace.wait_for(lambda: seen)[-1]
     assert body["actions"][0]["value"] == "run-7"
     assert body["actions"][0]["block_id"] == prompt.blocks[0]["block_id"]
     assert body["container"] == {
         "type": "message", "message_ts": prompt.ts, "channel_id": prompt.channel, "is_ephemeral": False
     }  # fmt: skip
-    modal = workspace.last_modal(ANA)
-    assert modal is not None
+    # Bolt acks first and runs the rest of the listener afterwards: wait for its effects.
+    modal = workspace.wait_for(lambda: workspace.last_modal(ANA))
     assert modal.trigger_id == body["trigger_id"]
-    [response] = workspace.responses
+    [response] = workspace.wait_for(lambda: workspace.responses)
     assert (response.outcome, response.status) == ("replaced", 200)
     assert workspace.dm_messages(ANA)[0].text == "Thanks, your answer is in the modal"
 
 
 def test_home_tab(driver: SlackDriver, workspace: SimulatedWorkspace) -> None:
     driver.open_home(ANA)
-    home = workspace.home_view(ANA)
-    assert home is not None
+    home = workspace.wait_for(lambda: workspace.home_view(ANA))
     assert home.blocks[0]["text"]["text"] == "Your rituals"
     driver.click_home(ANA, "refresh")
+    workspace.wait_for(lambda: home.updates)
     assert home.blocks[0]["text"]["text"] == "Refreshed"
     assert home.updates == 1
 
@@ -177,7 +196,27 @@ def test_unsigned_and_stale_requests_are_refused_by_bolt(driver: SlackDriver) ->
 def test_slow_ack_times_out(workspace: SimulatedWorkspace, seen: list[dict[str, Any]]) -> None:
     server = BoltServer(build_app(WebClient(token=TOKEN, base_url=workspace.api_url), SECRET, seen)).start()
     try:
-        with SlackDriver(workspace, server.url, ack_timeout=0.3) as impatient, pytest.raises(AckTimeoutError):
+        with SlackDriver(workspace, server.url, ack_timeout=0.2) as impatient, pytest.raises(AckTimeoutError):
             impatient.slash_command(ANA, "/ritual", "sleep")
     finally:
         server.stop()
+
+
+def test_button_in_an_ephemeral_reply(driver: SlackDriver, workspace: SimulatedWorkspace) -> None:
+    driver.slash_command(ANA, "/ritual", "menu")
+    [menu] = workspace.ephemeral_for(ANA)
+    with pytest.raises(SimulatorError, match="cannot see"):
+        driver.click("U0PM00002", menu, "pick")
+    driver.click(ANA, menu, "pick")
+    workspace.wait_for(lambda: workspace.responses)
+    assert [e.text for e in workspace.ephemeral_for(ANA)] == ["Picked"]
+    assert workspace.dm_messages(ANA) == []
+
+
+def test_button_inside_a_modal_pushes_a_view(driver: SlackDriver, workspace: SimulatedWorkspace) -> None:
+    driver.slash_command(ANA, "/ritual", "open")
+    root = workspace.last_modal(ANA)
+    assert root is not None
+    driver.click_in_view(ANA, root, "add_more")
+    stack = workspace.wait_for(lambda: workspace.open_views(ANA)[1:])
+    assert stack[0].previous_view_id == root.id

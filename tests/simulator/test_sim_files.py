@@ -13,7 +13,11 @@ from bot.simulator import SimulatedWorkspace
 def test_files_upload_v2_shares_into_the_channel(client: WebClient, workspace: SimulatedWorkspace) -> None:
     digest = "# Roadmap digest\n\n" + "A line of the digest.\n" * 200
     resp = client.files_upload_v2(
-        channel="C0LEADS01", content=digest, filename="digest.md", title="March digest", initial_comment="Full digest"
+        channel="C0LEADS01",
+        content=digest,
+        filename="digest.md",
+        title="March digest",
+        initial_comment="Full digest",
     )
     file = resp["file"]
     assert file["title"] == "March digest"
@@ -25,12 +29,17 @@ def test_files_upload_v2_shares_into_the_channel(client: WebClient, workspace: S
     [msg] = workspace.messages_in("product-leads")
     assert msg.text == "Full digest"
     assert msg.files == [file["id"]]
-    assert [c.method for c in workspace.calls()] == ["files.getUploadURLExternal", "files.completeUploadExternal"]
+    assert [c.method for c in workspace.calls()] == [
+        "files.getUploadURLExternal",
+        "files.completeUploadExternal",
+    ]
 
 
 def test_upload_into_a_thread(client: WebClient, workspace: SimulatedWorkspace) -> None:
     parent = client.chat_postMessage(channel="C0GENERAL", text="Digest")
-    client.files_upload_v2(channel="C0GENERAL", content=b"\x00bytes", filename="x.bin", thread_ts=parent["ts"])
+    client.files_upload_v2(
+        channel="C0GENERAL", content=b"\x00bytes", filename="x.bin", thread_ts=parent["ts"]
+    )
     assert [m.text for m in workspace.thread("general", parent["ts"])] == ["Digest", ""]
     assert workspace.files[0].content == b"\x00bytes"
 

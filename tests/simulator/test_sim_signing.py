@@ -77,7 +77,10 @@ def test_replay_as_a_slack_retry(workspace: SimulatedWorkspace, receiver_url: st
     first, retry = Receiver.received
     assert retry["body"] == first["body"]  # same event_id: the bot must deduplicate
     assert retry["valid"]
-    assert (retry["headers"]["X-Slack-Retry-Num"], retry["headers"]["X-Slack-Retry-Reason"]) == ("2", "http_timeout")
+    assert (retry["headers"]["X-Slack-Retry-Num"], retry["headers"]["X-Slack-Retry-Reason"]) == (
+        "2",
+        "http_timeout",
+    )
     assert "X-Slack-Retry-Num" not in first["headers"]
     envelope = json.loads(first["body"])
     assert envelope["type"] == "event_callback"

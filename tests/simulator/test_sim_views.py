@@ -15,7 +15,9 @@ from rituals.clock import FrozenClock
 ANA = "U0PM00001"
 
 
-def modal(title: str = "Check-in", *, blocks: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+def modal(
+    title: str = "Check-in", *, blocks: list[dict[str, Any]] | None = None, **extra: Any
+) -> dict[str, Any]:
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": "checkin",
@@ -74,14 +76,18 @@ def test_trigger_expires_after_three_seconds(
 
 
 def test_unknown_trigger(client: WebClient) -> None:
-    assert error_of(lambda: client.views_open(trigger_id="123.456.abc", view=modal()))[0] == "invalid_trigger_id"
+    assert (
+        error_of(lambda: client.views_open(trigger_id="123.456.abc", view=modal()))[0] == "invalid_trigger_id"
+    )
 
 
 def test_invalid_view_is_invalid_arguments_and_keeps_the_trigger(
     client: WebClient, workspace: SimulatedWorkspace
 ) -> None:
     trigger = workspace.mint_trigger(ANA)
-    error, messages = error_of(lambda: client.views_open(trigger_id=trigger, view=modal("A title that is far too long")))
+    error, messages = error_of(
+        lambda: client.views_open(trigger_id=trigger, view=modal("A title that is far too long"))
+    )
     assert error == "invalid_arguments"
     assert "title must be between 1 and 24 characters" in messages[0]
     no_submit = modal()
@@ -113,7 +119,9 @@ def test_update_checks_the_hash(client: WebClient, workspace: SimulatedWorkspace
 def test_push_stacks_at_most_three_views(client: WebClient, workspace: SimulatedWorkspace) -> None:
     root = client.views_open(trigger_id=workspace.mint_trigger(ANA), view=modal())["view"]
     for n in (2, 3):
-        pushed = client.views_push(trigger_id=workspace.mint_trigger(ANA, root["id"]), view=modal(f"Level {n}"))
+        pushed = client.views_push(
+            trigger_id=workspace.mint_trigger(ANA, root["id"]), view=modal(f"Level {n}")
+        )
         assert pushed["view"]["root_view_id"] == root["id"]
     assert [v.title for v in workspace.open_views(ANA)] == ["Check-in", "Level 2", "Level 3"]
     too_deep = lambda: client.views_push(trigger_id=workspace.mint_trigger(ANA, root["id"]), view=modal())  # noqa: E731
@@ -121,12 +129,18 @@ def test_push_stacks_at_most_three_views(client: WebClient, workspace: Simulated
 
 
 def test_publish_home(client: WebClient, workspace: SimulatedWorkspace) -> None:
-    home = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Your rituals"}}]}
+    home = {
+        "type": "home",
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Your rituals"}}],
+    }
     first = client.views_publish(user_id=ANA, view=home)["view"]
     again = client.views_publish(user_id=ANA, view=home, hash=first["hash"])["view"]
     assert again["id"] == first["id"]
     assert again["hash"] != first["hash"]
-    assert error_of(lambda: client.views_publish(user_id=ANA, view=home, hash=first["hash"]))[0] == "hash_conflict"
+    assert (
+        error_of(lambda: client.views_publish(user_id=ANA, view=home, hash=first["hash"]))[0]
+        == "hash_conflict"
+    )
     published = workspace.home_view(ANA)
     assert published is not None
     assert published.blocks[0]["text"]["text"] == "Your rituals"

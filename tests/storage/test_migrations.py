@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, text
@@ -29,15 +30,10 @@ def test_upgrade_twice_is_harmless(engine: Engine) -> None:
 
 def test_empty_database_is_refused_with_instructions(tmp_path: object) -> None:
     engine = create_database_engine(f"sqlite:///{tmp_path}/empty.db")
-    try:
+    with pytest.raises(SchemaOutOfDate, match="ritualbot db upgrade") as refused:
         ensure_current(engine)
-    except SchemaOutOfDate as error:
-        assert "ritualbot db upgrade" in str(error)
-        assert error.current is None
-    else:
-        raise AssertionError("an empty database must be refused")
-    finally:
-        engine.dispose()
+    assert refused.value.current is None
+    engine.dispose()
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: object) -> None:

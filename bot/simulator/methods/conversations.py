@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.simulator.errors import ApiError
 from bot.simulator.methods.common import Handler, JsonDict, Params, page
-from bot.simulator.methods.shapes import conversation_to_api
+from bot.simulator.methods.shapes import channel_to_api, conversation_to_api
 from bot.simulator.records import Message
 from bot.simulator.state import WorkspaceState
 
@@ -48,6 +48,23 @@ def members(ws: WorkspaceState, p: Params) -> JsonDict:
     conv = ws.conversation(p.req("channel", "channel_not_found"))
     chunk, cursor = page(ws.members(conv), p, default_limit=100, max_limit=1000)
     return {"ok": True, "members": chunk, "response_metadata": {"next_cursor": cursor}}
+
+
+def list_channels(ws: WorkspaceState, p: Params) -> JsonDict:
+    """Channels of the requested types; private ones only where the bot is a member, as in Slack."""
+    types = {t.strip() for t in (p.opt("types") or "public_channel").split(",")}
+    visible = [
+        channel
+        for channel in ws.roster.channels
+        if ("private_channel" if channel.is_private else "public_channel") in types
+        and (not channel.is_private or ws.bot_user.id in channel.members)
+    ]
+    chunk, cursor = page(visible, p, default_limit=100, max_limit=1000)
+    return {
+        "ok": True,
+        "channels": [channel_to_api(ws, channel) for channel in chunk],
+        "response_metadata": {"next_cursor": cursor},
+    }
 
 
 def _in_range(msg: Message, oldest: str | None, latest: str | None, inclusive: bool) -> bool:
@@ -113,6 +130,7 @@ METHODS: dict[str, Handler] = {
     "conversations.open": open_dm,
     "conversations.info": info,
     "conversations.members": members,
+    "conversations.list": list_channels,
     "conversations.history": history,
     "conversations.replies": replies,
 }

@@ -115,7 +115,7 @@ def push_view(ws: WorkspaceState, p: Params) -> JsonDict:
     trigger = check_trigger(ws, p)
     definition = validate_view(p.raw("view") or _no_view(), expected_type="modal")
     stack = ws.modal_stacks.get(trigger.user)
-    if not stack or (trigger.view_id is not None and trigger.view_id not in stack):
+    if not stack or trigger.view_id not in stack:
         raise ApiError("invalid_trigger_id", "[ERROR] views.push needs a trigger from inside an open modal")
     if len(stack) >= MAX_STACK:
         raise ApiError("push_limit_reached")

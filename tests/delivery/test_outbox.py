@@ -1,0 +1,160 @@
+"""The outbox sends each delivery once, through 429s, 5xx, timeouts and dead senders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from bot.sandbox import Sandbox
+from bot.slack_gateway import WebClientGateway
+from rituals.clock import FrozenClock
+from rituals.gateway import Message
+from rituals.outbox import OutboxPolicy, OutboxSender, enqueue
+from storage.models import Delivery, DeliveryState
+
+PM = "U0PM00001"
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2027, 1, 13, 15, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def sandbox(engine: Engine, database_url: str, clock: FrozenClock) -> Iterator[Sandbox]:
+    with Sandbox(database_url, clock, migrate=False) as running:
+        yield running
+
+
+@pytest.fixture
+def sender(sandbox: Sandbox, clock: FrozenClock) -> OutboxSender:
+    # A client without its own 429 retries, so the outbox's handling is what is tested.
+    from slack_sdk import WebClient
+
+    bare = WebClient(token=sandbox.workspace.bot_token, base_url=sandbox.workspace.api_url, retry_handlers=[])
+    return OutboxSender(sandbox.session_factory, WebClientGateway(bare), clock, OutboxPolicy())
+
+
+def _queue(sandbox: Sandbox, clock: FrozenClock, key: str = "test:1", target: str = PM) -> None:
+    with sandbox.session_factory.begin() as session:
+        enqueue(session, key=key, kind="test", target=target, message=Message(text="hello"), now=clock.now())
+
+
+def _delivery(sandbox: Sandbox, key: str = "test:1") -> Delivery:
+    with Session(sandbox.engine) as session:
+        delivery = session.scalar(select(Delivery).where(Delivery.dedupe_key == key))
+        assert delivery is not None
+        return delivery
+
+
+def test_enqueue_is_idempotent(sandbox: Sandbox, clock: FrozenClock, sender: OutboxSender) -> None:
+    _queue(sandbox, clock)
+    _queue(sandbox, clock)
+    assert sender.send_due().sent == 1
+    assert sender.send_due().sent == 0
+    assert len(sandbox.workspace.dm_messages(PM)) == 1
+    delivery = _delivery(sandbox)
+    assert delivery.state is DeliveryState.SENT
+    assert delivery.channel_id is not None
+    assert delivery.channel_id.startswith("D")
+    assert delivery.message_ts == sandbox.workspace.dm_messages(PM)[0].ts
+
+
+def test_rate_limit_waits_for_retry_after(sandbox: Sandbox, clock: FrozenClock, sender: OutboxSender) -> None:
+    sandbox.workspace.faults.rate_limit_next("chat.postMessage", times=1, retry_after=30)
+    _queue(sandbox, clock)
+    report = sender.send_due()
+    assert (report.sent, report.deferred) == (0, 1)
+    delivery = _delivery(sandbox)
+    assert delivery.state is DeliveryState.PENDING
+    assert delivery.not_before == clock.now() + timedelta(seconds=30)
+    assert delivery.maybe_sent is False  # a 429 means nothing was posted
+    clock.advance(timedelta(seconds=29))
+    assert sender.send_due().sent == 0
+    clock.advance(timedelta(seconds=1))
+    assert sender.send_due().sent == 1
+    assert len(sandbox.workspace.dm_messages(PM)) == 1
+
+
+def test_server_error_after_posting_does_not_post_twice(
+    sandbox: Sandbox, clock: FrozenClock, sender: OutboxSender
+) -> None:
+    # Slack posted, then answered 500: the retry must find the post instead of posting again.
+    sandbox.workspace.faults.server_error_next("chat.postMessage", times=1, status=503, after_processing=True)
+    _queue(sandbox, clock)
+    assert sender.send_due().deferred == 1
+    assert _delivery(sandbox).maybe_sent is True
+    assert len(sandbox.workspace.dm_messages(PM)) == 1
+    clock.advance(timedelta(minutes=1))
+    assert sender.send_due().recovered == 1
+    assert len(sandbox.workspace.dm_messages(PM)) == 1
+    delivery = _delivery(sandbox)
+    assert delivery.state is DeliveryState.SENT
+    assert delivery.message_ts == sandbox.workspace.dm_messages(PM)[0].ts
+
+
+def test_server_error_before_posting_posts_on_retry(
+    sandbox: Sandbox, clock: FrozenClock, sender: OutboxSender
+) -> None:
+    sandbox.workspace.faults.server_error_next(
+        "chat.postMessage", times=1, status=500, after_processing=False
+    )
+    _queue(sandbox, clock)
+    assert sender.send_due().deferred == 1
+    assert sandbox.workspace.dm_messages(PM) == []
+    clock.advance(timedelta(minutes=1))
+    assert sender.send_due().sent == 1
+    assert len(sandbox.workspace.dm_messages(PM)) == 1
+
+
+def test_dead_sender_lease_expires_and_the_next_one_looks_first(
+    sandbox: Sandbox, clock: FrozenClock, sender: OutboxSender
+) -> None:
+    # A sender claimed the delivery, posted, and died before recording it.
+    _queue(sandbox, clock)
+    sandbox.client.chat_postMessage(
+        channel=PM,
+        text="hello",
+        metadata={"event_type": "ritualbot_delivery", "event_payload": {"delivery": "test:1"}},
+    )
+    with sandbox.session_factory.begin() as session:
+        delivery = session.scalar(select(Delivery).where(Delivery.dedupe_key == "test:1"))
+        assert delivery is not None
+        delivery.state, delivery.lease_token = DeliveryState.SENDING, "dead"
+        delivery.lease_until = clock.now() + timedelta(seconds=60)
+    assert sender.send_due().sent == 0  # the lease is still held
+    clock.advance(timedelta(seconds=61))
+    assert sender.send_due().recovered == 1
+    assert len(sandbox.workspace.dm_messages(PM)) == 1
+
+
+def test_refused_delivery_fails_with_slacks_reason(
+    sandbox: Sandbox, clock: FrozenClock, sender: OutboxSender
+) -> None:
+    _queue(sandbox, clock, target="C0NOWHERE1")
+    assert sender.send_due().failed == 1
+    delivery = _delivery(sandbox)
+    assert delivery.state is DeliveryState.FAILED
+    assert delivery.error == "channel_not_found"
+
+
+def test_a_rate_limit_stops_the_batch(sandbox: Sandbox, clock: FrozenClock, sender: OutboxSender) -> None:
+    for n in range(3):
+        _queue(sandbox, clock, key=f"test:{n}", target=f"U0PM0000{n + 1}")
+    sandbox.workspace.faults.rate_limit_next("chat.postMessage", times=1, retry_after=5)
+    report = sender.send_due()
+    assert (report.sent, report.deferred) == (0, 1)
+    clock.advance(timedelta(seconds=5))
+    assert sender.send_due().sent == 3
+
+
+def test_participants_by_channel_name_and_large_groups(sandbox: Sandbox) -> None:
+    gateway = WebClientGateway(sandbox.client)
+    general = gateway.channel_members("general")
+    assert PM in general
+    people = gateway.people(general)
+    assert people[PM].timezone == "America/New_York"
