@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -63,19 +63,6 @@ DEFER_CROSS_CHECKS = "defer_cross_checks"
 #: A key path into the YAML document, as pydantic reports it: keys and list indices.
 Loc = tuple[str | int, ...]
 
-FIELD_TYPES = (
-    "text",
-    "long_text",
-    "number",
-    "select",
-    "multi_select",
-    "date",
-    "url",
-    "user",
-    "users",
-    "checkbox",
-    "items",
-)
 FieldType = Literal[
     "text",
     "long_text",
@@ -89,6 +76,7 @@ FieldType = Literal[
     "checkbox",
     "items",
 ]
+FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 
 # Slack limits (see SLACK-LIMITS.md): modal title 24, input label and hint 2,000, placeholder 150,
 # plain_text_input max_length 3,000, static select 100 options of at most 75 characters,

@@ -71,9 +71,6 @@ class LineMap:
                 return found
         return self._lines.get((), 1)
 
-    def __contains__(self, loc: tuple[Any, ...]) -> bool:
-        return tuple(loc) in self._lines
-
 
 def load_yaml(text: str) -> tuple[Any, LineMap]:
     """Parse one YAML document; return its value (``None`` when empty) and the line of every key."""
