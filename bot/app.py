@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from bot.errors import handle_listener_error
 from bot.settings import Settings
 from bot.slack_gateway import WebClientGateway
+from bot.webhook_client import HttpxWebhookSender
 from handlers.registry import ListenerSpec
 from handlers.wiring import register_all
 from rituals.clock import Clock
@@ -24,8 +25,10 @@ from rituals.gateway import SlackGateway
 from rituals.loading import RitualLibrary
 from rituals.opening import RunOpener
 from rituals.outbox import OutboxPolicy, OutboxSender
+from rituals.publishing import Publisher
 from rituals.services import Services
 from rituals.tick import Tick
+from rituals.webhooks import WebhookSender
 from storage.database import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -50,11 +53,15 @@ def create_app(
     library: RitualLibrary,
     gateway: SlackGateway | None = None,
     outbox_policy: OutboxPolicy | None = None,
+    webhooks: WebhookSender | None = None,
     listener_executor: Executor | None = None,
 ) -> RitualApp:
     gateway = gateway or WebClientGateway(client)
+    if webhooks is None and settings.webhook_secret:
+        webhooks = HttpxWebhookSender(settings.webhook_secret, clock)
+    publisher = Publisher(library)
     opener = RunOpener(session_factory, library, gateway)
-    closer = RunCloser(session_factory)
+    closer = RunCloser(session_factory, on_close=[publisher.on_close])
     services = Services(
         session_factory=session_factory,
         clock=clock,
@@ -62,6 +69,7 @@ def create_app(
         gateway=gateway,
         opener=opener,
         closer=closer,
+        publisher=publisher,
         admins=tuple(settings.admins),
     )
     bolt = App(
@@ -82,6 +90,6 @@ def create_app(
     )
     bolt.error(handle_listener_error)
     listeners = register_all(bolt, services)
-    sender = OutboxSender(session_factory, gateway, clock, outbox_policy)
+    sender = OutboxSender(session_factory, gateway, clock, outbox_policy, webhooks=webhooks)
     tick = Tick(services, opener, closer, sender)
     return RitualApp(bolt=bolt, services=services, listeners=listeners, tick=tick)

@@ -19,6 +19,7 @@ from bot.slack_client import create_web_client
 from rituals.clock import Clock
 from rituals.loading import RitualLibrary, load_library
 from rituals.outbox import OutboxPolicy
+from rituals.webhooks import WebhookSender
 from storage.database import create_database_engine, create_session_factory
 from storage.migrate import upgrade
 
@@ -34,6 +35,7 @@ class Sandbox:
         library: RitualLibrary | None = None,
         admins: Sequence[str] = (),
         outbox_policy: OutboxPolicy | None = None,
+        webhooks: WebhookSender | None = None,
         migrate: bool = True,
     ) -> None:
         self.clock = clock
@@ -60,6 +62,7 @@ class Sandbox:
             clock=clock,
             library=self.library,
             outbox_policy=outbox_policy,
+            webhooks=webhooks,
         )
         self.server = HttpServer(RitualWSGIApp(self.app.bolt, self.session_factory), host="127.0.0.1", port=0)
         self.server.start_in_thread()

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default=DATABASE_DEFAULT, alias="DATABASE_URL")
     rituals_path: Annotated[list[Path], NoDecode] = Field(default_factory=list, alias="RITUALS_PATH")
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="RITUALBOT_ADMINS")
+    # Shared with the systems that receive audience webhooks, to check our signature.
+    webhook_secret: str | None = Field(default=None, alias="RITUALBOT_WEBHOOK_SECRET")
     tick_seconds: float = Field(default=20.0, alias="RITUALBOT_TICK_SECONDS", gt=0)
     log_level: str = Field(default="INFO", alias="RITUALBOT_LOG_LEVEL")
 

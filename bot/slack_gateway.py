@@ -120,6 +120,27 @@ class WebClientGateway:
             members += page.get("members", [])
         return members
 
+    def upload_file(
+        self,
+        user_or_channel: str,
+        filename: str,
+        content: str | bytes,
+        title: str,
+        initial_comment: str | None = None,
+    ) -> None:
+        # files.completeUploadExternal shares only into a conversation id: unlike
+        # chat.postMessage it does not accept a user id, so a person's DM is opened first.
+        conversation = self._conversation_id(user_or_channel)
+        _call(
+            lambda: self._client.files_upload_v2(
+                channel=conversation,
+                filename=filename,
+                content=content,
+                title=title,
+                initial_comment=initial_comment,
+            )
+        )
+
     def _conversation_id(self, channel: str) -> str:
         """Channel ids pass through; a user id becomes its DM; a name is looked up."""
         if CONVERSATION_ID.match(channel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, controls, home
+from handlers import approval, commands, controls, export, home
 from handlers.registry import ListenerSpec
 from rituals.services import Services
 
@@ -15,4 +15,6 @@ def register_all(app: App, services: Services) -> list[ListenerSpec]:
     specs += commands.register(app, services, table)
     specs += controls.register(app, services, table)
     specs += home.register(app, services)
+    specs += export.register(app, services)
+    specs += approval.register(app, services, services.publisher)
     return specs

@@ -81,3 +81,14 @@ class SlackGateway(Protocol):
     def usergroup_members(self, handle: str) -> list[str]: ...
 
     def channel_members(self, channel: str) -> list[str]: ...
+
+    def upload_file(
+        self,
+        user_or_channel: str,
+        filename: str,
+        content: str | bytes,
+        title: str,
+        initial_comment: str | None = None,
+    ) -> None:
+        """Share a file into a channel, or into a person's DM with the app when given a user id."""
+        ...

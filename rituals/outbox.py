@@ -24,6 +24,7 @@ from sqlalchemy import and_, or_, select, update
 
 from rituals.clock import Clock
 from rituals.gateway import Message, OutcomeUnknown, PostedMessage, RateLimited, Rejected, SlackGateway
+from rituals.webhooks import WebhookSender
 from storage.database import SessionFactory
 from storage.models import Delivery, DeliveryState
 from storage.queries import insert_ignoring_conflicts
@@ -31,6 +32,9 @@ from storage.queries import insert_ignoring_conflicts
 log = logging.getLogger(__name__)
 
 METADATA_EVENT_TYPE = "ritualbot_delivery"
+WEBHOOK_KIND = "webhook"
+# How long a reply waits before looking again whether the message it replies to is posted.
+THREAD_PARENT_WAIT = timedelta(seconds=2)
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,13 @@ def enqueue(
     not_before: datetime | None = None,
     run_id: int | None = None,
     update_of: tuple[str, str] | None = None,
+    thread_of: str | None = None,
 ) -> bool:
-    """Queue a post (or, with `update_of=(channel, ts)`, an edit); False if `key` was queued before."""
+    """Queue a post; False if `key` was queued before.
+
+    `update_of=(channel, ts)` makes it an edit of that message; `thread_of` names the delivery
+    (by key) whose message this one replies to, and the post waits until that one is posted.
+    """
     payload: dict[str, Any] = {
         "text": message.text,
         "blocks": list(message.blocks),
@@ -69,6 +78,8 @@ def enqueue(
     }
     if update_of is not None:
         payload["update"] = {"channel": update_of[0], "ts": update_of[1]}
+    if thread_of is not None:
+        payload["thread_of"] = thread_of
     inserted = insert_ignoring_conflicts(
         session,
         Delivery.__table__,  # type: ignore[arg-type]
@@ -90,12 +101,37 @@ def enqueue(
     return inserted == 1
 
 
-def _message(delivery: Delivery) -> Message:
+def enqueue_webhook(
+    session: Any, *, key: str, url: str, body: dict[str, Any], now: datetime, run_id: int | None = None
+) -> bool:
+    """Queue a JSON POST to an outside system; sent, retried and recorded like a Slack post."""
+    inserted = insert_ignoring_conflicts(
+        session,
+        Delivery.__table__,  # type: ignore[arg-type]
+        [
+            {
+                "run_id": run_id,
+                "dedupe_key": key,
+                "kind": WEBHOOK_KIND,
+                "target": url,
+                "payload": body,
+                "state": DeliveryState.PENDING.value,
+                "not_before": now,
+                "attempts": 0,
+                "maybe_sent": False,
+                "created_at": now,
+            }
+        ],
+    )
+    return inserted == 1
+
+
+def _message(delivery: Delivery, thread_ts: str | None = None) -> Message:
     payload = delivery.payload
     return Message(
         text=payload["text"],
         blocks=payload.get("blocks") or (),
-        thread_ts=payload.get("thread_ts"),
+        thread_ts=thread_ts or payload.get("thread_ts"),
         metadata={"event_type": METADATA_EVENT_TYPE, "event_payload": {"delivery": delivery.dedupe_key}},
     )
 
@@ -107,11 +143,13 @@ class OutboxSender:
         gateway: SlackGateway,
         clock: Clock,
         policy: OutboxPolicy | None = None,
+        webhooks: WebhookSender | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._gateway = gateway
         self._clock = clock
         self._policy = policy or OutboxPolicy()
+        self._webhooks = webhooks
 
     def send_due(self) -> SendReport:
         """Send every due delivery once; stops early when Slack says to slow down."""
@@ -122,6 +160,8 @@ class OutboxSender:
                 continue  # another sender took it
             delivery, token = claim
             outcome = self._attempt(delivery, token)
+            if outcome == "waiting":
+                continue
             if outcome == "sent":
                 sent += 1
             elif outcome == "recovered":
@@ -180,8 +220,28 @@ class OutboxSender:
             return delivery, token
 
     def _attempt(self, delivery: Delivery, token: str) -> str:
-        message = _message(delivery)
+        target, thread_ts = delivery.target, None
+        if delivery.kind != WEBHOOK_KIND and "thread_of" in delivery.payload:
+            parent = self._parent(delivery.payload["thread_of"])
+            if parent is None or parent.state in (DeliveryState.FAILED, DeliveryState.SKIPPED):
+                self._finish(
+                    delivery, token, DeliveryState.FAILED, error="the message it replies to was not posted"
+                )
+                return "failed"
+            if parent.state is not DeliveryState.SENT or parent.channel_id is None:
+                self._retry_later(
+                    delivery, token, THREAD_PARENT_WAIT, maybe_sent=False, error=None, counts=False
+                )
+                return "waiting"
+            target, thread_ts = parent.channel_id, parent.message_ts
+        message = _message(delivery, thread_ts)
         try:
+            if delivery.kind == WEBHOOK_KIND:
+                if self._webhooks is None:
+                    raise Rejected("no webhook sender is configured")
+                self._webhooks.post(delivery.target, delivery.payload, delivery.dedupe_key)
+                self._finish(delivery, token, DeliveryState.SENT)
+                return "sent"
             if "update" in delivery.payload:
                 where = delivery.payload["update"]
                 posted = self._gateway.update_message(where["channel"], where["ts"], message)
@@ -189,7 +249,7 @@ class OutboxSender:
                 return "sent"
             if delivery.maybe_sent:
                 earlier = self._gateway.find_posted(
-                    delivery.target,
+                    target,
                     METADATA_EVENT_TYPE,
                     delivery.dedupe_key,
                     delivery.created_at.timestamp() - 1,
@@ -200,7 +260,7 @@ class OutboxSender:
                     )
                     self._finish(delivery, token, DeliveryState.SENT, posted=earlier)
                     return "recovered"
-            posted = self._gateway.post_message(delivery.target, message)
+            posted = self._gateway.post_message(target, message)
         except RateLimited as error:
             self._retry_later(
                 delivery, token, timedelta(seconds=error.retry_after), maybe_sent=False, error=str(error)
@@ -237,7 +297,14 @@ class OutboxSender:
         self._fenced_update(delivery, token, values)
 
     def _retry_later(
-        self, delivery: Delivery, token: str, wait: timedelta, *, maybe_sent: bool, error: str
+        self,
+        delivery: Delivery,
+        token: str,
+        wait: timedelta,
+        *,
+        maybe_sent: bool,
+        error: str | None,
+        counts: bool = True,
     ) -> None:
         values: dict[str, Any] = {
             "state": DeliveryState.PENDING,
@@ -248,7 +315,13 @@ class OutboxSender:
         }
         if maybe_sent:
             values["maybe_sent"] = True
+        if not counts:  # waiting for a thread parent is not a failed attempt
+            values["attempts"] = delivery.attempts - 1
         self._fenced_update(delivery, token, values)
+
+    def _parent(self, key: str) -> Delivery | None:
+        with self._session_factory() as session:
+            return session.scalar(select(Delivery).where(Delivery.dedupe_key == key))
 
     def _fenced_update(self, delivery: Delivery, token: str, values: dict[str, Any]) -> None:
         # Only the lease holder may record an outcome; a sender whose lease expired while it

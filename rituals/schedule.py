@@ -44,6 +44,7 @@ __all__ = [
     "manual_occurrence",
     "next_openings",
     "occurrences_between",
+    "outside_quiet_hours",
     "participant_opening",
     "prompt_time",
     "reminder_times",
@@ -276,6 +277,21 @@ def reminder_times(
         if opening < _utc(when) < close:
             times.add(_utc(when))
     return [when.astimezone(local_tz) for when in sorted(times)]
+
+
+def outside_quiet_hours(
+    definition: RitualDefinition, when: datetime, participant_tz: ZoneInfo | None, close: datetime
+) -> datetime:
+    """``when``, or if that is in the participant's quiet hours (their zone, else the ritual's),
+    the end of the quiet period (or an hour before it began, when the end is past ``close``).
+
+    What a reminder at ``when`` would do; an owner's "nudge now" uses it too, so nobody is
+    pinged in their night.
+    """
+    quiet = definition.window.quiet_hours
+    if quiet is None:
+        return when
+    return _outside_quiet_hours(when, quiet, participant_tz or definition.zone, close)
 
 
 def _outside_quiet_hours(when: datetime, quiet: QuietHours, tz: ZoneInfo, close: datetime) -> datetime:

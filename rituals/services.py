@@ -10,6 +10,7 @@ from rituals.closing import RunCloser
 from rituals.gateway import SlackGateway
 from rituals.loading import RitualLibrary
 from rituals.opening import RunOpener
+from rituals.publishing import Publisher
 from storage.database import SessionFactory
 
 
@@ -21,6 +22,7 @@ class Services:
     gateway: SlackGateway
     opener: RunOpener
     closer: RunCloser
+    publisher: Publisher
     # Slack user ids allowed to manage every ritual, besides each ritual's own owners.
     admins: Sequence[str] = field(default_factory=tuple)
 

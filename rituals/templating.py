@@ -53,6 +53,7 @@ from rituals.definition import Audience, FormField, RitualDefinition
 __all__ = [
     "BUILTIN_TEMPLATES",
     "check_template",
+    "field_context",
     "mrkdwn_escape",
     "render_template",
     "sample_context",
@@ -343,7 +344,7 @@ def sample_context(definition: RitualDefinition, audience: Audience) -> dict[str
         },
         "occurrence": occurrence,
         "audience": {"name": audience.name, "only": audience.only},
-        "fields": [_field_context(form_field) for form_field in definition.visible_fields(audience)],
+        "fields": [field_context(form_field) for form_field in definition.visible_fields(audience)],
         "responses": [
             {"user": "U0SAMPLE1", "late": False, "answers": definition.answers_for(audience, full)},
             {"user": "U0SAMPLE2", "late": True, "answers": definition.answers_for(audience, minimal)},
@@ -352,10 +353,10 @@ def sample_context(definition: RitualDefinition, audience: Audience) -> dict[str
     }
 
 
-def _field_context(form_field: FormField) -> dict[str, Any]:
+def field_context(form_field: FormField) -> dict[str, Any]:
     return form_field.model_dump(
         include={"id", "label", "type", "options", "item", "shareable", "shareable_flag"}, exclude_none=True
-    ) | {"item": [_field_context(sub) for sub in form_field.item or []]}
+    ) | {"item": [field_context(sub) for sub in form_field.item or []]}
 
 
 def _sample_value(form_field: FormField) -> Any:

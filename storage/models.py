@@ -146,9 +146,15 @@ class Participant(Base):
     state: Mapped[ParticipantState] = mapped_column(_enum(ParticipantState))
     skip_reason: Mapped[str | None] = mapped_column(Text)
     delegated_to: Mapped[str | None] = mapped_column(String(32))
+    # Who handed this participation over (set on the person it was handed to).
+    delegated_by: Mapped[str | None] = mapped_column(String(32))
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     last_reminded_at: Mapped[datetime | None]
     responded_at: Mapped[datetime | None]
+    # The prompt DM is a projection of this row: every change bumps `prompt_version`, and the
+    # tick queues a `chat.update` for each version newer than `prompt_synced`.
+    prompt_version: Mapped[int] = mapped_column(Integer, default=0)
+    prompt_synced: Mapped[int] = mapped_column(Integer, default=0)
 
     run: Mapped[Run] = relationship(back_populates="participants")
 
@@ -157,7 +163,12 @@ class Answer(Base):
     """One version of one participant's answer; edits add versions, nothing is overwritten."""
 
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("run_id", "user_id", "version", name="uq_answers_run_user_version"),)
+    __table_args__ = (
+        UniqueConstraint("run_id", "user_id", "version", name="uq_answers_run_user_version"),
+        # What produced this version (the modal's view id): Slack may deliver a submission
+        # twice, and the second delivery must not add a second version.
+        UniqueConstraint("source_id", name="uq_answers_source_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
@@ -167,9 +178,35 @@ class Answer(Base):
     values: Mapped[dict[str, Any]]
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     submitted_at: Mapped[datetime]
+    source_id: Mapped[str | None] = mapped_column(String(100))
 
 
 Index("ix_answers_ritual_user", Answer.ritual_id, Answer.user_id)
+
+
+class AnswerDraft(Base):
+    """The answer a participant is editing in an open modal.
+
+    Slack keeps what is typed into a modal's inputs, but an `items` field is edited one item at
+    a time in a stacked modal, so the items live here between clicks. One draft per participant
+    and run; opening the modal again starts a new draft (new token), and a stale modal's clicks
+    are recognised by its token and revision.
+    """
+
+    __tablename__ = "answer_drafts"
+    __table_args__ = (
+        UniqueConstraint("run_id", "user_id", name="uq_answer_drafts_run_user"),
+        UniqueConstraint("token", name="uq_answer_drafts_token"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    token: Mapped[str] = mapped_column(String(32))
+    # Bumped on every change; the modal carries the revision it shows (compare-and-set).
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    values: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
 
 
 class Delivery(Base):
@@ -183,7 +220,8 @@ class Delivery(Base):
     # "<run>:<kind>:<target>" or another stable identity: the same logical write is queued once.
     dedupe_key: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(40))
-    target: Mapped[str] = mapped_column(String(64))
+    # A user or channel id, a channel name, or a webhook URL.
+    target: Mapped[str] = mapped_column(String(1000))
     payload: Mapped[dict[str, Any]]
     state: Mapped[DeliveryState] = mapped_column(_enum(DeliveryState), index=True)
     not_before: Mapped[datetime]
@@ -197,3 +235,38 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class PublicationStatus(enum.StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+
+
+class Publication(Base):
+    """One audience's post for one run, and which version of it is approved and posted.
+
+    `version` grows when the text changes (a late answer, an owner's edit); `approved_version`
+    and `published_version` say how far approval and posting have caught up, so a change is
+    posted in place once it is approved and never posted twice.
+    """
+
+    __tablename__ = "publications"
+    __table_args__ = (UniqueConstraint("run_id", "audience", name="uq_publications_run_audience"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    audience: Mapped[str] = mapped_column(String(64))
+    status: Mapped[PublicationStatus] = mapped_column(_enum(PublicationStatus))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    approved_version: Mapped[int] = mapped_column(Integer, default=0)
+    published_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Why the newest version exists ("late answer from ana", "edited by ..."), shown as "edited".
+    change_note: Mapped[str | None] = mapped_column(Text)
+    edited_by: Mapped[str | None] = mapped_column(String(32))
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -1,19 +1,79 @@
-"""`ritualbot export`: compiled ritual data for leaders."""
+"""`ritualbot export RITUAL`: a ritual's compiled answers as CSV, JSON or Markdown, for leaders.
+
+Reads the database only (no Slack token needed). With no runs to export it still succeeds and
+writes an empty document of the asked format (the CSV header, ``[]``, a titled "No runs yet"
+report), so a scheduled job exporting a new ritual does not fail; the note goes to stderr.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+from typing import cast
+
 import click
+
+from bot.settings import Settings
+from rituals.errors import UserFacingError
+from rituals.export import ExportFormat, RunSelection, load_exports, render
+from rituals.loading import UnknownRitual, load_library
+from storage.database import create_database_engine, create_session_factory
+from storage.migrate import ensure_current
 
 
 @click.command("export")
 @click.argument("ritual")
-@click.option("--format", "output_format", type=click.Choice(["csv", "json", "md"]), default="csv")
-def export_command(ritual: str, output_format: str) -> None:
-    """Export a ritual's compiled answers (arrives with digest compiling and publishing)."""
-    click.echo(
-        "ritualbot export arrives with digest compiling and publishing; nothing to export yet.", err=True
-    )
-    raise SystemExit(3)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["csv", "json", "md"]),
+    default="csv",
+    show_default=True,
+    help="csv: one row per item (or person), for spreadsheets; json: one document per run; md: a report.",
+)
+@click.option("--run", "run_key", metavar="KEY", help="Only the run with this occurrence key.")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Only runs opening on or after this date (in the ritual's time zone).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+def export_command(
+    ritual: str, output_format: str, run_key: str | None, since: datetime | None, output: Path | None
+) -> None:
+    """Export RITUAL's compiled answers, every open or closed run, newest first."""
+    settings = Settings.load()
+    library = load_library(settings.rituals_path)
+    try:
+        definition = library.get(ritual)
+    except UnknownRitual as error:
+        raise click.ClickException(str(error)) from error  # lists the known ritual ids; exit 1
+    engine = create_database_engine(settings.database_url)
+    try:
+        ensure_current(engine)
+        selection = RunSelection(key=run_key, since=since.date() if since else None)
+        with create_session_factory(engine)() as session:
+            try:
+                runs = load_exports(session, definition, selection)
+            except UserFacingError as error:
+                raise click.ClickException(error.message) from error
+    finally:
+        engine.dispose()
+    text = render(definition, runs, cast(ExportFormat, output_format))
+    if not runs:
+        click.echo(f"ritualbot: {definition.id} has no open or closed runs to export yet.", err=True)
+    # Bytes, so no text layer rewrites the CSV's own \r\n line ends; atomic: a failed export
+    # leaves no half-written file behind.
+    with click.open_file(str(output) if output else "-", "wb", atomic=output is not None) as stream:
+        stream.write(text.encode("utf-8"))
+    if output is not None:
+        click.echo(f"exported {len(runs)} run(s) of {definition.id} to {output}", err=True)
 
 
 def attach(group: click.Group) -> None:

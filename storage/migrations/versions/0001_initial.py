@@ -69,6 +69,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_runs_state"), ["state"], unique=False)
 
     op.create_table(
+        "answer_drafts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("token", sa.String(length=32), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("values", sa.JSON(), nullable=False),
+        sa.Column("updated_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["runs.id"], name=op.f("fk_answer_drafts_run_id_runs"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_answer_drafts")),
+        sa.UniqueConstraint("run_id", "user_id", name="uq_answer_drafts_run_user"),
+        sa.UniqueConstraint("token", name="uq_answer_drafts_token"),
+    )
+    op.create_table(
         "answers",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("run_id", sa.Integer(), nullable=False),
@@ -78,11 +94,13 @@ def upgrade() -> None:
         sa.Column("values", sa.JSON(), nullable=False),
         sa.Column("late", sa.Boolean(), nullable=False),
         sa.Column("submitted_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("source_id", sa.String(length=100), nullable=True),
         sa.ForeignKeyConstraint(
             ["run_id"], ["runs.id"], name=op.f("fk_answers_run_id_runs"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_answers")),
         sa.UniqueConstraint("run_id", "user_id", "version", name="uq_answers_run_user_version"),
+        sa.UniqueConstraint("source_id", name="uq_answers_source_id"),
     )
     with op.batch_alter_table("answers", schema=None) as batch_op:
         batch_op.create_index("ix_answers_ritual_user", ["ritual_id", "user_id"], unique=False)
@@ -94,7 +112,7 @@ def upgrade() -> None:
         sa.Column("run_id", sa.Integer(), nullable=True),
         sa.Column("dedupe_key", sa.String(length=255), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
-        sa.Column("target", sa.String(length=64), nullable=False),
+        sa.Column("target", sa.String(length=1000), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column(
             "state",
@@ -153,9 +171,12 @@ def upgrade() -> None:
         ),
         sa.Column("skip_reason", sa.Text(), nullable=True),
         sa.Column("delegated_to", sa.String(length=32), nullable=True),
+        sa.Column("delegated_by", sa.String(length=32), nullable=True),
         sa.Column("reminders_sent", sa.Integer(), nullable=False),
         sa.Column("last_reminded_at", storage.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("responded_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("prompt_version", sa.Integer(), nullable=False),
+        sa.Column("prompt_synced", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["run_id"], ["runs.id"], name=op.f("fk_participants_run_id_runs"), ondelete="CASCADE"
         ),
@@ -165,11 +186,52 @@ def upgrade() -> None:
     with op.batch_alter_table("participants", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_participants_run_id"), ["run_id"], unique=False)
 
+    op.create_table(
+        "publications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("audience", sa.String(length=64), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "awaiting_approval",
+                "published",
+                "rejected",
+                name="publicationstatus",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("approved_version", sa.Integer(), nullable=False),
+        sa.Column("published_version", sa.Integer(), nullable=False),
+        sa.Column("change_note", sa.Text(), nullable=True),
+        sa.Column("edited_by", sa.String(length=32), nullable=True),
+        sa.Column("decided_by", sa.String(length=32), nullable=True),
+        sa.Column("decided_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["runs.id"], name=op.f("fk_publications_run_id_runs"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_publications")),
+        sa.UniqueConstraint("run_id", "audience", name="uq_publications_run_audience"),
+    )
+    with op.batch_alter_table("publications", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_publications_run_id"), ["run_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("publications", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_publications_run_id"))
+
+    op.drop_table("publications")
     with op.batch_alter_table("participants", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_participants_run_id"))
 
@@ -184,6 +246,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_answers_ritual_user")
 
     op.drop_table("answers")
+    op.drop_table("answer_drafts")
     with op.batch_alter_table("runs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_runs_state"))
         batch_op.drop_index(batch_op.f("ix_runs_ritual_id"))

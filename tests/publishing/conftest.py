@@ -1,0 +1,103 @@
+"""A closed-run scenario for the monthly roadmap check-in, with answers written as the modal
+stores them (dates as ISO text, checkboxes as booleans)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from bot.sandbox import Sandbox
+from rituals.clock import FrozenClock
+from rituals.opening import create_manual_run
+from storage.models import Answer, Participant, ParticipantState, Run
+
+RITUAL = "monthly-roadmap-checkin"
+OWNER = "U0PRODOPS"
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2027, 2, 1, 15, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def sandbox(engine: Engine, database_url: str, clock: FrozenClock) -> Iterator[Sandbox]:
+    with Sandbox(database_url, clock, migrate=False) as running:
+        yield running
+
+
+def roadmap(title: str, horizon: str = "Now", status: str = "In progress", **extra: Any) -> dict[str, Any]:
+    return {
+        "title": title,
+        "horizon": horizon,
+        "status": status,
+        "target_date": extra.get("target_date"),
+        "link": extra.get("link"),
+        "shareable": extra.get("shareable", False),
+    }
+
+
+def answer_values(*items: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {
+        "status": fields.get("status", "On track"),
+        "roadmap": list(items),
+        "risks": fields.get("risks"),
+        "asks": fields.get("asks"),
+        "customer_update": fields.get("customer_update"),
+    }
+
+
+@pytest.fixture
+def open_run(sandbox: Sandbox, clock: FrozenClock) -> Run:
+    definition = sandbox.library.get(RITUAL)
+    with sandbox.session_factory.begin() as session:
+        run = create_manual_run(session, definition, clock.now(), note="test")
+    opened = sandbox.app.services.opener.open(run, clock.now())
+    assert opened is not None
+    return opened.run
+
+
+AnswerFn = Callable[..., None]
+
+
+@pytest.fixture
+def answer(sandbox: Sandbox, clock: FrozenClock, open_run: Run) -> AnswerFn:
+    """Record a PM's answer the way the modal does (a new version, participant answered)."""
+
+    def record(user: str, values: dict[str, Any], *, late: bool = False, run: Run | None = None) -> None:
+        target = run or open_run
+        with sandbox.session_factory.begin() as session:
+            version = 1 + len(
+                list(
+                    session.scalars(select(Answer).where(Answer.run_id == target.id, Answer.user_id == user))
+                )
+            )
+            session.add(
+                Answer(
+                    run_id=target.id,
+                    ritual_id=target.ritual_id,
+                    user_id=user,
+                    version=version,
+                    values=values,
+                    late=late,
+                    submitted_at=clock.now(),
+                )
+            )
+            participant = session.scalar(
+                select(Participant).where(Participant.run_id == target.id, Participant.user_id == user)
+            )
+            assert participant is not None
+            participant.state = ParticipantState.ANSWERED
+            participant.responded_at = clock.now()
+
+    return record
+
+
+def close(sandbox: Sandbox, clock: FrozenClock, run: Run) -> None:
+    clock.advance(timedelta(minutes=5))
+    assert sandbox.app.services.closer.close(run.id, clock.now(), note="closed by test")
+    sandbox.app.tick()
