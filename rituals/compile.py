@@ -11,7 +11,9 @@ The context (see `rituals/templating.py` for the filters that read it):
     missing:       [user ids that neither answered nor skipped]
     counts:        {participants, answered, skipped, missing, late}
     items:         {field id: {"by_horizon": {horizon: [row]}, "by_status": {status: [row]}}}
-    changes:       {field id: {new, moved, slipped, shipped, dropped}}  against the previous run
+    changes:       {field id: {new, moved, slipped, shipped, dropped: [row]}}  against the previous run
+
+    row:           {item: {sub-field id: value}, by: user id, name, was: the earlier value or None}
 
 `answers` are filtered per audience by `RitualDefinition.answers_for` (sales sees only
 shareable fields and ticked items), and JSON-stored values are turned back into their types
@@ -169,22 +171,22 @@ def _date_of(form_field: FormField) -> str | None:
     return None
 
 
+def _row(item: Mapping[str, Any], response: Response, was: Any = None) -> dict[str, Any]:
+    return {"item": dict(item), "by": response.user, "name": response.name, "was": was}
+
+
 def _keyed_items(
     responses: Iterable[Response], form_field: FormField
-) -> dict[tuple[str, str], dict[str, Any]]:
+) -> dict[tuple[str, str], tuple[Mapping[str, Any], Response]]:
     title = _title_of(form_field)
-    keyed: dict[tuple[str, str], dict[str, Any]] = {}
+    keyed: dict[tuple[str, str], tuple[Mapping[str, Any], Response]] = {}
     if title is None:
         return keyed
     for response in responses:
         for item in response.answers.get(form_field.id) or []:
             name = str(item.get(title) or "").strip()
             if name:
-                keyed[(response.user, name.casefold())] = {
-                    **item,
-                    "_by": response.user,
-                    "_name": response.name,
-                }
+                keyed[(response.user, name.casefold())] = (item, response)
     return keyed
 
 
@@ -208,21 +210,21 @@ def item_changes(
     }
     if not previous:
         return changes  # the first run: everything would be "new", which says nothing
-    for key, item in now_items.items():
-        before = before_items.get(key)
-        if before is None:
-            changes["new"].append(item)
+    for key, (item, response) in now_items.items():
+        if key not in before_items:
+            changes["new"].append(_row(item, response))
             continue
+        before = before_items[key][0]
         if _is_done(item) and not _is_done(before):
-            changes["shipped"].append(item)
+            changes["shipped"].append(_row(item, response))
         if item.get(HORIZON_SUBFIELD) != before.get(HORIZON_SUBFIELD) and before.get(HORIZON_SUBFIELD):
-            changes["moved"].append({**item, "_from": before.get(HORIZON_SUBFIELD)})
+            changes["moved"].append(_row(item, response, before.get(HORIZON_SUBFIELD)))
         was, now = (before.get(date_id), item.get(date_id)) if date_id else (None, None)
         if isinstance(was, date) and isinstance(now, date) and now > was:
-            changes["slipped"].append({**item, "_from": was})
-    for key, before in before_items.items():
+            changes["slipped"].append(_row(item, response, was))
+    for key, (before, response) in before_items.items():
         if key not in now_items and not _is_done(before):
-            changes["dropped"].append(before)
+            changes["dropped"].append(_row(before, response))
     return changes
 
 
@@ -233,7 +235,7 @@ def _grouped_items(
     by_status: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for response in responses:
         for item in response.answers.get(form_field.id) or []:
-            row = {**item, "_by": response.user, "_name": response.name}
+            row = _row(item, response)
             by_horizon[str(item.get(HORIZON_SUBFIELD) or "Unsorted")].append(row)
             by_status[str(item.get(STATUS_SUBFIELD) or "Unknown")].append(row)
     return {

@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 from rituals.answers import is_late, participant, require_participant
 from rituals.definition import RitualDefinition
 from rituals.errors import UserFacingError
-from rituals.gateway import Person
+from rituals.gateway import OutcomeUnknown, Person, RateLimited, Rejected
+from rituals.loading import UnknownRitual
 from rituals.prompts import queue_prompt
+from rituals.services import Services
 from rituals.templating import mrkdwn_escape
 from storage.models import Participant, ParticipantState, Run, RunState
 from storage.queries import insert_ignoring_conflicts
@@ -101,7 +103,7 @@ def hand_off(
     if to.is_bot or to.deleted:
         raise UserFacingError("Pick a person who is still in the workspace (not a bot or a former member).")
     if participant(session, run.id, to.id) is not None:
-        raise UserFacingError(f"<@{to.id}> is already asked for this one. Pick someone else, or skip it.")
+        raise UserFacingError(f"{to.name} is already asked for this one. Pick someone else, or skip it.")
     insert_ignoring_conflicts(
         session,
         Participant.__table__,  # type: ignore[arg-type]
@@ -134,3 +136,49 @@ def hand_off(
     assert delegate is not None
     queue_prompt(session, definition, run, delegate, now)
     return HandOff(delegate, new=True)
+
+
+# --- for the listeners: each in its own transaction ------------------------------------------
+
+
+def _run_and_definition(services: Services, session: Session, run_id: int) -> tuple[RitualDefinition, Run]:
+    run = session.get(Run, run_id)
+    if run is None:
+        raise UserFacingError("That check-in no longer exists.")
+    try:
+        return services.library.get(run.ritual_id), run
+    except UnknownRitual as error:
+        raise UserFacingError("That ritual has been retired.") from error
+
+
+def check_can_respond(services: Services, run_id: int, user_id: str) -> RitualDefinition:
+    """Before opening the skip or hand-off modal: is there still something to skip or hand off?"""
+    now = services.clock.now()
+    with services.session_factory() as session:
+        definition, run = _run_and_definition(services, session, run_id)
+        _require_open(definition, run, now)
+        person = require_participant(session, run, user_id)
+        if person.state is ParticipantState.ANSWERED:
+            raise UserFacingError("You have already answered this one. You can still edit your answer.")
+        return definition
+
+
+def skip_run(services: Services, run_id: int, user_id: str, reason: str) -> bool:
+    now = services.clock.now()
+    with services.session_factory.begin() as session:
+        definition, run = _run_and_definition(services, session, run_id)
+        return skip(session, definition, run, user_id, reason, now)
+
+
+def hand_off_run(services: Services, run_id: int, user_id: str, to_user: str) -> HandOff:
+    # Looked up before the transaction: it is a Slack call (users.info, Tier 4, quick).
+    try:
+        to = services.gateway.person(to_user)
+    except (RateLimited, OutcomeUnknown, Rejected) as error:
+        raise UserFacingError(
+            "I could not look that person up in Slack just now; please try again."
+        ) from error
+    now = services.clock.now()
+    with services.session_factory.begin() as session:
+        definition, run = _run_and_definition(services, session, run_id)
+        return hand_off(session, definition, run, user_id, to, now)

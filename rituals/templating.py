@@ -318,39 +318,40 @@ def _template_line(tb: TracebackType | None, filename: str | None) -> int | None
 
 
 def sample_context(definition: RitualDefinition, audience: Audience) -> dict[str, Any]:
-    """A plausible compiled context for ``audience``: one full answer, one minimal late one, one missing."""
-    from rituals.schedule import closes_at, next_openings  # schedule does not need templates
+    """A plausible compiled context for ``audience``, built by the real compiler: one full
+    answer, one minimal late one, one skip, one missing, and a previous run to compare with."""
+    # Imported here: the compiler uses this module's field_context, and schedule needs no templates.
+    from rituals.compile import Response, RunData, compile_context
+    from rituals.schedule import closes_at, next_openings
+    from storage.models import Run
 
     after = datetime(2027, 1, 1, tzinfo=UTC)
     upcoming = next_openings(definition, after, 1)
-    occurrence: dict[str, Any] = {
-        "key": "2027-01-01T10:00",
-        "opens_at": after,
-        "closes_at": after + timedelta(days=3),
-    }
+    opens, key, closes = after, "2027-01-01T10:00", after + timedelta(days=3)
     if upcoming:
         first = upcoming[0]
-        occurrence = {"key": first.key, "opens_at": first.opens_at, "closes_at": closes_at(definition, first)}
+        opens, key, closes = first.opens_at, first.key, closes_at(definition, first)
     full = {form_field.id: _sample_value(form_field) for form_field in definition.form}
     minimal = {
         form_field.id: None if form_field.optional else full[form_field.id] for form_field in definition.form
     }
-    return {
-        "ritual": {
-            "id": definition.id,
-            "name": definition.name,
-            "title": definition.title,
-            "description": definition.description,
-        },
-        "occurrence": occurrence,
-        "audience": {"name": audience.name, "only": audience.only},
-        "fields": [field_context(form_field) for form_field in definition.visible_fields(audience)],
-        "responses": [
-            {"user": "U0SAMPLE1", "late": False, "answers": definition.answers_for(audience, full)},
-            {"user": "U0SAMPLE2", "late": True, "answers": definition.answers_for(audience, minimal)},
-        ],
-        "missing": ["U0SAMPLE3"],
+    earlier = {
+        form_field.id: (value[:1] if isinstance(value, list) and form_field.type == "items" else value)
+        for form_field, value in ((f, full[f.id]) for f in definition.form)
     }
+    run = Run(occurrence_key=key, scheduled_for=opens, closes_at=closes, ritual_id=definition.id)
+    data = RunData(
+        run=run,
+        responses=[
+            Response("U0SAMPLE1", "Sam Ple", False, 2, full),
+            Response("U0SAMPLE2", "Sue Ample", True, 1, minimal),
+        ],
+        skipped=[{"user": "U0SAMPLE4", "name": "Ola Ofoffice", "reason": "Out of office"}],
+        missing=["U0SAMPLE3"],
+        participants=4,
+        previous=[Response("U0SAMPLE1", "Sam Ple", False, 1, earlier)],
+    )
+    return compile_context(definition, data, audience)
 
 
 def field_context(form_field: FormField) -> dict[str, Any]:
