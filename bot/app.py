@@ -25,9 +25,12 @@ from rituals.gateway import SlackGateway
 from rituals.loading import RitualLibrary
 from rituals.opening import RunOpener
 from rituals.outbox import OutboxPolicy, OutboxSender
+from rituals.prompt_sync import PromptSync, bump_prompts
+from rituals.prompts import queue_prompts
 from rituals.publishing import Publisher
+from rituals.reminders import Reminders, skip_waiting_reminders
 from rituals.services import Services
-from rituals.tick import Tick
+from rituals.tick import Tick, TickStep
 from rituals.webhooks import WebhookSender
 from storage.database import SessionFactory
 
@@ -60,8 +63,10 @@ def create_app(
     if webhooks is None and settings.webhook_secret:
         webhooks = HttpxWebhookSender(settings.webhook_secret, clock)
     publisher = Publisher(library)
-    opener = RunOpener(session_factory, library, gateway)
-    closer = RunCloser(session_factory, on_close=[publisher.on_close])
+    # Prompts are queued in the transaction that opens a run; closing marks every prompt for a
+    # "closed" update and withdraws reminders still waiting.
+    opener = RunOpener(session_factory, library, gateway, on_open=[queue_prompts])
+    closer = RunCloser(session_factory, on_close=[publisher.on_close, bump_prompts, skip_waiting_reminders])
     services = Services(
         session_factory=session_factory,
         clock=clock,
@@ -91,5 +96,6 @@ def create_app(
     bolt.error(handle_listener_error)
     listeners = register_all(bolt, services)
     sender = OutboxSender(session_factory, gateway, clock, outbox_policy, webhooks=webhooks)
-    tick = Tick(services, opener, closer, sender)
+    extra_steps: list[TickStep] = [Reminders(session_factory, library), PromptSync(session_factory, library)]
+    tick = Tick(services, opener, closer, sender, extra_steps=extra_steps)
     return RitualApp(bolt=bolt, services=services, listeners=listeners, tick=tick)

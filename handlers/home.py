@@ -1,41 +1,36 @@
-"""The app's Home tab, published when a person opens it."""
+"""The app's Home tab, published when a person opens it (and after a Home action)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
 from handlers.registry import ListenerSpec
+from rituals.gateway import SlackError
+from rituals.home_view import home_view
+from rituals.run_times import zone
 from rituals.services import Services
 
+log = logging.getLogger(__name__)
 
-def home_view(user_id: str, services: Services) -> dict[str, Any]:
-    return {
-        "type": "home",
-        "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": "ritualbot"}},
-            {
-                "type": "section",
-                "text": {
-                    "type": "mrkdwn",
-                    "text": (
-                        f"Hi <@{user_id}>. This is where your open check-ins, deadlines and recent "
-                        "answers appear. Type `/ritual help` in any channel to see the commands."
-                    ),
-                },
-            },
-        ],
-    }
+
+def publish_home(services: Services, client: WebClient, user_id: str, notice: str | None = None) -> None:
+    try:
+        viewer_tz = zone(services.gateway.person(user_id).timezone)
+    except SlackError:
+        viewer_tz = None  # times then read in UTC, with the zone's name beside them
+    client.views_publish(user_id=user_id, view=home_view(services, user_id, viewer_tz, notice))
 
 
 def register(app: App, services: Services) -> list[ListenerSpec]:
     @app.event("app_home_opened")
-    def publish_home(event: dict[str, Any], client: WebClient) -> None:
+    def on_home_opened(event: dict[str, Any], client: WebClient) -> None:
         # The Messages tab sends this event too; only the Home tab gets a home view.
         if event.get("tab", "home") != "home":
             return
-        client.views_publish(user_id=event["user"], view=home_view(event["user"], services))
+        publish_home(services, client, event["user"])
 
-    return [ListenerSpec("event", "app_home_opened")]
+    return [ListenerSpec("event", "app_home_opened", frozenset({"users:read"}))]

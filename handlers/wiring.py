@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import approval, commands, controls, export, home
+from handlers import answer_form, approval, commands, controls, export, home, prompt_actions, runs
 from handlers.registry import ListenerSpec
 from rituals.services import Services
 
@@ -14,6 +14,9 @@ def register_all(app: App, services: Services) -> list[ListenerSpec]:
     specs: list[ListenerSpec] = []
     specs += commands.register(app, services, table)
     specs += controls.register(app, services, table)
+    specs += runs.register(app, services, table)
+    specs += prompt_actions.register(app, services)
+    specs += answer_form.register(app, services)
     specs += home.register(app, services)
     specs += export.register(app, services)
     specs += approval.register(app, services, services.publisher)

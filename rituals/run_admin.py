@@ -13,6 +13,7 @@ from rituals import controls
 from rituals.answers import latest_answer, participant
 from rituals.definition import RitualDefinition
 from rituals.errors import UserFacingError
+from rituals.loading import UnknownRitual
 from rituals.reminders import nudge
 from rituals.run_reports import history_line, open_runs, past_runs, run_status, status_lines
 from rituals.run_times import local_time, zone
@@ -146,3 +147,15 @@ def _your_part(session: Session, run: Run, person: Participant | None) -> str:
     if person.state is ParticipantState.DELEGATED:
         return f"you handed it to <@{person.delegated_to}>"
     return "*your answer is needed*"
+
+
+def ritual_of_run(services: Services, run_id: int) -> RitualDefinition:
+    """The definition behind a run (for buttons that carry only the run's id)."""
+    with services.session_factory() as session:
+        run = session.get(Run, run_id)
+    if run is None:
+        raise UserFacingError("That run no longer exists.")
+    try:
+        return services.library.get(run.ritual_id)
+    except UnknownRitual as error:
+        raise UserFacingError("That ritual has been retired.") from error

@@ -183,7 +183,8 @@ def test_built_in_templates_never_let_answers_ping(ritual_id: str, audience: str
 def test_leaders_digest_pings_the_people_who_have_not_answered() -> None:
     env, context = hostile_context("monthly-roadmap-checkin", "leaders")
     text = render_template(env, "leaders.md.j2", context)
-    assert "2 of 3 answered; no answer from <@U0SAMPLE3>" in text
+    assert "*2* of 4 answered (1 late) · *1* skipped · *1* missing" in text
+    assert "No answer from <@U0SAMPLE3>" in text
     assert "*<@U0SAMPLE1>*" in text
 
 
