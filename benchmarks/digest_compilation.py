@@ -1,0 +1,121 @@
+"""Digest compilation: load, compile, render and lay out the leaders' digest for N answers.
+
+Baseline: the same answers rendered by a one-line Jinja loop over titles, in the same process,
+so the ratio shows what compiling (grouping, changes, escaping, splitting) costs over bare
+templating. Run: `.venv/bin/python -m benchmarks.digest_compilation [-n 1000] [--runs 15]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+
+from jinja2 import Environment
+
+from benchmarks.common import report, scratch_database, timed
+from rituals.blockkit import compose
+from rituals.compile import load_run_data
+from rituals.loading import load_library
+from rituals.publishing import render
+from storage.database import create_database_engine, create_session_factory
+from storage.migrate import upgrade
+from storage.models import Answer, Participant, ParticipantState, Run, RunOrigin, RunState
+
+RITUAL = "monthly-roadmap-checkin"
+
+
+def _seed(session_factory: object, answers: int) -> int:
+    now = datetime(2027, 2, 1, 15, tzinfo=UTC)
+    with session_factory.begin() as session:  # type: ignore[attr-defined]
+        run = Run(
+            ritual_id=RITUAL,
+            occurrence_key="2027-02-01T10:00",
+            scheduled_for=now,
+            closes_at=now,
+            state=RunState.CLOSED,
+            origin=RunOrigin.SCHEDULE,
+            created_at=now,
+        )
+        session.add(run)
+        session.flush()
+        for n in range(answers):
+            user = f"U0PM{n:05d}"
+            session.add(
+                Participant(
+                    run_id=run.id,
+                    user_id=user,
+                    display_name=f"pm {n}",
+                    timezone="UTC",
+                    state=ParticipantState.ANSWERED,
+                    reminders_sent=0,
+                )
+            )
+            items = [
+                {
+                    "title": f"Item {n}-{i}",
+                    "horizon": ["Now", "Next", "Later"][i % 3],
+                    "status": "Planned",
+                    "target_date": "2027-03-01",
+                    "link": None,
+                    "shareable": i % 2 == 0,
+                }
+                for i in range(4)
+            ]
+            session.add(
+                Answer(
+                    run_id=run.id,
+                    ritual_id=RITUAL,
+                    user_id=user,
+                    version=1,
+                    late=False,
+                    submitted_at=now,
+                    values={"status": "On track", "roadmap": items, "risks": "None"},
+                )
+            )
+        return int(run.id)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-n", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=15)
+    arguments = parser.parse_args()
+    engine = create_database_engine(scratch_database())
+    upgrade(engine)
+    session_factory = create_session_factory(engine)
+    run_id = _seed(session_factory, arguments.n)
+    library = load_library()
+    definition = library.get(RITUAL)
+    audience = definition.audience("leaders")
+    baseline_template = Environment(autoescape=True).from_string(
+        "{% for r in rows %}{% for i in r.values['roadmap'] %}• {{ i.title }}\n{% endfor %}{% endfor %}"
+    )
+
+    def ours() -> None:
+        with session_factory() as session:
+            run = session.get(Run, run_id)
+            assert run is not None
+            rendered = render(library, definition, load_run_data(session, definition, run), audience)
+            compose(rendered.title, rendered.body)
+
+    def baseline() -> None:
+        with session_factory() as session:
+            rows = list(session.query(Answer).filter(Answer.run_id == run_id))
+            baseline_template.render(rows=rows)
+
+    ours(), baseline()  # warm up
+    samples = [timed(ours) for _ in range(arguments.runs)]
+    base = [timed(baseline) for _ in range(arguments.runs)]
+    with session_factory() as session:
+        run = session.get(Run, run_id)
+        assert run is not None
+        rendered = render(library, definition, load_run_data(session, definition, run), audience)
+    split = compose(rendered.title, rendered.body)
+    print(
+        f"{arguments.n} answers → {len(rendered.body):,} characters → 1 parent + {len(split.replies)} replies"
+    )
+    report(f"leaders digest, {arguments.n} answers", samples, base)
+
+
+if __name__ == "__main__":
+    main()
