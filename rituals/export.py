@@ -26,7 +26,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rituals.compile import RunData, load_run_data
+from rituals.compile import Response, RunData, load_run_data
 from rituals.definition import FormField, RitualDefinition
 from rituals.errors import UserFacingError
 from rituals.export_markdown import to_markdown
@@ -167,6 +167,13 @@ class RunExport:
         }
 
 
+def _responded(response: Response) -> PersonRecord:
+    state: PersonState = "late" if response.late else "answered"
+    return PersonRecord(
+        response.user, response.name, state, version=response.version, answers=response.answers
+    )
+
+
 def export_run(definition: RitualDefinition, data: RunData, participants: Sequence[Participant]) -> RunExport:
     """A run's compiled data and its participant rows as one snapshot, people in name order."""
     responses = {response.user: response for response in data.responses}
@@ -176,15 +183,7 @@ def export_run(definition: RitualDefinition, data: RunData, participants: Sequen
         user, name = participant.user_id, participant.display_name
         response = responses.pop(user, None)
         if response is not None:
-            people.append(
-                PersonRecord(
-                    user,
-                    response.name,
-                    "late" if response.late else "answered",
-                    version=response.version,
-                    answers=response.answers,
-                )
-            )
+            people.append(_responded(response))
         elif user in skipped:
             people.append(PersonRecord(user, name, "skipped", reason=skipped[user]))
         elif participant.state is ParticipantState.DELEGATED:
@@ -193,13 +192,7 @@ def export_run(definition: RitualDefinition, data: RunData, participants: Sequen
             # Pending, or marked answered without an answer row: either way nothing to show.
             people.append(PersonRecord(user, name, "missing"))
     # An answer from someone who is not (or no longer) a participant row still counts.
-    for response in responses.values():
-        state: PersonState = "late" if response.late else "answered"
-        people.append(
-            PersonRecord(
-                response.user, response.name, state, version=response.version, answers=response.answers
-            )
-        )
+    people += [_responded(response) for response in responses.values()]
     people.sort(key=lambda person: (person.name.casefold(), person.user))
     run, zone = data.run, definition.zone
     return RunExport(
