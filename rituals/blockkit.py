@@ -145,10 +145,15 @@ def _pack(blocks: Sequence[dict[str, Any]], first_budget: tuple[int, int]) -> li
     return messages
 
 
-def compose(title: str, body: str, *, footer: str | None = None) -> SplitPost:
-    """Lay out a titled mrkdwn body as one message, or a parent and thread replies."""
+def compose(
+    title: str, body: str, *, footer: str | None = None, actions: Sequence[dict[str, Any]] = ()
+) -> SplitPost:
+    """Lay out a titled mrkdwn body as one message, or a parent and thread replies.
+
+    `actions` (buttons) go at the end of the first message, under the footer.
+    """
     head = [_header(title)]
-    tail = [_context(footer)] if footer else []
+    tail = ([_context(footer)] if footer else []) + list(actions)
     sections = list(_sections(body))
     reserved_text = sum(_block_text_length(block) for block in head + tail)
     first_budget = (MESSAGE_BLOCKS_MAX - len(head) - len(tail), MESSAGE_TEXT_BUDGET - reserved_text)

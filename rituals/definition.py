@@ -446,6 +446,8 @@ class Audience(_Model):
     only: Literal["shareable"] | None = None
     approval: Literal["none", "owner"] = "none"
     webhook: HttpUrl | None = None
+    # An "Export CSV" button under the post; only owners and admins can use it.
+    export_button: bool = False
 
     @model_validator(mode="after")
     def _somewhere(self) -> Audience:

@@ -89,7 +89,7 @@ def _open_prompt(definition: RitualDefinition, run: Run, person: Participant) ->
                 button(HANDOFF_ACTION, "Hand off", run.id),
             ],
         },
-        _context("Your last answer is prefilled, so you only change what moved."),
+        _context("It takes a minute: the form starts from your last answer, so you only change what moved."),
     ]
     return headline, blocks
 

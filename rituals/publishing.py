@@ -24,6 +24,7 @@ from rituals.blockkit import SplitPost, compose
 from rituals.compile import RunData, compile_context, load_run_data
 from rituals.definition import Audience, RitualDefinition
 from rituals.errors import UserFacingError
+from rituals.export import export_button
 from rituals.gateway import Message
 from rituals.loading import RitualLibrary
 from rituals.outbox import enqueue, enqueue_webhook
@@ -187,7 +188,8 @@ class Publisher:
         if publication.published_version >= publication.approved_version:
             return
         version = publication.approved_version
-        split = compose(publication.title, publication.body, footer=_footer(publication))
+        buttons = [export_button(definition.id, publication.run_id)] if audience.export_button else []
+        split = compose(publication.title, publication.body, footer=_footer(publication), actions=buttons)
         for channel in audience.to:
             self._sync_channel(session, publication, channel, split, version, now)
         if audience.webhook:

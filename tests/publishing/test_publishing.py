@@ -84,6 +84,11 @@ def test_close_posts_the_digest_and_holds_sales_for_approval(
     updated = sandbox.workspace.find_message(preview.channel, preview.ts)
     assert f"Approved by <@{OWNER}>" in _texts([updated])
     assert "publication_approve" not in _texts([updated])
+    # The digest carries an Export CSV button for leaders' own analysis.
+    sandbox.driver.click(OWNER, leaders[0], "export_csv")
+    upload = sandbox.workspace.wait_for(lambda: sandbox.workspace.files)
+    assert upload[0].content is not None
+    assert "Self-serve SSO" in upload[0].content.decode("utf-8-sig")
 
 
 def test_only_owners_can_approve(
