@@ -47,8 +47,14 @@ def tell(body: dict[str, Any], client: WebClient, respond: Respond | None, text:
     user = (body.get("user") or {}).get("id") or body.get("user_id")
     try:
         if (body.get("container") or {}).get("type") == "view" and body.get("trigger_id"):
+            in_modal = (body.get("view") or {}).get("type") == "modal"
             try:
-                client.views_push(trigger_id=body["trigger_id"], view=_error_view(text))
+                # On a modal, a small view stacked on top (what is underneath stays as typed);
+                # from the Home tab, a modal of its own.
+                if in_modal:
+                    client.views_push(trigger_id=body["trigger_id"], view=_error_view(text))
+                else:
+                    client.views_open(trigger_id=body["trigger_id"], view=_error_view(text))
                 return
             except SlackApiError:
                 pass  # the trigger is gone or the stack is full: fall back to the DM

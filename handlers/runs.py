@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -22,6 +23,9 @@ from rituals.templating import mrkdwn_escape
 
 SECTION_MAX = 3000
 REPLY_BLOCKS_MAX = 45
+
+# close_now / nudge_now: (services, ritual, who, run id) -> what happened, for the person.
+RunAction = Callable[[Services, RitualDefinition, str, int | None], str]
 
 
 def lines_reply(lines: list[str]) -> Reply:
@@ -98,7 +102,7 @@ def register(app: App, services: Services, table: CommandTable) -> list[Listener
         )
     )
 
-    def home_action(body: dict[str, Any], client: WebClient, act: Any, context: str) -> None:
+    def home_action(body: dict[str, Any], client: WebClient, act: RunAction, context: str) -> None:
         user = body["user"]["id"]
 
         def work() -> None:

@@ -86,3 +86,14 @@ def save_draft(session: Session, stored: StoredDraft, draft: FormDraft, now: dat
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return None
     return StoredDraft(stored.token, stored.run_id, stored.user_id, stored.revision + 1, draft)
+
+
+def keep_rows(session: Session, stored: StoredDraft, draft: FormDraft, now: datetime) -> None:
+    """Store choices made in the item rows without moving the revision: they change no item's
+    place, so a click the modal sends later (which carries the revision) still applies."""
+    session.execute(
+        update(AnswerDraft)
+        .where(AnswerDraft.token == stored.token, AnswerDraft.revision == stored.revision)
+        .values(values=draft.to_json(), updated_at=now)
+        .execution_options(synchronize_session=False)
+    )

@@ -8,6 +8,7 @@ cut with a visible note rather than making the post fail.
 
 from __future__ import annotations
 
+from rituals.blockkit import split_text
 from rituals.definition import RitualDefinition
 from rituals.gateway import Message
 from rituals.templating import answer as answer_mrkdwn
@@ -33,13 +34,14 @@ def _sections(paragraphs: list[str]) -> list[str]:
     """Paragraphs packed into section texts of at most SECTION_MAX characters."""
     sections: list[str] = []
     current = ""
-    for paragraph in paragraphs:
-        while len(paragraph) > SECTION_MAX:  # one huge answer: split it, never drop it silently
+    for whole in paragraphs:
+        # One huge answer is split at line or word breaks, never inside an escape or a link.
+        *heads, paragraph = split_text(whole, SECTION_MAX) or [""]
+        if heads:
             if current:
                 sections.append(current)
                 current = ""
-            sections.append(paragraph[:SECTION_MAX])
-            paragraph = paragraph[SECTION_MAX:]
+            sections += heads
         candidate = f"{current}\n\n{paragraph}" if current else paragraph
         if len(candidate) > SECTION_MAX:
             sections.append(current)

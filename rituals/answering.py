@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rituals.answer_drafts import DraftExpired, StoredDraft, load_draft, save_draft, start_draft
+from rituals.answer_drafts import DraftExpired, StoredDraft, keep_rows, load_draft, save_draft, start_draft
 from rituals.answers import (
     SavedAnswer,
     check_may_answer,
@@ -39,7 +39,7 @@ from rituals.forms.validation import Invalid, clean, clean_item
 from rituals.loading import UnknownRitual
 from rituals.run_times import local_date, local_time, zone
 from rituals.services import Services
-from storage.models import Answer, Run
+from storage.models import Answer, Run, RunState
 
 JsonDict = dict[str, Any]
 
@@ -163,9 +163,13 @@ def item_form(
 ) -> JsonDict:
     """The item modal to stack on the answer modal: an existing item (``ref``) or a new one."""
     meta = _view_meta(parent_view)
-    with services.session_factory() as session:
-        stored = load_draft(session, meta.token, user_id)
+    with services.session_factory.begin() as session:
+        stored = load_draft(session, meta.token, user_id, lock=True)
         definition = _definition(services, _run(session, stored.run_id))
+        # The rows show choices made since the draft was saved: keep them, so the answer modal
+        # drawn again after this item is saved shows them whatever Slack keeps of its state.
+        if stored.draft.take_rows(row_values((parent_view.get("state") or {}).get("values") or {})):
+            keep_rows(session, stored, stored.draft, services.clock.now())
     values: dict[str, Any] = {}
     uid = None
     if ref is not None:
@@ -173,9 +177,7 @@ def item_form(
         item = stored.draft.find(field_id, uid)
         if item is None:
             raise UserFacingError("That item was removed. Pick another one.")
-        # Choices made in the row since the draft was saved are what the person sees: show those.
-        rows = row_values((parent_view.get("state") or {}).get("values") or {})
-        values = {**item.values, **rows.get((field_id, uid), {})}
+        values = dict(item.values)
     items_field = _items_field(definition, field_id)
     item_meta = ItemMeta(
         token=meta.token,
@@ -322,4 +324,8 @@ def submit_answer(services: Services, user_id: str, view: Mapping[str, Any]) -> 
                 view=_parent(session, definition, run, user_id, stored, now, attention=attention)
             )
         saved = save_answer(session, definition, run, user_id, values, source_id=source_id, now=now)
+        if saved.answer.late and run.state is RunState.CLOSED:
+            # The run's posts were compiled at the close: a late answer taken by the ritual's
+            # policy goes into them now (re-rendered, through approval where the audience has it).
+            services.publisher.refresh(session, run, f"late answer from <@{user_id}>", now)
     return SubmitOutcome(saved=saved)

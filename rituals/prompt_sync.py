@@ -16,9 +16,9 @@ Every step is a guarded write, so replicas ticking together do each thing once.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from rituals.answers import latest_answer
@@ -27,18 +27,20 @@ from rituals.loading import RitualLibrary, UnknownRitual
 from rituals.outbox import enqueue
 from rituals.prompts import prompt_key, prompt_message
 from storage.database import SessionFactory
-from storage.models import Delivery, DeliveryState, Participant, Run, RunState
+from storage.models import Delivery, DeliveryState, Participant, ParticipantState, Run, RunState
 
 log = logging.getLogger(__name__)
 
 PROMPT_UPDATE_KIND = "prompt-update"
+SYNC_AFTER_CLOSE = timedelta(days=30)
 
 
 def bump_prompts(session: Session, run: Run, _now: datetime) -> None:
     """The ``on_close`` hook: every prompt of the run must now say it closed."""
     session.execute(
         update(Participant)
-        .where(Participant.run_id == run.id)
+        # A handed-over prompt reads the same before and after the close: no update to spend.
+        .where(Participant.run_id == run.id, Participant.state != ParticipantState.DELEGATED)
         .values(prompt_version=Participant.prompt_version + 1)
         .execution_options(synchronize_session=False)
     )
@@ -53,10 +55,16 @@ class PromptSync:
     def __call__(self, now: datetime) -> int:
         """Bring stale prompts up to date; returns how many were handled."""
         with self._session_factory.begin() as session:
+            # Only runs that are open or closed lately (a late answer may come days after the
+            # close): the participants of older runs are never looked at again.
+            recent = select(Run.id).where(
+                Run.state.in_([RunState.OPEN, RunState.CLOSED]),
+                or_(Run.closed_at.is_(None), Run.closed_at >= now - SYNC_AFTER_CLOSE),
+            )
             rows = session.execute(
                 select(Participant, Run)
                 .join(Run, Run.id == Participant.run_id)
-                .where(Participant.prompt_version > Participant.prompt_synced)
+                .where(Participant.run_id.in_(recent), Participant.prompt_version > Participant.prompt_synced)
                 .order_by(Participant.id)
                 .limit(self._batch)
             ).all()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -139,8 +138,3 @@ def history_line(definition: RitualDefinition, status: RunStatus, viewer_tz: Zon
     )
     note = f" — {mrkdwn_escape(run.note)}" if run.note and run.state is not RunState.CLOSED else ""
     return f"• {opened} · `{mrkdwn_escape(run.occurrence_key)}` · *{run.state.value}* · {counts}{note}"
-
-
-def last_answer_at(status: RunStatus) -> datetime | None:
-    times = [answer.submitted_at for _p, answer in status.answered if answer is not None]
-    return max(times) if times else None

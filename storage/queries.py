@@ -25,5 +25,7 @@ def insert_ignoring_conflicts(session: Session, table: Table, rows: list[dict[st
         statement = sqlite.insert(table).values(rows).on_conflict_do_nothing()
     else:  # pragma: no cover - only the two supported databases reach here
         raise NotImplementedError(f"no conflict-ignoring insert for {dialect}")
-    result = session.execute(statement)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    # Count what RETURNING gives back (only rows actually inserted): psycopg reports a rowcount
+    # of -1 for a multi-row VALUES insert, so the rowcount cannot tell "new" from "already there".
+    result = session.execute(statement.returning(*table.primary_key.columns))
+    return len(result.fetchall())

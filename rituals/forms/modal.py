@@ -21,7 +21,7 @@ from typing import Any
 
 from rituals.definition import MODAL_BLOCKS_MAX, FormField, RitualDefinition
 from rituals.forms.draft import DraftItem, FormDraft
-from rituals.forms.elements import OPTION_TEXT_MAX, element, format_number, input_block, plain
+from rituals.forms.elements import element, format_number, input_block, plain
 from rituals.forms.ids import (
     ADD_ITEM_ACTION,
     ANSWER_CALLBACK,
@@ -238,7 +238,6 @@ def item_view(items_field: FormField, values: Mapping[str, Any], meta: ItemMeta,
 
 
 __all__ = [
-    "OPTION_TEXT_MAX",
     "ROW_TYPES",
     "answer_view",
     "item_row",

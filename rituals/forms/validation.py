@@ -165,16 +165,3 @@ def clean_item(items_field: FormField, raw: dict[str, Any]) -> ItemResult:
             result.values[sub.id] = raw.get(sub.id)
             result.errors[sub.id] = error.message
     return result
-
-
-def item_needs_attention(items_field: FormField, raw: dict[str, Any]) -> str | None:
-    """Why an item in the answer modal cannot be saved as it is, in a few words, or None.
-
-    A blank item is fine (it is dropped), which is why required parts are only checked on an
-    item that has something in it.
-    """
-    result = clean_item(items_field, raw)
-    if result.blank or not result.errors:
-        return None
-    labels = [sub.label for sub in items_field.item or [] if sub.id in result.errors]
-    return "check " + ", ".join(labels)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from rituals.definition import FormField, RitualDefinition
-from rituals.forms.validation import Invalid, clean, clean_item, is_blank, item_needs_attention
+from rituals.forms.validation import Invalid, clean, clean_item, is_blank
 
 
 def field(**overrides: Any) -> FormField:
@@ -74,10 +74,9 @@ def test_blank_values() -> None:
 def test_items_need_their_required_parts_unless_blank(roadmap: RitualDefinition) -> None:
     items = roadmap.field("roadmap")
     blank = {"title": None, "horizon": None, "status": None, "shareable": False}
-    assert item_needs_attention(items, blank) is None
     assert clean_item(items, blank).blank
     half = {"title": "Payments", "horizon": "Now"}
-    assert item_needs_attention(items, half) == "check Status"
+    assert not clean_item(items, half).blank
     result = clean_item(items, {**half, "link": "not a url"})
     assert result.errors == {
         "status": "This is required.",

@@ -69,6 +69,8 @@ window:
 participants:
   users: [{ANA}, {BEN}, {CHLOE}]
 {FORM}
+audiences:
+  - {{name: leaders, to: [product-leads]}}
 """
 
 
@@ -102,11 +104,12 @@ def wait(sandbox: Sandbox, condition: Callable[[], Any], timeout: float = 3.0) -
 
 def open_run(sandbox: Sandbox, clock: FrozenClock, ritual: str = RITUAL) -> Run:
     """Tick before and at the opening: the run opens and the prompts go out."""
+    opens = OPENS if ritual == RITUAL else OPENS + timedelta(days=1)
+    clock.set(opens - timedelta(minutes=5))
     sandbox.app.tick()
-    clock.set(OPENS + timedelta(seconds=30) + (timedelta(days=1) if ritual == STRICT else timedelta(0)))
+    clock.set(opens + timedelta(seconds=30))
     sandbox.app.tick()
-    [run] = runs(sandbox, ritual)
-    return run
+    return runs(sandbox, ritual)[-1]
 
 
 def runs(sandbox: Sandbox, ritual: str = RITUAL) -> list[Run]:
@@ -137,14 +140,24 @@ def dms(sandbox: Sandbox, user: str) -> list[Message]:
     return sandbox.workspace.dm_messages(user)
 
 
-def prompt_of(sandbox: Sandbox, user: str) -> Message:
-    found = [m for m in dms(sandbox, user) if "prompt_fill" in json.dumps(m.blocks) or "is open" in m.text]
-    assert found, f"{user} has no prompt"
+def delivery_key(message: Message) -> str:
+    return str(((message.metadata or {}).get("event_payload") or {}).get("delivery", ""))
+
+
+def prompt_of(sandbox: Sandbox, user: str, run_id: int | None = None) -> Message:
+    """The user's prompt (its metadata names the prompt delivery, or an update of it)."""
+    run = f"run:{run_id}:" if run_id is not None else "run:"
+    found = [
+        m
+        for m in dms(sandbox, user)
+        if delivery_key(m).startswith(run) and f":prompt:{user}" in delivery_key(m)
+    ]
+    assert len(found) == 1, f"{user} has {len(found)} prompts"
     return found[0]
 
 
 def text_of(message: Message) -> str:
-    return message.text + " " + json.dumps(message.blocks)
+    return message.text + " " + json.dumps(message.blocks, ensure_ascii=False)
 
 
 def modal(sandbox: Sandbox, user: str, callback_id: str, *, after: ViewRecord | None = None) -> ViewRecord:
