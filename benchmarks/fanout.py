@@ -1,0 +1,65 @@
+"""Fan-out: open the monthly roadmap check-in for N PMs and deliver every prompt.
+
+Measures the whole path (resolve the user group and N people over the Web API, insert the run,
+participants and N outbox rows, post N DMs through the outbox with leases and metadata) against
+a baseline in the same process: the same N `chat.postMessage` calls made directly with a
+`WebClient` to the same simulated workspace. Run:
+`.venv/bin/python -m benchmarks.fanout [-n 1000] [--runs 3]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from datetime import UTC, datetime, timedelta
+
+from benchmarks.common import scratch_database, timed
+from bot.sandbox import Sandbox
+from bot.simulator import generated_roster
+from rituals.clock import FrozenClock
+
+OPENS = datetime(2027, 2, 1, 15, 0, tzinfo=UTC)
+
+
+def one_run(people: int) -> tuple[float, float, int]:
+    clock = FrozenClock(OPENS - timedelta(minutes=1))
+    with Sandbox(scratch_database(), clock, roster=generated_roster(people)) as sandbox:
+        sandbox.app.tick()
+        clock.set(OPENS + timedelta(seconds=30))
+
+        def deliver_all() -> None:
+            # The outbox sends a bounded batch per tick; keep ticking until every prompt is out.
+            while sandbox.app.tick().sent.sent:
+                pass
+
+        ours = timed(deliver_all)
+        sent = len(sandbox.workspace.calls("chat.postMessage"))
+        users = [f"U0PM{i:05d}" for i in range(1, people + 1)]
+
+        def baseline() -> None:
+            for user in users:
+                sandbox.client.chat_postMessage(channel=user, text="baseline", blocks=[])
+
+        base = timed(baseline)
+    return ours, base, sent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-n", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    arguments = parser.parse_args()
+    results = [one_run(arguments.n) for _ in range(arguments.runs)]
+    ours = statistics.median(r[0] for r in results)
+    base = statistics.median(r[1] for r in results)
+    sent = results[0][2]
+    print(
+        f"fan-out to {arguments.n} PMs: {sent} DMs; "
+        f"median {ours:.2f} s ({arguments.n / ours:.0f} prompts/s), "
+        f"baseline (bare chat.postMessage loop) median {base:.2f} s ({arguments.n / base:.0f}/s), "
+        f"ratio {ours / base:.2f}x over {arguments.runs} runs"
+    )
+
+
+if __name__ == "__main__":
+    main()
