@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from slack_sdk import WebClient
@@ -40,6 +41,7 @@ def _call(operation: Callable[[], T]) -> T:
 class WebClientGateway:
     def __init__(self, client: WebClient) -> None:
         self._client = client
+        self._permalinks = lru_cache(maxsize=4096)(self._fetch_permalink)
 
     def post_message(self, channel: str, message: Message) -> PostedMessage:
         response = _call(
@@ -119,6 +121,14 @@ class WebClientGateway:
         ):
             members += page.get("members", [])
         return members
+
+    def permalink(self, channel: str, ts: str) -> str:
+        # A message's permalink never changes, so each is asked for once per process.
+        return self._permalinks(channel, ts)
+
+    def _fetch_permalink(self, channel: str, ts: str) -> str:
+        response = _call(lambda: self._client.chat_getPermalink(channel=channel, message_ts=ts))
+        return str(response["permalink"])
 
     def upload_file(
         self,

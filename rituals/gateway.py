@@ -82,6 +82,10 @@ class SlackGateway(Protocol):
 
     def channel_members(self, channel: str) -> list[str]: ...
 
+    def permalink(self, channel: str, ts: str) -> str:
+        """A link that opens the message in Slack."""
+        ...
+
     def upload_file(
         self,
         user_or_channel: str,

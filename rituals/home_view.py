@@ -13,9 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rituals.definition import RitualDefinition
+from rituals.digest_links import digest_links
+from rituals.export import export_button
 from rituals.loading import UnknownRitual
 from rituals.prompts import FILL_ACTION, button
-from rituals.run_reports import open_runs, run_status, status_lines
+from rituals.run_reports import open_runs, past_runs, run_status, status_lines
 from rituals.run_times import local_date, local_time, zone
 from rituals.services import Services
 from rituals.templating import mrkdwn_escape
@@ -29,6 +31,11 @@ OWNED_MAX = 8
 SECTION_MAX = 3000
 
 JsonDict = dict[str, Any]
+
+
+# Past digests on the Home tab: enough to find last month's, few enough for Home's 100 blocks.
+PAST_RITUALS_MAX = 10
+PAST_RUNS = 3
 
 
 def _section(text: str, accessory: JsonDict | None = None) -> JsonDict:
@@ -127,6 +134,28 @@ def _owned(services: Services, session: Session, user_id: str) -> list[JsonDict]
     return blocks
 
 
+def _past(services: Services, session: Session, user_id: str) -> list[JsonDict]:
+    """For owners and admins: the last closed runs of each ritual, with links to their digests."""
+    managed = [d for d in services.library if user_id in d.owners or user_id in services.admins]
+    blocks: list[JsonDict] = []
+    for definition in managed[:PAST_RITUALS_MAX]:
+        recent = past_runs(session, definition.id, PAST_RUNS * 3)
+        closed = [run for run in recent if run.state is RunState.CLOSED][:PAST_RUNS]
+        if not closed:
+            continue
+        lines = []
+        for run in closed:
+            when = local_date(run.scheduled_for, definition.zone)
+            links = digest_links(session, services.gateway, run.id) or "_nothing posted_"
+            lines.append(f"• {when}: {links}")
+        name = mrkdwn_escape(definition.name)
+        blocks.append(_section(f"*{name}*\n" + "\n".join(lines)))
+        blocks.append(export_button(definition.id))
+    if blocks:
+        blocks = [{"type": "divider"}, _section("*Past digests*"), *blocks]
+    return blocks
+
+
 def home_view(
     services: Services, user_id: str, viewer_tz: ZoneInfo | None, notice: str | None = None
 ) -> JsonDict:
@@ -138,5 +167,6 @@ def home_view(
         blocks.append({"type": "divider"})
         blocks += _recent(services, session, user_id, viewer_tz)
         blocks += _owned(services, session, user_id)
+        blocks += _past(services, session, user_id)
     blocks.append(_context("Type `/ritual help` in any channel to see the commands."))
     return {"type": "home", "blocks": blocks}

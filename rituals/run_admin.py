@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from rituals import controls
 from rituals.answers import latest_answer, participant
 from rituals.definition import RitualDefinition
+from rituals.digest_links import digest_links
 from rituals.errors import UserFacingError
 from rituals.loading import UnknownRitual
 from rituals.reminders import nudge
@@ -102,7 +103,11 @@ def history_text(services: Services, definition: RitualDefinition, user_id: str)
     controls.require_manager(definition, user_id, services.admins)
     with services.session_factory() as session:
         runs = past_runs(session, definition.id, HISTORY_RUNS)
-        rows = [history_line(definition, run_status(session, run), definition.zone) for run in runs]
+        rows = []
+        for run in runs:
+            row = history_line(definition, run_status(session, run), definition.zone)
+            links = digest_links(session, services.gateway, run.id)
+            rows.append(f"{row} · digests: {links}" if links else row)
     name = mrkdwn_escape(definition.name)
     if not rows:
         return [f"*{name}* has not run yet."]

@@ -86,7 +86,7 @@ def test_close_posts_the_digest_and_holds_sales_for_approval(
     assert "publication_approve" not in _texts([updated])
     # The digest carries an Export CSV button for leaders' own analysis.
     sandbox.driver.click(OWNER, leaders[0], "export_csv")
-    upload = sandbox.workspace.wait_for(lambda: sandbox.workspace.files)
+    upload = sandbox.workspace.wait_for(lambda: [f for f in sandbox.workspace.files if f.completed])
     assert upload[0].content is not None
     assert "Self-serve SSO" in upload[0].content.decode("utf-8-sig")
 
@@ -234,3 +234,24 @@ def test_a_thousand_answers_split_into_valid_threaded_messages(
         c for c in sandbox.workspace.calls("chat.postMessage") if c.response and not c.response.get("ok")
     ]
     assert refused == []
+
+
+def test_history_and_home_link_to_posted_digests(
+    sandbox: Sandbox, clock: FrozenClock, open_run: Run, answer: AnswerFn
+) -> None:
+    _scenario(answer)
+    close(sandbox, clock, open_run)
+    reply = sandbox.driver.slash_command(OWNER, "/ritual", "history monthly-roadmap-checkin")
+    text = json.dumps(reply.json) + json.dumps([r.body for r in sandbox.workspace.responses])
+    [digest] = sandbox.workspace.messages_in("product-leads")
+    permalink = sandbox.client.chat_getPermalink(channel=digest.channel, message_ts=digest.ts)["permalink"]
+    assert f"<{permalink}|leaders>" in text
+    assert "|marketing>" in text
+    assert "|sales>" not in text  # still waiting for approval: nothing posted
+
+    sandbox.driver.open_home(OWNER)
+    home = sandbox.workspace.wait_for(lambda: sandbox.workspace.home_view(OWNER))
+    home_text = json.dumps(home.blocks)
+    assert "Past digests" in home_text
+    assert permalink in home_text
+    assert "export_csv" in home_text
