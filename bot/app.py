@@ -38,6 +38,14 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Domain:
+    """The rituals' machinery without Slack's inbound side: what the tick and the CLI need."""
+
+    services: Services
+    tick: Tick
+
+
+@dataclass(frozen=True)
 class RitualApp:
     """The Bolt app together with what was wired into it."""
 
@@ -47,7 +55,7 @@ class RitualApp:
     tick: Tick
 
 
-def create_app(
+def wire_domain(
     settings: Settings,
     *,
     client: WebClient,
@@ -57,8 +65,12 @@ def create_app(
     gateway: SlackGateway | None = None,
     outbox_policy: OutboxPolicy | None = None,
     webhooks: WebhookSender | None = None,
-    listener_executor: Executor | None = None,
-) -> RitualApp:
+) -> Domain:
+    """Runs, prompts, reminders, publishing and the outbox, wired once.
+
+    `create_app` adds Bolt on top; commands that only act (`ritualbot trigger`) use this alone,
+    so they need a bot token but no signing secret.
+    """
     gateway = gateway or WebClientGateway(client)
     if webhooks is None and settings.webhook_secret:
         webhooks = HttpxWebhookSender(settings.webhook_secret, clock)
@@ -77,6 +89,33 @@ def create_app(
         publisher=publisher,
         admins=tuple(settings.admins),
     )
+    sender = OutboxSender(session_factory, gateway, clock, outbox_policy, webhooks=webhooks)
+    extra_steps: list[TickStep] = [Reminders(session_factory, library), PromptSync(session_factory, library)]
+    return Domain(services, Tick(services, opener, closer, sender, extra_steps=extra_steps))
+
+
+def create_app(
+    settings: Settings,
+    *,
+    client: WebClient,
+    session_factory: SessionFactory,
+    clock: Clock,
+    library: RitualLibrary,
+    gateway: SlackGateway | None = None,
+    outbox_policy: OutboxPolicy | None = None,
+    webhooks: WebhookSender | None = None,
+    listener_executor: Executor | None = None,
+) -> RitualApp:
+    domain = wire_domain(
+        settings,
+        client=client,
+        session_factory=session_factory,
+        clock=clock,
+        library=library,
+        gateway=gateway,
+        outbox_policy=outbox_policy,
+        webhooks=webhooks,
+    )
     bolt = App(
         client=client,
         # Socket Mode authenticates with the app token over the WebSocket; HTTP needs the
@@ -94,8 +133,5 @@ def create_app(
         logger=logging.getLogger("ritualbot.bolt"),
     )
     bolt.error(handle_listener_error)
-    listeners = register_all(bolt, services)
-    sender = OutboxSender(session_factory, gateway, clock, outbox_policy, webhooks=webhooks)
-    extra_steps: list[TickStep] = [Reminders(session_factory, library), PromptSync(session_factory, library)]
-    tick = Tick(services, opener, closer, sender, extra_steps=extra_steps)
-    return RitualApp(bolt=bolt, services=services, listeners=listeners, tick=tick)
+    listeners = register_all(bolt, domain.services)
+    return RitualApp(bolt=bolt, services=domain.services, listeners=listeners, tick=domain.tick)

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
+from bot.app import wire_domain
 from bot.logging_setup import configure_logging
-from bot.runtime import Runtime
 from bot.settings import Settings
+from bot.slack_client import create_web_client
 from rituals import controls
 from rituals.clock import SystemClock
 from rituals.definition import RitualDefinition
@@ -56,14 +57,26 @@ def trigger_command(ritual: str) -> None:
     """Open a run of RITUAL now and send its prompts."""
     settings = Settings.load()
     configure_logging(settings.log_level)
-    runtime = Runtime.build(settings)
+    library = load_library(settings.rituals_path)
+    definition = _get(library, ritual)
+    engine = create_database_engine(settings.database_url)
     try:
-        definition = _get(runtime.library, ritual)
-        now = runtime.clock.now()
-        with runtime.session_factory.begin() as session:
+        ensure_current(engine)
+        clock = SystemClock()
+        domain = wire_domain(
+            settings,
+            client=create_web_client(settings),
+            session_factory=create_session_factory(engine),
+            clock=clock,
+            library=library,
+        )
+        now = clock.now()
+        with domain.services.session_factory.begin() as session:
             run = create_manual_run(session, definition, now, note="triggered from the command line")
-        opened = runtime.app.services.opener.open(run, now)
-        report = runtime.app.tick()
+        opened = domain.services.opener.open(run, now)
+        # One tick sends what is due now; prompts timed for later (each person's local time)
+        # are sent by the running bot.
+        report = domain.tick()
         if opened is None:
             click.echo(f"run {run.id} of {definition.id} is {run.state.value}; nothing new was opened")
         else:
@@ -72,7 +85,7 @@ def trigger_command(ritual: str) -> None:
                 f"{report.sent.sent} messages sent"
             )
     finally:
-        runtime.close()
+        engine.dispose()
 
 
 def _owner_command(name: str, help_text: str) -> click.Command:

@@ -158,3 +158,19 @@ def test_participants_by_channel_name_and_large_groups(sandbox: Sandbox) -> None
     assert PM in general
     people = gateway.people(general)
     assert people[PM].timezone == "America/New_York"
+
+
+def test_large_groups_resolve_through_paged_users_list(
+    engine: Engine, database_url: str, clock: FrozenClock
+) -> None:
+    from bot.simulator import generated_roster
+
+    with Sandbox(database_url, clock, migrate=False, roster=generated_roster(450)) as big:
+        gateway = WebClientGateway(big.client)
+        members = gateway.usergroup_members("product-managers")
+        assert len(members) == 450
+        people = gateway.people(members)
+        assert len(people) == 450
+        # 450 people in pages of 200: a handful of users.list calls instead of 450 users.info.
+        assert len(big.workspace.calls("users.list")) >= 3
+        assert big.workspace.calls("users.info") == []

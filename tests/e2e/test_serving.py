@@ -76,3 +76,25 @@ def test_run_serves_and_stops_cleanly_on_sigterm(
     assert "received signal SIGTERM" in output
     assert output.rstrip().endswith("stopped")
     assert "Traceback" not in output
+
+
+def test_trigger_command_opens_a_run_and_sends_prompts(
+    workspace: SimulatedWorkspace, database_url: str, engine: object, tmp_path: Path
+) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RITUAL", "DATABASE_URL"))},
+        "SLACK_BOT_TOKEN": workspace.bot_token,
+        "SLACK_API_URL": workspace.api_url,
+        "DATABASE_URL": database_url,
+    }
+    command = [sys.executable, "-m", "bot", "trigger", "monthly-roadmap-checkin"]
+    result = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "for 8 participants; 8 messages sent" in result.stdout
+    for n in range(1, 9):
+        assert len(workspace.dm_messages(f"U0PM{n:05d}")) == 1
+    # Triggering again in the same minute is the same run: nothing opens or posts twice.
+    again = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert "nothing new was opened" in again.stdout
+    assert len(workspace.dm_messages("U0PM00001")) == 1
