@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -93,23 +94,16 @@ def register(app: App, services: Services, publisher: Publisher) -> list[Listene
             publication = publisher.reject(session, publication_id, version, user, now)
             return f"Rejected: the {publication.audience} post will not be posted."
 
-    @app.action(APPROVE_ACTION)
-    def approve(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
-        respond(
-            text=text_or_failure(lambda: decide(body, True), "approving a post"),
-            response_type="ephemeral",
-            replace_original=False,
-        )
+    def decision_listener(approve: bool) -> Callable[[Ack, dict[str, Any], Respond], None]:
+        def listener(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+            ack()
+            what = "approving a post" if approve else "rejecting a post"
+            respond(text=text_or_failure(lambda: decide(body, approve), what), replace_original=False)
 
-    @app.action(REJECT_ACTION)
-    def reject(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
-        respond(
-            text=text_or_failure(lambda: decide(body, False), "rejecting a post"),
-            response_type="ephemeral",
-            replace_original=False,
-        )
+        return listener
+
+    app.action(APPROVE_ACTION)(decision_listener(True))
+    app.action(REJECT_ACTION)(decision_listener(False))
 
     @app.action(EDIT_ACTION)
     def open_editor(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:

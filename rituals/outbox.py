@@ -80,50 +80,39 @@ def enqueue(
         payload["update"] = {"channel": update_of[0], "ts": update_of[1]}
     if thread_of is not None:
         payload["thread_of"] = thread_of
-    inserted = insert_ignoring_conflicts(
-        session,
-        Delivery.__table__,  # type: ignore[arg-type]
-        [
-            {
-                "run_id": run_id,
-                "dedupe_key": key,
-                "kind": kind,
-                "target": target,
-                "payload": payload,
-                "state": DeliveryState.PENDING.value,
-                "not_before": not_before or now,
-                "attempts": 0,
-                "maybe_sent": False,
-                "created_at": now,
-            }
-        ],
-    )
-    return inserted == 1
+    return _insert(session, key, kind, target, payload, not_before or now, now, run_id)
 
 
 def enqueue_webhook(
     session: Any, *, key: str, url: str, body: dict[str, Any], now: datetime, run_id: int | None = None
 ) -> bool:
     """Queue a JSON POST to an outside system; sent, retried and recorded like a Slack post."""
-    inserted = insert_ignoring_conflicts(
-        session,
-        Delivery.__table__,  # type: ignore[arg-type]
-        [
-            {
-                "run_id": run_id,
-                "dedupe_key": key,
-                "kind": WEBHOOK_KIND,
-                "target": url,
-                "payload": body,
-                "state": DeliveryState.PENDING.value,
-                "not_before": now,
-                "attempts": 0,
-                "maybe_sent": False,
-                "created_at": now,
-            }
-        ],
-    )
-    return inserted == 1
+    return _insert(session, key, WEBHOOK_KIND, url, body, now, now, run_id)
+
+
+def _insert(
+    session: Any,
+    key: str,
+    kind: str,
+    target: str,
+    payload: dict[str, Any],
+    not_before: datetime,
+    now: datetime,
+    run_id: int | None,
+) -> bool:
+    row = {
+        "run_id": run_id,
+        "dedupe_key": key,
+        "kind": kind,
+        "target": target,
+        "payload": payload,
+        "state": DeliveryState.PENDING.value,
+        "not_before": not_before,
+        "attempts": 0,
+        "maybe_sent": False,
+        "created_at": now,
+    }
+    return insert_ignoring_conflicts(session, Delivery.__table__, [row]) == 1  # type: ignore[arg-type]
 
 
 def _message(delivery: Delivery, thread_ts: str | None = None) -> Message:

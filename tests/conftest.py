@@ -12,12 +12,15 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.sandbox import Sandbox
+from rituals.clock import FrozenClock
 from storage.database import SessionFactory, create_database_engine, create_session_factory, normalize_url
 from storage.migrate import upgrade
 from storage.models import Base
@@ -94,3 +97,16 @@ def session_factory(engine: Engine) -> SessionFactory:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """The bot's and the simulated workspace's time; folders override it with their own start."""
+    return FrozenClock(datetime(2027, 1, 13, 15, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def sandbox(engine: Engine, database_url: str, clock: FrozenClock) -> Iterator[Sandbox]:
+    """The bot over HTTP against the simulated workspace, on the emptied test database."""
+    with Sandbox(database_url, clock, migrate=False) as running:
+        yield running

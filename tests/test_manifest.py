@@ -78,13 +78,3 @@ def test_scopes_cover_the_web_api_methods_the_bot_calls(manifest: dict[str, Any]
     assert not unknown, f"add these methods to bot/slack_scopes.py: {sorted(unknown)}"
     for method in sorted(called):
         assert METHOD_SCOPES[method] <= declared, f"{method} needs {sorted(METHOD_SCOPES[method] - declared)}"
-
-
-@pytest.fixture
-def sandbox(engine: Any, database_url: str) -> Any:
-    from datetime import UTC, datetime
-
-    from rituals.clock import FrozenClock
-
-    with Sandbox(database_url, FrozenClock(datetime(2027, 1, 1, tzinfo=UTC)), migrate=False) as running:
-        yield running

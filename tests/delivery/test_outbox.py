@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, select
@@ -17,17 +16,6 @@ from rituals.outbox import OutboxPolicy, OutboxSender, enqueue
 from storage.models import Delivery, DeliveryState
 
 PM = "U0PM00001"
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(datetime(2027, 1, 13, 15, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-def sandbox(engine: Engine, database_url: str, clock: FrozenClock) -> Iterator[Sandbox]:
-    with Sandbox(database_url, clock, migrate=False) as running:
-        yield running
 
 
 @pytest.fixture

@@ -3,12 +3,12 @@ stores them (dates as ISO text, checkboxes as booleans)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from bot.sandbox import Sandbox
 from rituals.clock import FrozenClock
@@ -22,12 +22,6 @@ OWNER = "U0PRODOPS"
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(datetime(2027, 2, 1, 15, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-def sandbox(engine: Engine, database_url: str, clock: FrozenClock) -> Iterator[Sandbox]:
-    with Sandbox(database_url, clock, migrate=False) as running:
-        yield running
 
 
 def roadmap(title: str, horizon: str = "Now", status: str = "In progress", **extra: Any) -> dict[str, Any]:

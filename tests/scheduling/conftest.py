@@ -3,11 +3,10 @@ monthly roadmap check-in opens (10:00 New York on Monday 1 February 2027 = 15:00
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.sandbox import Sandbox
@@ -21,12 +20,6 @@ OPENS = datetime(2027, 2, 1, 15, 0, tzinfo=UTC)
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(datetime(2027, 2, 1, 14, 50, tzinfo=UTC))
-
-
-@pytest.fixture
-def sandbox(engine: Engine, database_url: str, clock: FrozenClock) -> Iterator[Sandbox]:
-    with Sandbox(database_url, clock, migrate=False) as running:
-        yield running
 
 
 def runs_of(sandbox: Sandbox, ritual: str = RITUAL) -> list[Run]:
