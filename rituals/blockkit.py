@@ -17,7 +17,6 @@ from typing import Any
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
-    DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
     PlainTextObject,
@@ -185,7 +184,3 @@ def _validated(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if any(block is None for block in parsed):
         raise ValueError("an unknown block type would be dropped by Slack")
     return [block.to_dict() for block in parsed if block is not None]
-
-
-def divider() -> dict[str, Any]:
-    return DividerBlock().to_dict()

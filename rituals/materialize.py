@@ -39,6 +39,9 @@ from storage.queries import insert_ignoring_conflicts
 
 log = logging.getLogger(__name__)
 
+PAUSED_NOTE = "paused"
+SKIPPED_BY_OWNER_NOTE = "skipped by an owner"
+
 # An opening found within this much of its time is "on schedule"; later ones are catch-ups.
 ON_TIME_SLACK = timedelta(minutes=2)
 
@@ -72,10 +75,10 @@ def decide(
     for occurrence in due:
         lateness = now - occurrence.opens_at
         if state.paused:
-            decisions.append(Decision(occurrence, RunState.SKIPPED, RunOrigin.SCHEDULE, "paused"))
+            decisions.append(Decision(occurrence, RunState.SKIPPED, RunOrigin.SCHEDULE, PAUSED_NOTE))
         elif state.skip_key == occurrence.key:
             decisions.append(
-                Decision(occurrence, RunState.SKIPPED, RunOrigin.SCHEDULE, "skipped by an owner")
+                Decision(occurrence, RunState.SKIPPED, RunOrigin.SCHEDULE, SKIPPED_BY_OWNER_NOTE)
             )
         elif now > catch_up_deadline(definition, occurrence):
             decisions.append(
@@ -145,7 +148,8 @@ def materialize(session: Session, definition: RitualDefinition, now: datetime) -
         )
         .values(
             materialized_through=now,
-            skip_key=None if any(d.note == "skipped by an owner" for d in decisions) else state.skip_key,
+            # The owners' skip is spent once the occurrence it named has been recorded.
+            skip_key=None if any(d.occurrence.key == state.skip_key for d in decisions) else state.skip_key,
             updated_at=now,
         )
         .execution_options(synchronize_session=False)

@@ -12,6 +12,7 @@ close, an approval or a crash half-way never posts anything twice.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -215,12 +216,16 @@ class Publisher:
         version: int,
         now: datetime,
     ) -> None:
+        # The first post of each part (keys ending in ":part<n>"); edits add ":v<version>".
+        first_post = re.compile(rf"^pub:{publication.id}:{re.escape(channel)}:part\d+$")
         posted = {
             delivery.dedupe_key: delivery
             for delivery in session.scalars(
-                select(Delivery).where(Delivery.dedupe_key.like(f"pub:{publication.id}:{channel}:part%"))
+                select(Delivery).where(
+                    Delivery.dedupe_key.startswith(f"pub:{publication.id}:{channel}:part", autoescape=True)
+                )
             )
-            if ":v" not in delivery.dedupe_key.rsplit(":", 1)[-1]
+            if first_post.match(delivery.dedupe_key)
         }
         parent_key = _post_key(publication, channel, 0)
         messages = split.messages

@@ -255,3 +255,48 @@ def test_history_and_home_link_to_posted_digests(
     assert "Past digests" in home_text
     assert permalink in home_text
     assert "export_csv" in home_text
+
+
+def test_an_update_that_needs_fewer_parts_marks_the_rest_removed(
+    sandbox: Sandbox, clock: FrozenClock, open_run: Run, answer: AnswerFn
+) -> None:
+    from storage.models import Participant, ParticipantState
+
+    with sandbox.session_factory.begin() as session:
+        for n in range(60):
+            session.add(
+                Participant(
+                    run_id=open_run.id,
+                    user_id=f"U2P{n:05d}",
+                    display_name=f"pm {n:03d}",
+                    timezone="UTC",
+                    state=ParticipantState.PENDING,
+                    reminders_sent=0,
+                )
+            )
+    for n in range(60):
+        answer(f"U2P{n:05d}", answer_values(roadmap(f"Item {n}"), risks="A long risk description. " * 40))
+    close(sandbox, clock, open_run)
+    for _ in range(20):
+        clock.advance(timedelta(seconds=3))
+        if not sandbox.app.tick().sent.sent:
+            break
+    [parent] = sandbox.workspace.messages_in("product-leads", include_replies=False)
+    before = [m for m in sandbox.workspace.thread("product-leads", parent.ts) if m.ts != parent.ts]
+    assert len(before) >= 3
+    # Everyone's newest answer is short now: the digest fits fewer parts.
+    for n in range(60):
+        answer(f"U2P{n:05d}", answer_values(roadmap(f"Item {n}")))
+    with sandbox.session_factory.begin() as session:
+        run = session.get(Run, open_run.id)
+        assert run is not None
+        sandbox.app.services.publisher.refresh(session, run, "answers corrected", clock.now())
+    for _ in range(20):
+        clock.advance(timedelta(seconds=3))
+        if not sandbox.app.tick().sent.sent:
+            break
+    after = [sandbox.workspace.find_message("product-leads", m.ts) for m in before]
+    removed = [m for m in after if "removed in a later edit" in _texts([m])]
+    assert removed, "surplus parts must say they were removed, not keep stale text"
+    assert "A long risk description" not in _texts(after)
+    assert len(sandbox.workspace.messages_in("product-leads", include_replies=False)) == 1
