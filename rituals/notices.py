@@ -10,6 +10,7 @@ from rituals.definition import RitualDefinition
 from rituals.gateway import Message
 from rituals.outbox import enqueue
 from rituals.schedule import Occurrence
+from rituals.templating import mrkdwn_escape
 
 RUN_MISSED_NOW_ACTION = "missed_run_now"
 
@@ -23,8 +24,9 @@ def queue_missed_notice(
     now: datetime,
 ) -> None:
     local = occurrence.opens_at.strftime("%a %d %b %Y %H:%M %Z")
+    name = mrkdwn_escape(definition.name)
     text = (
-        f"*{definition.name}* did not open on {local}: the bot was not running ({why}, more than "
+        f"*{name}* did not open on {local}: the bot was not running ({why}, more than "
         f"the ritual's catch-up window). Nothing was sent for that occurrence."
     )
     message = Message(
@@ -67,7 +69,8 @@ def queue_owner_problem(
     session: Session, definition: RitualDefinition, run_id: int, problem: str, now: datetime
 ) -> None:
     """Tell owners once per run that a run cannot open (e.g. its user group does not exist)."""
-    text = f"*{definition.name}* could not open: {problem}. I will keep trying every few minutes."
+    name = mrkdwn_escape(definition.name)
+    text = f"*{name}* could not open: {problem}. I will keep trying every few minutes."
     for owner in definition.owners:
         enqueue(
             session,
