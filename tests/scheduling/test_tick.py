@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
 
@@ -235,3 +236,33 @@ def _wait_for(condition: object, seconds: float = 5.0) -> None:
             return
         time.sleep(0.02)
     raise AssertionError("condition not met in time")
+
+
+BROKEN_GROUP = """\
+id: ghost-checkin
+name: Ghost check-in
+owners: [U0PRODOPS]
+schedule: {cron: "0 10 * * mon#1", timezone: America/New_York}
+participants: {usergroup: no-such-group}
+form:
+  - {id: status, type: select, label: Status, options: [ok]}
+"""
+
+
+def test_a_run_that_cannot_resolve_its_group_tells_the_owners_once(
+    engine: object, database_url: str, clock: FrozenClock, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    (folder / "ghost.yml").write_text(BROKEN_GROUP)
+    with Sandbox(database_url, clock, migrate=False, rituals_path=[folder]) as ghost:
+        clock.set(OPENS + timedelta(seconds=10))
+        ghost.app.tick()
+        clock.advance(timedelta(minutes=1))
+        ghost.app.tick()
+        [run] = runs_of(ghost, "ghost-checkin")
+        assert run.state is RunState.PENDING  # kept, to open once the group exists
+        notices = [m for m in ghost.workspace.dm_messages("U0PRODOPS") if "Ghost check-in" in m.text]
+        assert len(notices) == 1
+        assert "no user group with the handle @no-such-group" in json.dumps(notices[0].blocks)
