@@ -28,7 +28,6 @@ def main() -> None:
         bare = App(
             signing_secret=sandbox.workspace.signing_secret,
             token_verification_enabled=False,
-            token=sandbox.workspace.bot_token,
             client=sandbox.client,
         )
 
