@@ -87,6 +87,10 @@ class HttpServer:
         """Stop a server started with `start_in_thread`: finish requests in flight, then close."""
         self._server.task_dispatcher.shutdown(cancel_pending=False, timeout=10)
         # Closing every channel from the loop's own thread empties its map and ends `run()`.
-        self._server.trigger.pull_trigger(lambda: self._server.asyncore.close_all(self._server._map))  # type: ignore[union-attr]
+        try:
+            self._server.trigger.pull_trigger(lambda: self._server.asyncore.close_all(self._server._map))  # type: ignore[union-attr]
+        except OSError:
+            # The trigger's pipe is already closed: the loop has ended and nothing is left to close.
+            log.debug("server loop already stopped")
         if self._thread is not None:
             self._thread.join(timeout=10)

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from bot.logging_setup import configure_logging
 from bot.runtime import Runtime, exit_on_sigterm
 from bot.server import HttpServer, RitualWSGIApp
-from bot.settings import Settings
+from bot.settings import TOKEN_HELP, Settings
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,13 @@ def _serve_socket_mode(runtime: Runtime, app_token: str) -> None:
         handler.start()
     except (SystemExit, KeyboardInterrupt):
         pass
+    except SlackApiError as error:
+        # apps.connections.open refused the token (a bot token pasted there, a revoked one):
+        # say which setting is wrong, as for SLACK_BOT_TOKEN, rather than print a traceback.
+        raise click.ClickException(
+            f"Slack refused SLACK_APP_TOKEN ({error.response.get('error')}). "
+            f"Set it to {TOKEN_HELP['SLACK_APP_TOKEN']}."
+        ) from error
     finally:
         handler.close()
 

@@ -4,7 +4,9 @@ Routes:
 * `POST|GET /api/<method>` — Slack's Web API. Bodies are form-encoded or JSON, as slack_sdk
   sends them (it POSTs JSON for chat.postMessage/update/postEphemeral and views.*, form
   fields for the rest, with `blocks`/`view`/`files` as JSON strings inside). The token comes
-  from `Authorization: Bearer …` or a `token` field.
+  from `Authorization: Bearer …` or a `token` field. Methods take the bot token, except
+  `apps.connections.open`, which takes the app-level token and only in the header (as Slack
+  documents); the wrong kind of token is `not_allowed_token_type`, as on Slack.
 * `POST /upload/<file_id>` — the upload URL handed out by files.getUploadURLExternal.
 * `POST /response/<team>/<token>` — response_urls minted by the driver.
 
@@ -26,6 +28,7 @@ from urllib.parse import parse_qsl, urlsplit
 from bot.simulator.errors import ApiError
 from bot.simulator.faults import Faults, Outcome
 from bot.simulator.methods import METHODS, Params
+from bot.simulator.methods.apps import APP_METHODS, LinkIssuer
 from bot.simulator.methods.files import receive_upload
 from bot.simulator.records import RecordedCall
 from bot.simulator.response_urls import receive_response
@@ -71,10 +74,20 @@ def parse_params(content_type: str, query: str, body: bytes) -> dict[str, Any]:
 class WebApi:
     """Dispatches one request to the simulated method, with auth and faults applied."""
 
-    def __init__(self, state: WorkspaceState, faults: Faults, token: str) -> None:
+    def __init__(
+        self,
+        state: WorkspaceState,
+        faults: Faults,
+        token: str,
+        *,
+        app_token: str | None = None,
+        issue_link: LinkIssuer | None = None,
+    ) -> None:
         self.state = state
         self.faults = faults
         self.token = token
+        self.app_token = app_token
+        self.issue_link = issue_link
 
     def call(self, method: str, headers: dict[str, str], query: str, body: bytes) -> Reply:
         ws = self.state
@@ -84,26 +97,33 @@ class WebApi:
         except ApiError as exc:
             params, early = {}, exc
         auth = headers.get("authorization", "")
-        token = auth[7:].strip() if auth.lower().startswith("bearer ") else str(params.pop("token", "") or "")
+        in_header = auth.lower().startswith("bearer ")
+        token = auth[7:].strip() if in_header else str(params.pop("token", "") or "")
         params.pop("token", None)
         with ws.lock:
             call = RecordedCall(method, params, dict(headers), ws.now())
             ws.record(call)
-        reply = self._dispatch(method, params, token, early)
+        if method in APP_METHODS and token and not in_header:
+            refused = ApiError("not_authed", "[ERROR] send the app-level token in the Authorization header")
+            reply = Reply(200, refused.body())
+        else:
+            reply = self._dispatch(method, params, token, early)
         with ws.lock:
             call.status = reply.status
             call.response = reply.body if isinstance(reply.body, dict) else None
         return reply
 
     def _dispatch(self, method: str, params: dict[str, Any], token: str, early: ApiError | None) -> Reply:
-        handler = METHODS.get(method)
-        if handler is None:
+        if method not in METHODS and method not in APP_METHODS:
             msg = f"[ERROR] {method} is not a method the simulated workspace implements"
             return Reply(200, ApiError("unknown_method", msg).body())
         if not token:
             return Reply(200, {"ok": False, "error": "not_authed"})
-        if not secrets.compare_digest(token.encode(), self.token.encode()):
+        kind = self._token_kind(token)
+        if kind is None:
             return Reply(200, {"ok": False, "error": "invalid_auth"})
+        if kind != ("app" if method in APP_METHODS else "bot"):
+            return Reply(200, {"ok": False, "error": "not_allowed_token_type"})
         if early is not None:
             return Reply(early.status, early.body())
         outcome = self.faults.decide(method, params, self.state.now())
@@ -114,7 +134,21 @@ class WebApi:
             time.sleep(outcome.delay)
         return self._finish(outcome, result)
 
+    def _token_kind(self, token: str) -> str | None:
+        """Which of the workspace's tokens this is ("bot" or "app"), or None for a stranger's."""
+        if secrets.compare_digest(token.encode(), self.token.encode()):
+            return "bot"
+        if self.app_token and secrets.compare_digest(token.encode(), self.app_token.encode()):
+            return "app"
+        return None
+
     def _run(self, method: str, params: dict[str, Any]) -> Reply:
+        if method in APP_METHODS:
+            # Outside the state lock: minting a link may start the WebSocket server.
+            try:
+                return Reply(200, APP_METHODS[method](self.issue_link, Params(params)))
+            except ApiError as exc:
+                return Reply(exc.status, exc.body())
         with self.state.lock:
             try:
                 return Reply(200, METHODS[method](self.state, Params(params)))

@@ -7,6 +7,11 @@
 
 Read-back helpers return copies of the lists (the records themselves are live), so a test can
 iterate while the bot keeps calling.
+
+Socket Mode: the workspace also answers `apps.connections.open` for its app-level token
+(`app_token`), and `ws.socket_mode` sends slash commands, interactions and events over the
+WebSocket the bot opened. The WebSocket server (and the `websockets` import) starts only when
+first asked for, so HTTP-only use never pays for it.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ import time
 from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
+from bot.simulator.errors import ApiError, SimulatorError
 from bot.simulator.faults import Faults
 from bot.simulator.records import (
     EphemeralMessage,
@@ -32,11 +38,16 @@ from bot.simulator.state import Identity, WorkspaceState
 from bot.simulator.web_api import WebApi, make_server
 from rituals.clock import Clock, SystemClock
 
+if TYPE_CHECKING:
+    from bot.simulator.socket_driver import SocketModeDriver
+    from bot.simulator.socket_mode import SocketModeServer
+
 T = TypeVar("T")
 
 # Credentials of the fake workspace only; they open nothing anywhere else.
 DEFAULT_BOT_TOKEN = "xoxb-simulated-token"  # noqa: S105
 DEFAULT_SIGNING_SECRET = "simulated-signing-secret"  # noqa: S105
+DEFAULT_APP_TOKEN = "xapp-simulated-token"  # noqa: S105
 
 
 class SimulatedWorkspace:
@@ -50,25 +61,43 @@ class SimulatedWorkspace:
         *,
         clock: Clock | None = None,
         identity: Identity | None = None,
+        app_token: str | None = DEFAULT_APP_TOKEN,
     ) -> None:
         self.roster = roster or default_roster()
         self.bot_token = bot_token
         self.signing_secret = signing_secret
+        # The app-level token (xapp-…) Socket Mode connects with; None: no Socket Mode at all.
+        self.app_token = app_token
         self.state = WorkspaceState(self.roster, clock or SystemClock(), identity)
         self.faults = Faults()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._socket_lock = threading.Lock()
+        # False until start() and from the first moment of stop(): a bot that reconnects while
+        # the workspace shuts down must not bring up a new WebSocket server nobody would stop.
+        self._sockets_open = False
+        self._socket_server: SocketModeServer | None = None
+        self._socket_driver: SocketModeDriver | None = None
         self.base_url = ""
 
     # --- lifecycle ----------------------------------------------------------------------
     def start(self) -> SimulatedWorkspace:
         if self._thread is not None:
             return self
-        server = make_server(WebApi(self.state, self.faults, self.bot_token))
+        api = WebApi(
+            self.state,
+            self.faults,
+            self.bot_token,
+            app_token=self.app_token,
+            issue_link=self._issue_socket_link if self.app_token else None,
+        )
+        server = make_server(api)
         host, port = server.server_address[:2]
         self.base_url = f"http://{host!s}:{port}"
         self.state.base_url = self.base_url
         self._server = server
+        with self._socket_lock:
+            self._sockets_open = True
         # A short poll interval keeps stop() quick: shutdown() waits for the loop to look up.
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-simulator", daemon=True
@@ -80,6 +109,11 @@ class SimulatedWorkspace:
         server, thread = self._server, self._thread
         if server is None or thread is None:
             return
+        with self._socket_lock:
+            self._sockets_open = False
+            socket_server, self._socket_server, self._socket_driver = self._socket_server, None, None
+        if socket_server is not None:
+            socket_server.stop()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
@@ -107,6 +141,37 @@ class SimulatedWorkspace:
     @property
     def bot_user_id(self) -> str:
         return self.roster.bot.id
+
+    # --- Socket Mode --------------------------------------------------------------------
+    @property
+    def socket_mode(self) -> SocketModeDriver:
+        """The driver for a bot connected over Socket Mode (starts the WebSocket server)."""
+        from bot.simulator.socket_driver import SocketModeDriver
+
+        server = self._socket_mode_server()
+        with self._socket_lock:
+            if self._socket_driver is None or self._socket_driver.server is not server:
+                self._socket_driver = SocketModeDriver(self, server)
+            return self._socket_driver
+
+    def _issue_socket_link(self) -> str:
+        try:
+            return self._socket_mode_server().issue_link()
+        except (RuntimeError, SimulatorError) as exc:
+            raise ApiError("service_unavailable", f"[ERROR] {exc}") from exc
+
+    def _socket_mode_server(self) -> SocketModeServer:
+        # Imported here: only Socket Mode needs the websockets package.
+        from bot.simulator.socket_mode import SocketModeServer
+
+        if self.app_token is None:
+            raise RuntimeError("this workspace has no app_token, so no Socket Mode")
+        with self._socket_lock:
+            if not self._sockets_open:
+                raise RuntimeError("the workspace is not running: start() it first")
+            if self._socket_server is None:
+                self._socket_server = SocketModeServer(self.identity.app_id).start()
+            return self._socket_server
 
     # --- driver support -----------------------------------------------------------------
     def mint_trigger(self, user_id: str, view_id: str | None = None) -> str:

@@ -6,14 +6,14 @@ push, close), button clicks with `respond()`, and the Home tab, over real signed
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
-from waitress.server import create_server
+
+from bot.server import HttpServer
 
 
 def text_input(block_id: str, *, optional: bool = False) -> dict[str, Any]:
@@ -181,21 +181,18 @@ def build_app(client: WebClient, signing_secret: str, seen: list[dict[str, Any]]
 
 
 class BoltServer:
-    """waitress serving the Bolt app on an ephemeral port, stoppable from the test thread."""
+    """The bot's own waitress wrapper serving this Bolt app on an ephemeral port."""
 
     def __init__(self, app: App) -> None:
-        self.server: Any = create_server(SlackRequestHandler(app), host="127.0.0.1", port=0, threads=4)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.http = HttpServer(SlackRequestHandler(app), host="127.0.0.1", port=0, threads=4)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.effective_port}"
+        return self.http.url
 
     def start(self) -> BoltServer:
-        self.thread.start()
+        self.http.start_in_thread()
         return self
 
     def stop(self) -> None:
-        self.server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
-        self.server.trigger.pull_trigger(lambda: self.server.asyncore.close_all(self.server._map))
-        self.thread.join(timeout=5)
+        self.http.stop()
