@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from rituals.errors import UserFacingError
 from rituals.forms.draft import FormDraft
 from storage.models import AnswerDraft
-from storage.queries import insert_ignoring_conflicts
+from storage.queries import changed_one_row, insert_ignoring_conflicts
 
 
 class DraftExpired(UserFacingError):
@@ -43,7 +43,7 @@ def start_draft(session: Session, run_id: int, user_id: str, draft: FormDraft, n
     values = draft.to_json()
     inserted = insert_ignoring_conflicts(
         session,
-        AnswerDraft.__table__,  # type: ignore[arg-type]
+        AnswerDraft,
         [
             {
                 "run_id": run_id,
@@ -77,13 +77,12 @@ def load_draft(session: Session, token: str, user_id: str, *, lock: bool = False
 
 def save_draft(session: Session, stored: StoredDraft, draft: FormDraft, now: datetime) -> StoredDraft | None:
     """Store ``draft`` if the draft is still at ``stored.revision``; None when it moved on."""
-    result = session.execute(
+    if not changed_one_row(
+        session,
         update(AnswerDraft)
         .where(AnswerDraft.token == stored.token, AnswerDraft.revision == stored.revision)
-        .values(values=draft.to_json(), revision=stored.revision + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+        .values(values=draft.to_json(), revision=stored.revision + 1, updated_at=now),
+    ):
         return None
     return StoredDraft(stored.token, stored.run_id, stored.user_id, stored.revision + 1, draft)
 

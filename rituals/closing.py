@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from storage.database import SessionFactory
 from storage.models import Run, RunState
+from storage.queries import changed_one_row
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +24,10 @@ def close_run(session: Session, run_id: int, now: datetime, note: str | None = N
     values: dict[str, object] = {"state": RunState.CLOSED, "closed_at": now}
     if note:
         values["note"] = note
-    switched = session.execute(
-        update(Run)
-        .where(Run.id == run_id, Run.state == RunState.OPEN)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if switched.rowcount != 1:  # type: ignore[attr-defined]
+    if not changed_one_row(
+        session,
+        update(Run).where(Run.id == run_id, Run.state == RunState.OPEN).values(**values),
+    ):
         return None
     return session.get(Run, run_id, populate_existing=True)
 

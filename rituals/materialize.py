@@ -35,7 +35,7 @@ from rituals.schedule import (
     occurrences_between,
 )
 from storage.models import RitualState, Run, RunOrigin, RunState
-from storage.queries import insert_ignoring_conflicts
+from storage.queries import changed_one_row, insert_ignoring_conflicts
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class LostRace(Exception):
 def ensure_state_rows(session: Session, ritual_ids: list[str], now: datetime) -> None:
     insert_ignoring_conflicts(
         session,
-        RitualState.__table__,  # type: ignore[arg-type]
+        RitualState,
         [{"ritual_id": ritual_id, "paused": False, "updated_at": now} for ritual_id in ritual_ids],
     )
 
@@ -125,7 +125,7 @@ def materialize(session: Session, definition: RitualDefinition, now: datetime) -
     if decisions:
         insert_ignoring_conflicts(
             session,
-            Run.__table__,  # type: ignore[arg-type]
+            Run,
             [
                 {
                     "ritual_id": definition.id,
@@ -140,7 +140,8 @@ def materialize(session: Session, definition: RitualDefinition, now: datetime) -
                 for decision in decisions
             ],
         )
-    cursor_moved = session.execute(
+    if not changed_one_row(
+        session,
         update(RitualState)
         .where(
             RitualState.ritual_id == definition.id,
@@ -151,10 +152,8 @@ def materialize(session: Session, definition: RitualDefinition, now: datetime) -
             # The owners' skip is spent once the occurrence it named has been recorded.
             skip_key=None if any(d.occurrence.key == state.skip_key for d in decisions) else state.skip_key,
             updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if cursor_moved.rowcount != 1:  # type: ignore[attr-defined]
+        ),
+    ):
         raise LostRace(definition.id)
     for decision in decisions:
         if decision.state is RunState.MISSED:

@@ -24,7 +24,7 @@ from rituals.participants import resolve_participants
 from rituals.schedule import closes_at, manual_occurrence
 from storage.database import SessionFactory
 from storage.models import Participant, ParticipantState, Run, RunOrigin, RunState
-from storage.queries import insert_ignoring_conflicts
+from storage.queries import changed_one_row, insert_ignoring_conflicts
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def create_manual_run(session: Session, definition: RitualDefinition, now: datet
     occurrence = manual_occurrence(definition, now)
     insert_ignoring_conflicts(
         session,
-        Run.__table__,  # type: ignore[arg-type]
+        Run,
         [
             {
                 "ritual_id": definition.id,
@@ -114,7 +114,7 @@ class RunOpener:
         with self._session_factory.begin() as session:
             insert_ignoring_conflicts(
                 session,
-                Participant.__table__,  # type: ignore[arg-type]
+                Participant,
                 [
                     {
                         "run_id": run.id,
@@ -127,13 +127,12 @@ class RunOpener:
                     for person in people
                 ],
             )
-            switched = session.execute(
+            if not changed_one_row(
+                session,
                 update(Run)
                 .where(Run.id == run.id, Run.state == RunState.PENDING)
-                .values(state=RunState.OPEN, opened_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if switched.rowcount != 1:  # type: ignore[attr-defined]
+                .values(state=RunState.OPEN, opened_at=now),
+            ):
                 return None  # another replica opened it
             fresh = session.get(Run, run.id, populate_existing=True)
             assert fresh is not None

@@ -27,7 +27,7 @@ from rituals.gateway import Message, OutcomeUnknown, PostedMessage, RateLimited,
 from rituals.webhooks import WebhookSender
 from storage.database import SessionFactory
 from storage.models import Delivery, DeliveryState
-from storage.queries import insert_ignoring_conflicts
+from storage.queries import changed_one_row, insert_ignoring_conflicts
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def _insert(
         "maybe_sent": False,
         "created_at": now,
     }
-    return insert_ignoring_conflicts(session, Delivery.__table__, [row]) == 1  # type: ignore[arg-type]
+    return insert_ignoring_conflicts(session, Delivery, [row]) == 1
 
 
 def _message(delivery: Delivery, thread_ts: str | None = None) -> Message:
@@ -187,7 +187,8 @@ class OutboxSender:
             # A delivery whose lease expired was being sent by a process that died: it may
             # have posted, so the new holder must look before posting.
             expired = and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now)
-            result = session.execute(
+            if not changed_one_row(
+                session,
                 update(Delivery)
                 .where(
                     Delivery.id == delivery_id,
@@ -199,10 +200,8 @@ class OutboxSender:
                     lease_token=token,
                     lease_until=now + self._policy.lease,
                     attempts=Delivery.attempts + 1,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
+                ),
+            ):
                 return None
             delivery = session.get(Delivery, delivery_id, populate_existing=True)
             assert delivery is not None
@@ -316,11 +315,10 @@ class OutboxSender:
         # Only the lease holder may record an outcome; a sender whose lease expired while it
         # waited on Slack finds its token replaced and leaves the row to the new holder.
         with self._session_factory.begin() as session:
-            result = session.execute(
+            if not changed_one_row(
+                session,
                 update(Delivery)
                 .where(Delivery.id == delivery.id, Delivery.lease_token == token)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
+                .values(**values),
+            ):
                 log.warning("lost the lease on delivery %s before recording its outcome", delivery.id)

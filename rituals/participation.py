@@ -106,7 +106,7 @@ def hand_off(
         raise UserFacingError(f"{to.name} is already asked for this one. Pick someone else, or skip it.")
     insert_ignoring_conflicts(
         session,
-        Participant.__table__,  # type: ignore[arg-type]
+        Participant,
         [
             {
                 "run_id": run.id,

@@ -28,6 +28,7 @@ from rituals.outbox import enqueue
 from rituals.prompts import prompt_key, prompt_message
 from storage.database import SessionFactory
 from storage.models import Delivery, DeliveryState, Participant, ParticipantState, Run, RunState
+from storage.queries import changed_one_row
 
 log = logging.getLogger(__name__)
 
@@ -133,10 +134,9 @@ class PromptSync:
         else:
             message = prompt_message(definition, run, person, latest_answer(session, run.id, person.user_id))
             values = {"payload": {**delivery.payload, "text": message.text, "blocks": list(message.blocks)}}
-        result = session.execute(
+        return changed_one_row(
+            session,
             update(Delivery)
             .where(Delivery.id == delivery.id, Delivery.state == DeliveryState.PENDING)
-            .values(**values)
-            .execution_options(synchronize_session=False)
+            .values(**values),
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]

@@ -71,7 +71,7 @@ class Publisher:
             rendered = render(self._library, definition, data, audience)
             insert_ignoring_conflicts(
                 session,
-                Publication.__table__,  # type: ignore[arg-type]
+                Publication,
                 [
                     {
                         "run_id": run.id,

@@ -37,6 +37,7 @@ from rituals.schedule import outside_quiet_hours, reminder_times
 from rituals.templating import mrkdwn_escape
 from storage.database import SessionFactory
 from storage.models import Delivery, DeliveryState, Participant, ParticipantState, Run, RunState
+from storage.queries import changed_one_row
 
 log = logging.getLogger(__name__)
 
@@ -94,17 +95,16 @@ def _prompted(session: Session, run: Run) -> set[str]:
 
 def _count(session: Session, person: Participant, now: datetime) -> bool:
     """Count one reminder on a participant still pending, if nobody counted it meanwhile."""
-    result = session.execute(
+    return changed_one_row(
+        session,
         update(Participant)
         .where(
             Participant.id == person.id,
             Participant.state == ParticipantState.PENDING,
             Participant.reminders_sent == person.reminders_sent,
         )
-        .values(reminders_sent=Participant.reminders_sent + 1, last_reminded_at=now)
-        .execution_options(synchronize_session=False)
+        .values(reminders_sent=Participant.reminders_sent + 1, last_reminded_at=now),
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def skip_waiting_reminders(session: Session, run: Run, _now: datetime) -> None:

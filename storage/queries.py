@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import CursorResult, Table, Update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.models import Base
 
-def insert_ignoring_conflicts(session: Session, table: Table, rows: list[dict[str, Any]]) -> int:
+
+def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> int:
     """INSERT … ON CONFLICT DO NOTHING; returns how many rows were new.
 
     This is how every replica may try to create the same run, participant or delivery and
@@ -17,6 +19,7 @@ def insert_ignoring_conflicts(session: Session, table: Table, rows: list[dict[st
     """
     if not rows:
         return 0
+    table = cast(Table, model.__table__)
     dialect = session.get_bind().dialect.name
     statement: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
@@ -29,3 +32,15 @@ def insert_ignoring_conflicts(session: Session, table: Table, rows: list[dict[st
     # of -1 for a multi-row VALUES insert, so the rowcount cannot tell "new" from "already there".
     result = session.execute(statement.returning(*table.primary_key.columns))
     return len(result.fetchall())
+
+
+def changed_one_row(session: Session, statement: Update) -> bool:
+    """Run a guarded UPDATE (`... WHERE state = 'pending'`) and say whether it won.
+
+    Replicas and retries race for the same row; the one whose update changed it goes on, the
+    others find the row already moved and do nothing.
+    """
+    result = cast(
+        "CursorResult[Any]", session.execute(statement.execution_options(synchronize_session=False))
+    )
+    return result.rowcount == 1
