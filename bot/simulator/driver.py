@@ -143,16 +143,7 @@ class SlackDriver:
     ) -> BotReply:
         """Run `/command text` from a channel (default: the user's DM with the bot)."""
         ws = self.workspace
-        channel = ws.channel_id(channel_id) if channel_id else ws.dm_channel(user_id)
-        fields = payloads.slash_command(
-            ws.state,
-            user_id,
-            command,
-            text,
-            channel,
-            ws.mint_trigger(user_id),
-            ws.mint_response_url(user_id, channel),
-        )
+        channel, fields = ws.slash_command_fields(user_id, command, text, channel_id)
         reply = self._form(fields)
         apply_command_ack(ws.state, user_id, channel, reply.body)
         return reply

@@ -76,16 +76,7 @@ class SocketModeDriver:
     ) -> JsonDict | None:
         """Run `/command text` (default: in the user's DM); returns the ack's payload, if any."""
         ws = self.workspace
-        channel = ws.channel_id(channel_id) if channel_id else ws.dm_channel(user_id)
-        fields = payloads.slash_command(
-            ws.state,
-            user_id,
-            command,
-            text,
-            channel,
-            ws.mint_trigger(user_id),
-            ws.mint_response_url(user_id, channel),
-        )
+        channel, fields = ws.slash_command_fields(user_id, command, text, channel_id)
         ack = self.deliver("slash_commands", dict(fields), accepts_response_payload=True)
         if ack.payload:
             apply_command_ack(ws.state, user_id, channel, json.dumps(ack.payload))

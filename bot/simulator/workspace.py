@@ -23,6 +23,7 @@ from http.server import ThreadingHTTPServer
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
+from bot.simulator import payloads
 from bot.simulator.errors import ApiError, SimulatorError
 from bot.simulator.faults import Faults
 from bot.simulator.records import (
@@ -184,6 +185,23 @@ class SimulatedWorkspace:
     ) -> str:
         with self.state.lock:
             return self.state.response_url(user_id, channel_id, message_ts, ephemeral=ephemeral)
+
+    def slash_command_fields(
+        self, user_id: str, command: str, text: str, channel_id: str | None = None
+    ) -> tuple[str, dict[str, str]]:
+        """The channel and the fields Slack sends for `/command text` (default: in the user's DM),
+        with a fresh trigger id and response_url; the same over HTTP and over Socket Mode."""
+        channel = self.channel_id(channel_id) if channel_id else self.dm_channel(user_id)
+        fields = payloads.slash_command(
+            self.state,
+            user_id,
+            command,
+            text,
+            channel,
+            self.mint_trigger(user_id),
+            self.mint_response_url(user_id, channel),
+        )
+        return channel, dict(fields)
 
     def dm_channel(self, user_id: str) -> str:
         """The bot's DM id with a user (allocated on first use, as Slack does)."""

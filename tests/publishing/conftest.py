@@ -95,3 +95,27 @@ def close(sandbox: Sandbox, clock: FrozenClock, run: Run) -> None:
     clock.advance(timedelta(minutes=5))
     assert sandbox.app.services.closer.close(run.id, clock.now(), note="closed by test")
     sandbox.app.tick()
+
+
+def add_participants(sandbox: Sandbox, run: Run, prefix: str, count: int) -> None:
+    """Many more people in a run than the simulated workspace has, for size tests."""
+    with sandbox.session_factory.begin() as session:
+        for n in range(count):
+            session.add(
+                Participant(
+                    run_id=run.id,
+                    user_id=f"{prefix}{n:05d}",
+                    display_name=f"pm {n:04d}",
+                    timezone="UTC",
+                    state=ParticipantState.PENDING,
+                    reminders_sent=0,
+                )
+            )
+
+
+def deliver_everything(sandbox: Sandbox, clock: FrozenClock) -> None:
+    """Tick until the outbox is empty: thread replies wait a moment for their parent's ts."""
+    for _ in range(200):
+        clock.advance(timedelta(seconds=3))
+        if not sandbox.app.tick().sent.sent:
+            return

@@ -14,7 +14,15 @@ from bot.simulator import Message
 from rituals.clock import FrozenClock
 from storage.models import Publication, PublicationStatus, Run
 
-from .conftest import OWNER, AnswerFn, answer_values, close, roadmap
+from .conftest import (
+    OWNER,
+    AnswerFn,
+    add_participants,
+    answer_values,
+    close,
+    deliver_everything,
+    roadmap,
+)
 
 
 def _texts(messages: list[Message]) -> str:
@@ -196,28 +204,12 @@ def test_injection_attempts_arrive_as_text(
 def test_a_thousand_answers_split_into_valid_threaded_messages(
     sandbox: Sandbox, clock: FrozenClock, open_run: Run, answer: AnswerFn
 ) -> None:
-    from storage.models import Participant, ParticipantState
-
-    with sandbox.session_factory.begin() as session:
-        for n in range(1000):
-            session.add(
-                Participant(
-                    run_id=open_run.id,
-                    user_id=f"U1K{n:05d}",
-                    display_name=f"pm {n:04d}",
-                    timezone="UTC",
-                    state=ParticipantState.PENDING,
-                    reminders_sent=0,
-                )
-            )
+    add_participants(sandbox, open_run, "U1K", 1000)
     for n in range(1000):
         items = [roadmap(f"Item {n}-{i} with a reasonably descriptive title", "Now") for i in range(3)]
         answer(f"U1K{n:05d}", answer_values(*items, risks=f"Risk number {n} " * 5))
     close(sandbox, clock, open_run)
-    for _ in range(200):  # replies wait for their parent; a few ticks deliver the whole thread
-        clock.advance(timedelta(seconds=3))
-        if not sandbox.app.tick().sent.sent:
-            break
+    deliver_everything(sandbox, clock)
     leaders = sandbox.workspace.messages_in("product-leads", include_replies=False)
     assert len(leaders) == 1
     parent = leaders[0]
@@ -260,27 +252,11 @@ def test_history_and_home_link_to_posted_digests(
 def test_an_update_that_needs_fewer_parts_marks_the_rest_removed(
     sandbox: Sandbox, clock: FrozenClock, open_run: Run, answer: AnswerFn
 ) -> None:
-    from storage.models import Participant, ParticipantState
-
-    with sandbox.session_factory.begin() as session:
-        for n in range(60):
-            session.add(
-                Participant(
-                    run_id=open_run.id,
-                    user_id=f"U2P{n:05d}",
-                    display_name=f"pm {n:03d}",
-                    timezone="UTC",
-                    state=ParticipantState.PENDING,
-                    reminders_sent=0,
-                )
-            )
+    add_participants(sandbox, open_run, "U2P", 60)
     for n in range(60):
         answer(f"U2P{n:05d}", answer_values(roadmap(f"Item {n}"), risks="A long risk description. " * 40))
     close(sandbox, clock, open_run)
-    for _ in range(20):
-        clock.advance(timedelta(seconds=3))
-        if not sandbox.app.tick().sent.sent:
-            break
+    deliver_everything(sandbox, clock)
     [parent] = sandbox.workspace.messages_in("product-leads", include_replies=False)
     before = [m for m in sandbox.workspace.thread("product-leads", parent.ts) if m.ts != parent.ts]
     assert len(before) >= 3
@@ -291,10 +267,7 @@ def test_an_update_that_needs_fewer_parts_marks_the_rest_removed(
         run = session.get(Run, open_run.id)
         assert run is not None
         sandbox.app.services.publisher.refresh(session, run, "answers corrected", clock.now())
-    for _ in range(20):
-        clock.advance(timedelta(seconds=3))
-        if not sandbox.app.tick().sent.sent:
-            break
+    deliver_everything(sandbox, clock)
     after = [sandbox.workspace.find_message("product-leads", m.ts) for m in before]
     removed = [m for m in after if "removed in a later edit" in _texts([m])]
     assert removed, "surplus parts must say they were removed, not keep stale text"
