@@ -65,11 +65,13 @@ def enqueue(
     run_id: int | None = None,
     update_of: tuple[str, str] | None = None,
     thread_of: str | None = None,
+    edit_of: str | None = None,
 ) -> bool:
     """Queue a post; False if `key` was queued before.
 
-    `update_of=(channel, ts)` makes it an edit of that message; `thread_of` names the delivery
-    (by key) whose message this one replies to, and the post waits until that one is posted.
+    `update_of=(channel, ts)` makes it an edit of that message. `thread_of` and `edit_of` name
+    another delivery (by key) whose message this one replies to or edits; it waits until that
+    one is posted, so an edit queued before the first post went out is not lost.
     """
     payload: dict[str, Any] = {
         "text": message.text,
@@ -80,6 +82,8 @@ def enqueue(
         payload["update"] = {"channel": update_of[0], "ts": update_of[1]}
     if thread_of is not None:
         payload["thread_of"] = thread_of
+    if edit_of is not None:
+        payload["edit_of"] = edit_of
     return _insert(session, key, kind, target, payload, not_before or now, now, run_id)
 
 
@@ -209,19 +213,30 @@ class OutboxSender:
 
     def _attempt(self, delivery: Delivery, token: str) -> str:
         target, thread_ts = delivery.target, None
-        if delivery.kind != WEBHOOK_KIND and "thread_of" in delivery.payload:
-            parent = self._parent(delivery.payload["thread_of"])
+        edit: tuple[str, str] | None = None
+        if "update" in delivery.payload:
+            edit = (delivery.payload["update"]["channel"], delivery.payload["update"]["ts"])
+        reference = delivery.payload.get("thread_of") or delivery.payload.get("edit_of")
+        if delivery.kind != WEBHOOK_KIND and reference:
+            parent = self._parent(reference)
             if parent is None or parent.state in (DeliveryState.FAILED, DeliveryState.SKIPPED):
                 self._finish(
-                    delivery, token, DeliveryState.FAILED, error="the message it replies to was not posted"
+                    delivery, token, DeliveryState.FAILED, error="the message it refers to was not posted"
                 )
                 return "failed"
-            if parent.state is not DeliveryState.SENT or parent.channel_id is None:
+            if (
+                parent.state is not DeliveryState.SENT
+                or parent.channel_id is None
+                or parent.message_ts is None
+            ):
                 self._retry_later(
                     delivery, token, THREAD_PARENT_WAIT, maybe_sent=False, error=None, counts=False
                 )
                 return "waiting"
-            target, thread_ts = parent.channel_id, parent.message_ts
+            if "edit_of" in delivery.payload:
+                edit = (parent.channel_id, parent.message_ts)
+            else:
+                target, thread_ts = parent.channel_id, parent.message_ts
         message = _message(delivery, thread_ts)
         try:
             if delivery.kind == WEBHOOK_KIND:
@@ -230,9 +245,8 @@ class OutboxSender:
                 self._webhooks.post(delivery.target, delivery.payload, delivery.dedupe_key)
                 self._finish(delivery, token, DeliveryState.SENT)
                 return "sent"
-            if "update" in delivery.payload:
-                where = delivery.payload["update"]
-                posted = self._gateway.update_message(where["channel"], where["ts"], message)
+            if edit is not None:
+                posted = self._gateway.update_message(edit[0], edit[1], message)
                 self._finish(delivery, token, DeliveryState.SENT, posted=posted)
                 return "sent"
             if delivery.maybe_sent:

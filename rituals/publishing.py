@@ -88,7 +88,7 @@ class Publisher:
                 ],
             )
             publication = self._publication(session, run.id, audience.name)
-            self._advance(session, definition, audience, publication, data, now)
+            self._advance(session, definition, audience, publication, now)
 
     # --- decisions -----------------------------------------------------------------------------
 
@@ -131,7 +131,7 @@ class Publisher:
         publication.edited_by, publication.change_note = by, f"edited by <@{by}>"
         publication.status = PublicationStatus.AWAITING_APPROVAL
         publication.updated_at = now
-        self._advance(session, definition, audience, publication, None, now)
+        self._advance(session, definition, audience, publication, now)
         return publication
 
     def refresh(self, session: Session, run: Run, why: str, now: datetime) -> None:
@@ -157,7 +157,7 @@ class Publisher:
             publication.updated_at = now
             if publication.status is PublicationStatus.REJECTED:
                 publication.status = PublicationStatus.AWAITING_APPROVAL
-            self._advance(session, definition, audience, publication, data, now)
+            self._advance(session, definition, audience, publication, now)
 
     # --- internals -----------------------------------------------------------------------------
 
@@ -167,7 +167,6 @@ class Publisher:
         definition: RitualDefinition,
         audience: Audience,
         publication: Publication,
-        data: RunData | None,
         now: datetime,
     ) -> None:
         if audience.approval == "owner":
@@ -219,21 +218,23 @@ class Publisher:
         # The first post of each part (keys ending in ":part<n>"); edits add ":v<version>".
         first_post = re.compile(rf"^pub:{publication.id}:{re.escape(channel)}:part\d+$")
         posted = {
-            delivery.dedupe_key: delivery
-            for delivery in session.scalars(
-                select(Delivery).where(
+            key
+            for key in session.scalars(
+                select(Delivery.dedupe_key).where(
                     Delivery.dedupe_key.startswith(f"pub:{publication.id}:{channel}:part", autoescape=True)
                 )
             )
-            if first_post.match(delivery.dedupe_key)
+            if first_post.match(key)
         }
-        parent_key = _post_key(publication, channel, 0)
         messages = split.messages
-        for part, message in enumerate(messages):
+        for part in range(max(len(messages), len(posted))):
             key = _post_key(publication, channel, part)
-            earlier = posted.get(key)
-            outgoing = Message(text=message.text, blocks=message.blocks)
-            if earlier is None:
+            if part < len(messages):
+                outgoing = Message(text=messages[part].text, blocks=messages[part].blocks)
+            else:  # the new text needs fewer parts: say so rather than leave stale text behind
+                outgoing = Message(text=REMOVED_PART, blocks=[_section(REMOVED_PART)])
+            if key not in posted:
+                thread_of = _post_key(publication, channel, 0) if part else None
                 enqueue(
                     session,
                     key=key,
@@ -242,9 +243,11 @@ class Publisher:
                     message=outgoing,
                     now=now,
                     run_id=publication.run_id,
-                    thread_of=parent_key if part else None,
+                    thread_of=thread_of,
                 )
-            elif earlier.message_ts and earlier.channel_id:
+            else:
+                # An edit of that part's message; it waits for the first post if that has not
+                # gone out yet, so a change made meanwhile is never lost.
                 enqueue(
                     session,
                     key=f"{key}:v{version}",
@@ -253,26 +256,7 @@ class Publisher:
                     message=outgoing,
                     now=now,
                     run_id=publication.run_id,
-                    update_of=(earlier.channel_id, earlier.message_ts),
-                )
-            else:
-                # The first post has not gone out yet: it will, with the older text, so the
-                # newer text waits in the outbox right behind it as an edit of that message.
-                log.info(
-                    "publication %s part %s not posted yet; edit follows once it is", publication.id, part
-                )
-        for part in range(len(messages), len(posted)):
-            earlier = posted.get(_post_key(publication, channel, part))
-            if earlier is not None and earlier.message_ts and earlier.channel_id:
-                enqueue(
-                    session,
-                    key=f"{_post_key(publication, channel, part)}:v{version}",
-                    kind="post-update",
-                    target=channel,
-                    message=Message(text=REMOVED_PART, blocks=[_section(REMOVED_PART)]),
-                    now=now,
-                    run_id=publication.run_id,
-                    update_of=(earlier.channel_id, earlier.message_ts),
+                    edit_of=key,
                 )
 
     def _queue_previews(
@@ -306,7 +290,7 @@ class Publisher:
         """Replace the buttons on every owner's preview of the current version with the outcome."""
         prefix = f"pub:{publication.id}:preview:v{publication.version}:"
         for delivery in session.scalars(select(Delivery).where(Delivery.dedupe_key.like(prefix + "%"))):
-            if delivery.dedupe_key.endswith(":decided") or not delivery.message_ts or not delivery.channel_id:
+            if delivery.dedupe_key.endswith(":decided"):
                 continue
             enqueue(
                 session,
@@ -316,7 +300,7 @@ class Publisher:
                 message=decided_preview(definition, publication, outcome),
                 now=now,
                 run_id=publication.run_id,
-                update_of=(delivery.channel_id, delivery.message_ts),
+                edit_of=delivery.dedupe_key,
             )
 
     def _publication(self, session: Session, run_id: int, audience: str) -> Publication:

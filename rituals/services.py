@@ -25,6 +25,3 @@ class Services:
     publisher: Publisher
     # Slack user ids allowed to manage every ritual, besides each ritual's own owners.
     admins: Sequence[str] = field(default_factory=tuple)
-
-    def may_manage(self, user_id: str, owners: Sequence[str]) -> bool:
-        return user_id in owners or user_id in self.admins

@@ -273,3 +273,21 @@ def test_an_update_that_needs_fewer_parts_marks_the_rest_removed(
     assert removed, "surplus parts must say they were removed, not keep stale text"
     assert "A long risk description" not in _texts(after)
     assert len(sandbox.workspace.messages_in("product-leads", include_replies=False)) == 1
+
+
+def test_a_change_before_the_first_post_went_out_still_reaches_the_channel(
+    sandbox: Sandbox, clock: FrozenClock, open_run: Run, answer: AnswerFn
+) -> None:
+    _scenario(answer)
+    clock.advance(timedelta(minutes=5))
+    # Closed, but no tick has sent anything yet when a late answer arrives.
+    assert sandbox.app.services.closer.close(open_run.id, clock.now(), note="closed by test")
+    answer("U0PM00003", answer_values(roadmap("Audit log export", "Now", "Shipped")), late=True)
+    with sandbox.session_factory.begin() as session:
+        run = session.get(Run, open_run.id)
+        assert run is not None
+        sandbox.app.services.publisher.refresh(session, run, "updated after a late answer", clock.now())
+    deliver_everything(sandbox, clock)
+    [digest] = sandbox.workspace.messages_in("product-leads")
+    assert "Audit log export" in _texts([digest])
+    assert "Edited" in _texts([digest])
