@@ -15,8 +15,8 @@ from slack_bolt import Ack, App
 from benchmarks.common import report, scratch_database, timed
 from bot.sandbox import Sandbox
 from bot.server import HttpServer
-from bot.simulator import SlackDriver
-from rituals.clock import FrozenClock
+from core.clock import FrozenClock
+from simulator import SlackDriver
 
 
 def main() -> None:

@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from jinja2 import Environment
 
 from benchmarks.common import report, scratch_database, timed
-from rituals.blockkit import compose
-from rituals.compile import load_run_data
-from rituals.loading import load_library
-from rituals.publishing import render
+from messaging.layout import compose
+from rituals.definition.loading import load_library
+from rituals.publish.digest import load_run_data
+from rituals.publish.publisher import render
 from storage.database import create_database_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import Answer, Participant, ParticipantState, Run, RunOrigin, RunState

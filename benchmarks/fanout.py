@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 
 from benchmarks.common import scratch_database, timed
 from bot.sandbox import Sandbox
-from bot.simulator import generated_roster
-from rituals.clock import FrozenClock
+from core.clock import FrozenClock
+from simulator import generated_roster
 
 OPENS = datetime(2027, 2, 1, 15, 0, tzinfo=UTC)
 

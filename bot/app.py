@@ -17,21 +17,21 @@ from bot.errors import handle_listener_error
 from bot.settings import Settings
 from bot.slack_gateway import WebClientGateway
 from bot.webhook_client import HttpxWebhookSender
+from core.clock import Clock
 from handlers.registry import ListenerSpec
 from handlers.wiring import register_all
-from rituals.clock import Clock
-from rituals.closing import RunCloser
-from rituals.gateway import SlackGateway
-from rituals.loading import RitualLibrary
-from rituals.opening import RunOpener
-from rituals.outbox import OutboxPolicy, OutboxSender
-from rituals.prompt_sync import PromptSync, bump_prompts
-from rituals.prompts import queue_prompts
-from rituals.publishing import Publisher
-from rituals.reminders import Reminders, skip_waiting_reminders
+from messaging.gateway import SlackGateway
+from messaging.outbox import OutboxPolicy, OutboxSender
+from messaging.webhooks import WebhookSender
+from rituals.collect.prompt_sync import PromptSync, bump_prompts
+from rituals.collect.prompts import queue_prompts
+from rituals.collect.reminders import Reminders, skip_waiting_reminders
+from rituals.definition.loading import RitualLibrary
+from rituals.publish.publisher import Publisher
+from rituals.runs.closing import RunCloser
+from rituals.runs.opening import RunOpener
+from rituals.runs.tick import Tick, TickStep
 from rituals.services import Services
-from rituals.tick import Tick, TickStep
-from rituals.webhooks import WebhookSender
 from storage.database import SessionFactory
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ class RitualbotGroup(click.Group):
     """Turns a missing setting or an out-of-date schema into one readable line and exit code 2."""
 
     def invoke(self, ctx: click.Context) -> object:
-        from rituals.loading import InvalidRituals
+        from rituals.definition.loading import InvalidRituals
         from storage.migrate import SchemaOutOfDate
 
         try:
@@ -35,7 +35,7 @@ def main() -> None:
     roadmap and launch posts for sales and marketing."""
 
 
-from bot.commands import db, demo, export, run, schedule  # noqa: E402  (commands attach to `main`)
+from bot.commands import db, demo, export, rituals, run  # noqa: E402  (commands attach to `main`)
 
-for module in (run, demo, db, schedule, export):
+for module in (run, demo, db, rituals, export):
     module.attach(main)

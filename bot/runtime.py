@@ -21,8 +21,8 @@ from bot.app import RitualApp, create_app
 from bot.scheduler import start_clock
 from bot.settings import Settings
 from bot.slack_client import create_web_client
-from rituals.clock import Clock, SystemClock
-from rituals.loading import RitualLibrary, load_library
+from core.clock import Clock, SystemClock
+from rituals.definition.loading import RitualLibrary, load_library
 from storage.database import SessionFactory, create_database_engine, create_session_factory
 from storage.migrate import ensure_current
 

@@ -14,12 +14,12 @@ from types import TracebackType
 from bot.app import RitualApp, create_app
 from bot.server import HttpServer, RitualWSGIApp
 from bot.settings import Settings
-from bot.simulator import Roster, SimulatedWorkspace, SlackDriver
 from bot.slack_client import create_web_client
-from rituals.clock import Clock
-from rituals.loading import RitualLibrary, load_library
-from rituals.outbox import OutboxPolicy
-from rituals.webhooks import WebhookSender
+from core.clock import Clock
+from messaging.outbox import OutboxPolicy
+from messaging.webhooks import WebhookSender
+from rituals.definition.loading import RitualLibrary, load_library
+from simulator import Roster, SimulatedWorkspace, SlackDriver
 from storage.database import create_database_engine, create_session_factory
 from storage.migrate import upgrade
 

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web import SlackResponse
 
-from rituals.gateway import Message, OutcomeUnknown, Person, PostedMessage, RateLimited, Rejected
+from messaging.gateway import Message, OutcomeUnknown, Person, PostedMessage, RateLimited, Rejected
 
 log = logging.getLogger(__name__)
 

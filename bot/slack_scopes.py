@@ -38,7 +38,7 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "files.completeUploadExternal": frozenset({"files:write"}),
 }
 
-PACKAGES = ("bot", "handlers", "rituals")
+PACKAGES = ("bot", "core", "handlers", "messaging", "rituals")
 CLIENT_NAMES = {"client", "_client"}
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 
-from rituals.clock import Clock
-from rituals.gateway import OutcomeUnknown, RateLimited, Rejected
-from rituals.webhooks import sign
+from core.clock import Clock
+from messaging.gateway import OutcomeUnknown, RateLimited, Rejected
+from messaging.webhooks import sign
 
 
 class HttpxWebhookSender:

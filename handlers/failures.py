@@ -12,7 +12,7 @@ import logging
 import secrets
 from collections.abc import Callable
 
-from rituals.errors import UserFacingError
+from core.errors import UserFacingError
 
 log = logging.getLogger("ritualbot.errors")
 

@@ -9,9 +9,9 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from handlers.registry import ListenerSpec
-from rituals.gateway import SlackError
-from rituals.home_view import home_view
-from rituals.run_times import zone
+from messaging.gateway import SlackError
+from rituals.home import home_view
+from rituals.runs.times import zone
 from rituals.services import Services
 
 log = logging.getLogger(__name__)

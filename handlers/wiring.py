@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import answer_form, approval, commands, controls, export, home, prompt_actions, runs
+from handlers import home
 from handlers.registry import ListenerSpec
+from handlers.rituals import answer_form, approval, commands, controls, export, prompt_actions, runs
 from rituals.services import Services
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rituals.clock import Clock
-from rituals.closing import RunCloser
-from rituals.gateway import SlackGateway
-from rituals.loading import RitualLibrary
-from rituals.opening import RunOpener
-from rituals.publishing import Publisher
+from core.clock import Clock
+from messaging.gateway import SlackGateway
+from rituals.definition.loading import RitualLibrary
+from rituals.publish.publisher import Publisher
+from rituals.runs.closing import RunCloser
+from rituals.runs.opening import RunOpener
 from storage.database import SessionFactory
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.sandbox import Sandbox
-from rituals.clock import FrozenClock
+from core.clock import FrozenClock
 from storage.database import SessionFactory, create_database_engine, create_session_factory, normalize_url
 from storage.migrate import upgrade
 from storage.models import Base

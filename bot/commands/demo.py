@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from bot.demo import run_demo
+from bot.demo.story import run_demo
 
 
 @click.command("demo")

@@ -14,9 +14,9 @@ from typing import cast
 import click
 
 from bot.settings import Settings
-from rituals.errors import UserFacingError
-from rituals.export import ExportFormat, RunSelection, load_exports, render
-from rituals.loading import UnknownRitual, load_library
+from core.errors import UserFacingError
+from rituals.definition.loading import UnknownRitual, load_library
+from rituals.export.tables import ExportFormat, RunSelection, load_exports, render
 from storage.database import create_database_engine, create_session_factory
 from storage.migrate import ensure_current
 

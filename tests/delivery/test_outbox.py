@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from bot.sandbox import Sandbox
 from bot.slack_gateway import WebClientGateway
-from rituals.clock import FrozenClock
-from rituals.gateway import Message
-from rituals.outbox import OutboxPolicy, OutboxSender, enqueue
+from core.clock import FrozenClock
+from messaging.gateway import Message
+from messaging.outbox import OutboxPolicy, OutboxSender, enqueue
 from storage.models import Delivery, DeliveryState
 
 PM = "U0PM00001"
@@ -151,7 +151,7 @@ def test_participants_by_channel_name_and_large_groups(sandbox: Sandbox) -> None
 def test_large_groups_resolve_through_paged_users_list(
     engine: Engine, database_url: str, clock: FrozenClock
 ) -> None:
-    from bot.simulator import generated_roster
+    from simulator import generated_roster
 
     with Sandbox(database_url, clock, migrate=False, roster=generated_roster(450)) as big:
         gateway = WebClientGateway(big.client)

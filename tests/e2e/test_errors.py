@@ -10,7 +10,7 @@ import pytest
 from slack_bolt import Ack
 
 from bot.sandbox import Sandbox
-from rituals.errors import UserFacingError
+from core.errors import UserFacingError
 
 PM = "U0PM00001"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.simulator import SimulatedWorkspace, SlackDriver
+from simulator import SimulatedWorkspace, SlackDriver
 
 
 def _free_port() -> int:

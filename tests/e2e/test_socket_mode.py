@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.simulator import SimulatedWorkspace
+from simulator import SimulatedWorkspace
 
 ANA = "U0PM00001"
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from rituals.definition import RitualDefinition
-from rituals.loading import load_library
+from rituals.definition.loading import load_library
+from rituals.definition.schema import RitualDefinition
 from storage.database import SessionFactory
 from storage.models import Answer, Participant, ParticipantState, Run, RunOrigin, RunState
 

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.sandbox import Sandbox
-from bot.simulator.records import Message, UploadedFile
-from rituals.clock import FrozenClock
-from rituals.export import EXPORT_CSV_ACTION, export_button
+from core.clock import FrozenClock
+from rituals.export.tables import EXPORT_CSV_ACTION, export_button
+from simulator.records import Message, UploadedFile
 from storage.models import Run
 
 from .conftest import ANA, OWNER, RITUAL

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from rituals.definition import RitualDefinition
-from rituals.errors import UserFacingError
-from rituals.export import (
+from core.errors import UserFacingError
+from rituals.definition.schema import RitualDefinition
+from rituals.export.markdown import md_escape
+from rituals.export.tables import (
     RunExport,
     RunSelection,
     csv_columns,
@@ -24,7 +25,6 @@ from rituals.export import (
     to_csv,
     to_json,
 )
-from rituals.export_markdown import md_escape
 from storage.database import SessionFactory
 from storage.models import ParticipantState, Run, RunState
 

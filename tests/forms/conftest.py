@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rituals.definition import RitualDefinition
-from rituals.loading import load_library
+from rituals.definition.loading import load_library
+from rituals.definition.schema import RitualDefinition
 
 
 @pytest.fixture(scope="session")

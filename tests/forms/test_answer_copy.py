@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from bot.simulator.validation import validate_message_blocks
-from rituals.answer_text import answer_copy
-from rituals.definition import RitualDefinition
+from rituals.collect.answer_copy import answer_copy
+from rituals.definition.schema import RitualDefinition
+from simulator.validation import validate_message_blocks
 from storage.models import Answer
 
 

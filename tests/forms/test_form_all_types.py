@@ -8,15 +8,15 @@ from typing import Any
 
 from slack_sdk.models.views import View
 
-from bot.simulator.records import ViewRecord
-from bot.simulator.validation import validate_view
-from bot.simulator.view_state import build_state
-from rituals.definition import RitualDefinition
-from rituals.forms.draft import FormDraft
-from rituals.forms.ids import AnswerMeta, ItemMeta
-from rituals.forms.modal import answer_view, item_view
-from rituals.forms.reading import input_value
-from rituals.forms.validation import clean, clean_item
+from rituals.collect.forms.draft import FormDraft
+from rituals.collect.forms.ids import AnswerMeta, ItemMeta
+from rituals.collect.forms.modal import answer_view, item_view
+from rituals.collect.forms.reading import input_value
+from rituals.collect.forms.validation import clean, clean_item
+from rituals.definition.schema import RitualDefinition
+from simulator.records import ViewRecord
+from simulator.validation import validate_view
+from simulator.view_state import build_state
 
 EVERY_TYPE = [
     {"id": "headline", "type": "text", "label": "Headline", "max_length": 80, "placeholder": "One line"},

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from slack_sdk.models.views import View
 
-from bot.simulator.validation import validate_view
-from rituals.definition import RitualDefinition
-from rituals.forms.draft import DraftItem, FormDraft
-from rituals.forms.ids import ROW_BLOCK, AnswerMeta, ItemMeta
-from rituals.forms.modal import answer_view, item_summary, item_view, row_fields, title_field
-from rituals.loading import load_library
+from rituals.collect.forms.draft import DraftItem, FormDraft
+from rituals.collect.forms.ids import ROW_BLOCK, AnswerMeta, ItemMeta
+from rituals.collect.forms.modal import answer_view, item_summary, item_view, row_fields, title_field
+from rituals.definition.loading import load_library
+from rituals.definition.schema import RitualDefinition
+from simulator.validation import validate_view
 
 META = AnswerMeta(run_id=7, token="t" * 32, revision=3)
 

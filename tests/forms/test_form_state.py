@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rituals.definition import RitualDefinition
-from rituals.forms.draft import DraftItem, FormDraft
-from rituals.forms.ids import AnswerMeta, ItemMeta, parse_item_ref
-from rituals.forms.reading import element_value, input_value, row_values
+from rituals.collect.forms.draft import DraftItem, FormDraft
+from rituals.collect.forms.ids import AnswerMeta, ItemMeta, parse_item_ref
+from rituals.collect.forms.reading import element_value, input_value, row_values
+from rituals.definition.schema import RitualDefinition
 
 
 def test_element_values_by_type() -> None:

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from rituals.definition import FormField, RitualDefinition
-from rituals.forms.validation import Invalid, clean, clean_item, is_blank
+from rituals.collect.forms.validation import Invalid, clean, clean_item, is_blank
+from rituals.definition.schema import FormField, RitualDefinition
 
 
 def field(**overrides: Any) -> FormField:

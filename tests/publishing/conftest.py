@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.sandbox import Sandbox
-from rituals.clock import FrozenClock
-from rituals.opening import create_manual_run
+from core.clock import FrozenClock
+from rituals.runs.opening import create_manual_run
 from storage.models import Answer, Participant, ParticipantState, Run
 
 RITUAL = "monthly-roadmap-checkin"

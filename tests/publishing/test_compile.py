@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from bot.sandbox import Sandbox
-from rituals.clock import FrozenClock
-from rituals.compile import compile_context, load_run_data
-from rituals.opening import create_manual_run
+from core.clock import FrozenClock
+from rituals.publish.digest import compile_context, load_run_data
+from rituals.runs.opening import create_manual_run
 from storage.models import Participant, ParticipantState, Run
 
 from .conftest import RITUAL, AnswerFn, answer_values, close, roadmap

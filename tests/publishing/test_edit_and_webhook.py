@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from bot.sandbox import Sandbox
 from bot.webhook_client import HttpxWebhookSender
-from rituals.clock import FrozenClock
-from rituals.webhooks import verify
+from core.clock import FrozenClock
+from messaging.webhooks import verify
 from storage.models import Delivery, DeliveryState, Publication, Run
 
 from .conftest import OWNER, AnswerFn, answer_values, close, roadmap
@@ -125,7 +125,7 @@ def webhook_sandbox(
 
 
 def test_webhook_gets_a_signed_body_with_retries(webhook_sandbox: Sandbox, clock: FrozenClock) -> None:
-    from rituals.opening import create_manual_run
+    from rituals.runs.opening import create_manual_run
     from storage.models import Answer
 
     sandbox = webhook_sandbox

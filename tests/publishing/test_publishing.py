@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.sandbox import Sandbox
-from bot.simulator import Message
-from rituals.clock import FrozenClock
+from core.clock import FrozenClock
+from simulator import Message
 from storage.models import Publication, PublicationStatus, Run
 
 from .conftest import (

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from rituals.definition import RitualDefinition
+from rituals.definition.schema import RitualDefinition
 
 MakeRitual = Callable[..., RitualDefinition]
 WriteFile = Callable[..., Path]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from rituals.cron import CronError, parse_cron
+from rituals.schedule.cron import CronError, parse_cron
 
 
 def walls(expression: str, start: datetime, count: int) -> list[str]:

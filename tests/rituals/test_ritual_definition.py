@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from rituals.definition import Reminder, RitualDefinition, format_duration, parse_duration
-from rituals.loading import load_file
+from rituals.definition.loading import load_file
+from rituals.definition.schema import Reminder, RitualDefinition, format_duration, parse_duration
 
 RitualData = Callable[..., dict[str, Any]]
 

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rituals.definition import RitualDefinition
-from rituals.loading import load_library
-from rituals.schedule import (
+from rituals.definition.loading import load_library
+from rituals.definition.schema import RitualDefinition
+from rituals.schedule.occurrences import (
     catch_up_deadline,
     closes_at,
     earliest_prompt_time,

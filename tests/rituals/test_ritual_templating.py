@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from jinja2.sandbox import SandboxedEnvironment
 
-from rituals.loading import load_library
-from rituals.templating import (
-    mrkdwn_escape,
+from messaging.mrkdwn import mrkdwn_escape
+from rituals.definition.loading import load_library
+from rituals.publish.templating import (
     render_template,
     sample_context,
     template_environment,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.sandbox import Sandbox
-from rituals.clock import FrozenClock
+from core.clock import FrozenClock
 from storage.models import Run
 
 RITUAL = "monthly-roadmap-checkin"

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from bot.app import create_app
 from bot.sandbox import Sandbox
-from rituals.clock import FrozenClock
-from rituals.materialize import decide
-from rituals.schedule import occurrences_between
+from core.clock import FrozenClock
+from rituals.runs.materialize import decide
+from rituals.schedule.occurrences import occurrences_between
 from storage.database import create_database_engine, create_session_factory
 from storage.models import Delivery, Participant, RitualState, RunOrigin, RunState
 

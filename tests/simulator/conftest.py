@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 import pytest
 from slack_sdk import WebClient
 
-from bot.simulator import SimulatedWorkspace, default_roster
-from rituals.clock import FrozenClock
+from core.clock import FrozenClock
+from simulator import SimulatedWorkspace, default_roster
 
 TOKEN = "xoxb-test-token"
 SECRET = "test-signing-secret"

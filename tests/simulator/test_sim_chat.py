@@ -9,8 +9,8 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.simulator import SimulatedWorkspace
-from rituals.clock import FrozenClock
+from core.clock import FrozenClock
+from simulator import SimulatedWorkspace
 
 ANA = "U0PM00001"
 
@@ -192,7 +192,7 @@ def test_ephemeral_only_to_channel_members(client: WebClient, workspace: Simulat
 def test_private_channel_without_the_bot_does_not_exist(
     client: WebClient, workspace: SimulatedWorkspace
 ) -> None:
-    from bot.simulator import Channel
+    from simulator import Channel
 
     workspace.roster.add_channel(Channel("C0SECRET1", "secret", ["U0LEAD001"], is_private=True))
     with pytest.raises(SlackApiError) as exc:

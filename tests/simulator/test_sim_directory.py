@@ -6,8 +6,8 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.simulator import SimulatedWorkspace, default_roster, generated_roster
-from rituals.clock import FrozenClock
+from core.clock import FrozenClock
+from simulator import SimulatedWorkspace, default_roster, generated_roster
 
 TOKEN = "xoxb-test-token"
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from bot.simulator import AckTimeoutError, SimulatedWorkspace, SimulatorError, SlackDriver
+from simulator import AckTimeoutError, SimulatedWorkspace, SimulatorError, SlackDriver
 from tests.simulator.sim_bolt_app import BoltServer, build_app
 
 ANA = "U0PM00001"

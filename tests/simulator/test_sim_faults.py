@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.simulator import SimulatedWorkspace
-from rituals.clock import FrozenClock
+from core.clock import FrozenClock
+from simulator import SimulatedWorkspace
 
 TOKEN = "xoxb-test-token"
 

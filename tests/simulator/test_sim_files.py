@@ -7,7 +7,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.simulator import SimulatedWorkspace
+from simulator import SimulatedWorkspace
 
 
 def test_files_upload_v2_shares_into_the_channel(client: WebClient, workspace: SimulatedWorkspace) -> None:

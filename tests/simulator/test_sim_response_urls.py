@@ -9,8 +9,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.simulator import SimulatedWorkspace
-from rituals.clock import FrozenClock
+from core.clock import FrozenClock
+from simulator import SimulatedWorkspace
 
 ANA = "U0PM00001"
 

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.simulator import SimulatedWorkspace, SlackDriver
+from simulator import SimulatedWorkspace, SlackDriver
 
 SECRET = "test-signing-secret"
 

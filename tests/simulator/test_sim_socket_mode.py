@@ -19,8 +19,8 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from bot.simulator import AckTimeoutError, SimulatedWorkspace, SimulatorError
-from bot.simulator.workspace import DEFAULT_APP_TOKEN
+from simulator import AckTimeoutError, SimulatedWorkspace, SimulatorError
+from simulator.workspace import DEFAULT_APP_TOKEN
 from tests.simulator.sim_bolt_app import button, text_input
 
 ANA = "U0PM00001"

@@ -19,9 +19,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.sandbox import Sandbox
-from bot.simulator import Message, ViewRecord
-from rituals.clock import FrozenClock
-from rituals.forms.ids import ROW_BLOCK
+from core.clock import FrozenClock
+from rituals.collect.forms.ids import ROW_BLOCK
+from simulator import Message, ViewRecord
 from storage.models import Answer, Delivery, Participant, Run
 
 ANA, BEN, CHLOE = "U0PM00001", "U0PM00002", "U0PM00003"

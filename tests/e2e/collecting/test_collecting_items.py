@@ -12,16 +12,16 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from bot.sandbox import Sandbox
-from bot.simulator import ViewRecord
-from rituals.clock import FrozenClock
-from rituals.forms.ids import (
+from core.clock import FrozenClock
+from rituals.collect.forms.ids import (
     ADD_ITEM_ACTION,
     ANSWER_CALLBACK,
     EDIT_ITEM_ACTION,
     ITEM_CALLBACK,
     ITEM_MENU_ACTION,
 )
-from rituals.prompts import FILL_ACTION
+from rituals.collect.prompts import FILL_ACTION
+from simulator import ViewRecord
 from storage.models import Answer, Run, RunOrigin, RunState
 
 from .conftest import ANA, OPENS, RITUAL, answers, fresh, modal, open_run, prompt_of, row_ids, wait

@@ -8,10 +8,10 @@ import json
 from datetime import timedelta
 
 from bot.sandbox import Sandbox
-from rituals.clock import FrozenClock
-from rituals.forms.ids import ANSWER_CALLBACK
-from rituals.home_view import HOME_CLOSE_ACTION, HOME_NUDGE_ACTION
-from rituals.prompts import FILL_ACTION, HANDOFF_ACTION, SKIP_ACTION
+from core.clock import FrozenClock
+from rituals.collect.forms.ids import ANSWER_CALLBACK
+from rituals.collect.prompts import FILL_ACTION, HANDOFF_ACTION, SKIP_ACTION
+from rituals.home import HOME_CLOSE_ACTION, HOME_NUDGE_ACTION
 from storage.models import DeliveryState, ParticipantState, RunState
 
 from .conftest import (

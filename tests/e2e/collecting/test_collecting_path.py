@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.sandbox import Sandbox
-from rituals.clock import FrozenClock
-from rituals.forms.ids import ADD_ITEM_ACTION, ANSWER_CALLBACK, ITEM_CALLBACK
-from rituals.prompts import FILL_ACTION, SKIP_ACTION
+from core.clock import FrozenClock
+from rituals.collect.forms.ids import ADD_ITEM_ACTION, ANSWER_CALLBACK, ITEM_CALLBACK
+from rituals.collect.prompts import FILL_ACTION, SKIP_ACTION
 from storage.models import DeliveryState, ParticipantState, RunState
 
 from .conftest import (

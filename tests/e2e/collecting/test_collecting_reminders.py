@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import Sandbox
-from rituals.clock import FrozenClock
-from rituals.forms.ids import ADD_ITEM_ACTION, ANSWER_CALLBACK, ITEM_CALLBACK
-from rituals.prompts import FILL_ACTION
+from core.clock import FrozenClock
+from rituals.collect.forms.ids import ADD_ITEM_ACTION, ANSWER_CALLBACK, ITEM_CALLBACK
+from rituals.collect.prompts import FILL_ACTION
 from storage.models import DeliveryState
 
 from .conftest import (

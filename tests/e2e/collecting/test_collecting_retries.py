@@ -5,9 +5,9 @@ database (unique keys, compare-and-set updates), not by remembering requests."""
 from __future__ import annotations
 
 from bot.sandbox import Sandbox
-from rituals.clock import FrozenClock
-from rituals.forms.ids import ADD_ITEM_ACTION, ANSWER_CALLBACK, ITEM_CALLBACK, ITEM_MENU_ACTION
-from rituals.prompts import FILL_ACTION, HANDOFF_ACTION, SKIP_ACTION
+from core.clock import FrozenClock
+from rituals.collect.forms.ids import ADD_ITEM_ACTION, ANSWER_CALLBACK, ITEM_CALLBACK, ITEM_MENU_ACTION
+from rituals.collect.prompts import FILL_ACTION, HANDOFF_ACTION, SKIP_ACTION
 from storage.models import ParticipantState
 
 from .conftest import (

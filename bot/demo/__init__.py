@@ -1,0 +1,1 @@
+"""`ritualbot demo`: a ritual on the simulated workspace, narrated in the terminal."""

@@ -1,0 +1,2 @@
+"""Slack listeners of the rituals domain: `/ritual`, the prompt's buttons, the answer modal,
+approval and export."""

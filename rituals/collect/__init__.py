@@ -1,0 +1,1 @@
+"""Asking and answering: prompts, the answer modal and its drafts, answers, skips and hand-offs, reminders."""

@@ -1,0 +1,156 @@
+"""Answers: every submission is a new version, never an overwrite, and a copy goes to the PM.
+
+Saving is idempotent on the submission's identity (the modal's view id): Slack may deliver a
+submission twice, and the unique ``source_id`` makes the second delivery find the first instead
+of adding a version, a state change and another copy in the DM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from core.errors import NotAllowed, UserFacingError
+from messaging.mrkdwn import mrkdwn_escape
+from messaging.outbox import enqueue
+from rituals.collect.answer_copy import answer_copy
+from rituals.definition.schema import RitualDefinition
+from storage.models import Answer, Participant, ParticipantState, Run, RunState
+
+
+class LateRefused(UserFacingError):
+    """The run has closed and the ritual does not take late answers."""
+
+
+@dataclass(frozen=True)
+class SavedAnswer:
+    answer: Answer
+    # True when this submission had been saved before (a retried delivery): nothing else happened.
+    replay: bool
+
+
+def latest_answer(session: Session, run_id: int, user_id: str) -> Answer | None:
+    return session.scalar(
+        select(Answer)
+        .where(Answer.run_id == run_id, Answer.user_id == user_id)
+        .order_by(Answer.version.desc())
+        .limit(1)
+    )
+
+
+def previous_answer(
+    session: Session, ritual_id: str, user_id: str, before_run: int | None = None
+) -> Answer | None:
+    """The person's latest answer to the ritual (in another run when ``before_run`` is given):
+    what the modal is prefilled from, so a PM updates rather than retypes."""
+    query = select(Answer).where(Answer.ritual_id == ritual_id, Answer.user_id == user_id)
+    if before_run is not None:
+        query = query.where(Answer.run_id != before_run)
+    return session.scalar(query.order_by(Answer.submitted_at.desc(), Answer.version.desc()).limit(1))
+
+
+def participant(session: Session, run_id: int, user_id: str, *, lock: bool = False) -> Participant | None:
+    query = select(Participant).where(Participant.run_id == run_id, Participant.user_id == user_id)
+    if lock:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def require_participant(session: Session, run: Run, user_id: str, *, lock: bool = False) -> Participant:
+    """The person's participation; a PM sees and edits only their own."""
+    found = participant(session, run.id, user_id, lock=lock)
+    if found is None:
+        raise NotAllowed("You are not asked to answer this one, so there is nothing to fill in.")
+    if found.state is ParticipantState.DELEGATED:
+        raise UserFacingError(
+            f"You handed this one to <@{found.delegated_to}>, so it is theirs to answer now."
+        )
+    return found
+
+
+def is_late(run: Run, now: datetime) -> bool:
+    return run.state is RunState.CLOSED or (run.closes_at is not None and now >= run.closes_at)
+
+
+def check_may_answer(definition: RitualDefinition, run: Run, person: Participant, now: datetime) -> bool:
+    """Whether an answer now is late; raises when it may not be given at all.
+
+    Until the run closes a PM may answer and edit as often as they like. After it closes, the
+    ritual's ``late`` policy decides: ``accept`` takes a first answer (marked late) from someone
+    who had not answered, ``refuse`` takes nothing. An answer given in time is final at close.
+    """
+    name = mrkdwn_escape(definition.name)
+    if run.state not in (RunState.OPEN, RunState.CLOSED):
+        raise UserFacingError(f"*{name}* is not open ({run.state.value}).")
+    if not is_late(run, now):
+        return False
+    if definition.window.late == "refuse":
+        raise LateRefused(f"*{name}* has closed, and this check-in does not take late answers.")
+    if person.state is ParticipantState.ANSWERED:
+        raise UserFacingError(f"*{name}* has closed, so your answer is final. Thank you!")
+    return True
+
+
+def save_answer(
+    session: Session,
+    definition: RitualDefinition,
+    run: Run,
+    user_id: str,
+    values: Mapping[str, Any],
+    *,
+    source_id: str,
+    now: datetime,
+) -> SavedAnswer:
+    """Store ``values`` as the person's next version, mark them answered, and DM them a copy."""
+    earlier = session.scalar(select(Answer).where(Answer.source_id == source_id))
+    if earlier is not None:
+        return SavedAnswer(earlier, replay=True)
+    person = require_participant(session, run, user_id, lock=True)
+    late = check_may_answer(definition, run, person, now)
+    # The participant row is locked above, so two submissions by the same person take turns
+    # here; a concurrent duplicate of this very submission fails on `source_id` instead, and
+    # the caller's retry then finds it saved.
+    version = (
+        session.scalar(
+            select(func.max(Answer.version)).where(Answer.run_id == run.id, Answer.user_id == user_id)
+        )
+        or 0
+    ) + 1
+    answer = Answer(
+        run_id=run.id,
+        ritual_id=run.ritual_id,
+        user_id=user_id,
+        version=version,
+        values=dict(values),
+        late=late,
+        submitted_at=now,
+        source_id=source_id,
+    )
+    session.add(answer)
+    session.flush()
+    session.execute(
+        update(Participant)
+        .where(Participant.id == person.id)
+        .values(
+            state=ParticipantState.ANSWERED,
+            skip_reason=None,
+            responded_at=now,
+            prompt_version=Participant.prompt_version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    enqueue(
+        session,
+        key=f"run:{run.id}:answer-copy:{user_id}:v{answer.version}",
+        kind="answer-copy",
+        target=user_id,
+        message=answer_copy(definition, answer),
+        now=now,
+        run_id=run.id,
+    )
+    return SavedAnswer(answer, replay=False)

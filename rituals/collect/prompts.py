@@ -1,0 +1,187 @@
+"""The prompt: one DM per participant when a run opens, showing where they stand.
+
+A prompt is posted with ``channel=<user id>`` through the outbox (dedupe key
+``run:<id>:prompt:<user>``), at the participant's prompt time: the run's opening, or with
+participant-local delivery the same wall time in their own zone. Its text follows the
+participant's state (to answer / answered, with an edit button / skipped / handed over / closed);
+:mod:`rituals.collect.prompt_sync` keeps the posted message in step with ``chat.update``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from messaging.gateway import Message
+from messaging.mrkdwn import mrkdwn_escape
+from messaging.outbox import enqueue
+from rituals.definition.schema import RitualDefinition
+from rituals.runs.opening import OpenedRun
+from rituals.runs.times import local_date, local_time, occurrence_of, zone
+from rituals.schedule.occurrences import prompt_time
+from storage.models import Answer, Participant, ParticipantState, Run, RunState
+
+FILL_ACTION = "prompt_fill"
+SKIP_ACTION = "prompt_skip"
+HANDOFF_ACTION = "prompt_handoff"
+PROMPT_KIND = "prompt"
+ASKED_MAX = 1000
+DESCRIPTION_MAX = 600
+
+JsonDict = dict[str, object]
+
+
+def prompt_key(run_id: int, user_id: str) -> str:
+    return f"run:{run_id}:prompt:{user_id}"
+
+
+def button(action_id: str, text: str, run_id: int, style: str | None = None) -> JsonDict:
+    out: JsonDict = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": text},
+        "value": str(run_id),
+    }
+    if style:
+        out["style"] = style
+    return out
+
+
+def _section(text: str) -> JsonDict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> JsonDict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def what_is_asked(definition: RitualDefinition) -> str:
+    return _cut(" · ".join(mrkdwn_escape(f.label) for f in definition.form), ASKED_MAX)
+
+
+def _open_prompt(definition: RitualDefinition, run: Run, person: Participant) -> tuple[str, list[JsonDict]]:
+    name = mrkdwn_escape(definition.name)
+    tz = zone(person.timezone)
+    headline = f"*{name}* is open, and your input is needed."
+    intro = headline
+    if definition.description:
+        intro += "\n" + mrkdwn_escape(_cut(definition.description, DESCRIPTION_MAX))
+    if person.delegated_by:
+        intro += f"\n<@{person.delegated_by}> handed this one to you."
+    due = (
+        f"*Due:* {local_time(run.closes_at, tz)} (your time)"
+        if run.closes_at
+        else "*Due:* when the owner closes it"
+    )
+    blocks: list[JsonDict] = [
+        _section(intro),
+        _section(f"*What is asked:* {what_is_asked(definition)}\n{due}"),
+        {
+            "type": "actions",
+            "elements": [
+                button(FILL_ACTION, "Fill in", run.id, "primary"),
+                button(SKIP_ACTION, "Skip this time", run.id),
+                button(HANDOFF_ACTION, "Hand off", run.id),
+            ],
+        },
+        _context("It takes a minute: the form starts from your last answer, so you only change what moved."),
+    ]
+    return headline, blocks
+
+
+def prompt_message(
+    definition: RitualDefinition, run: Run, person: Participant, latest: Answer | None
+) -> Message:
+    """The prompt as it should read now, for the participant's and the run's state."""
+    name = mrkdwn_escape(definition.name)
+    tz = zone(person.timezone)
+    is_open = run.state is RunState.OPEN
+    blocks: list[JsonDict]
+    if person.state is ParticipantState.DELEGATED:
+        headline = f"*{name}*: you handed this one to <@{person.delegated_to}>. Thank you!"
+        blocks = [_section(headline)]
+    elif is_open and person.state is ParticipantState.PENDING:
+        headline, blocks = _open_prompt(definition, run, person)
+    elif is_open and person.state is ParticipantState.ANSWERED and latest is not None:
+        when = local_time(latest.submitted_at, tz)
+        headline = f"*{name}*: ✅ you answered on {when} (version {latest.version}). Thank you!"
+        blocks = [
+            _section(headline),
+            {"type": "actions", "elements": [button(FILL_ACTION, "Edit answer", run.id)]},
+        ]
+        if run.closes_at is not None:
+            blocks.append(
+                _context(f"You can edit it until {local_time(run.closes_at, tz)}; every version is kept.")
+            )
+    elif is_open and person.state is ParticipantState.SKIPPED:
+        reason = mrkdwn_escape(person.skip_reason or "no reason given")
+        headline = f"*{name}*: you are skipping this one ({reason})."
+        blocks = [
+            _section(headline),
+            {"type": "actions", "elements": [button(FILL_ACTION, "Answer after all", run.id)]},
+        ]
+    elif run.state is RunState.CLOSED:
+        headline, blocks = _closed_prompt(definition, run, person, latest)
+    else:
+        headline = f"*{name}* was called off ({run.state.value}); there is nothing to answer."
+        blocks = [_section(headline)]
+    return Message(text=headline.replace("*", ""), blocks=blocks)
+
+
+def _closed_prompt(
+    definition: RitualDefinition, run: Run, person: Participant, latest: Answer | None
+) -> tuple[str, list[JsonDict]]:
+    name = mrkdwn_escape(definition.name)
+    tz = zone(person.timezone)
+    closed = f"*{name}* closed on {local_date(run.closed_at or run.closes_at or run.scheduled_for, tz)}."
+    if person.state is ParticipantState.ANSWERED and latest is not None:
+        late = " (added late)" if latest.late else ""
+        headline = f"{closed} ✅ Your answer (version {latest.version}){late} is in. Thank you!"
+        return headline, [_section(headline)]
+    if person.state is ParticipantState.SKIPPED:
+        reason = mrkdwn_escape(person.skip_reason or "no reason given")
+        headline = f"{closed} You skipped this one ({reason})."
+        return headline, [_section(headline)]
+    if definition.window.late == "accept":
+        headline = f"{closed} It closed without your answer, but late answers are still taken."
+        actions: JsonDict = {
+            "type": "actions",
+            "elements": [button(FILL_ACTION, "Add a late answer", run.id)],
+        }
+        return headline, [_section(headline), actions]
+    headline = f"{closed} It closed without your answer, and this check-in does not take late answers."
+    return headline, [_section(headline)]
+
+
+def queue_prompt(
+    session: Session,
+    definition: RitualDefinition,
+    run: Run,
+    person: Participant,
+    now: datetime,
+    not_before: datetime | None = None,
+) -> bool:
+    """Queue one participant's prompt (once: the dedupe key refuses a second)."""
+    return enqueue(
+        session,
+        key=prompt_key(run.id, person.user_id),
+        kind=PROMPT_KIND,
+        target=person.user_id,
+        message=prompt_message(definition, run, person, None),
+        now=now,
+        not_before=not_before,
+        run_id=run.id,
+    )
+
+
+def queue_prompts(session: Session, opened: OpenedRun, now: datetime) -> None:
+    """The ``on_open`` hook: one prompt per participant, each at their own prompt time."""
+    occurrence = occurrence_of(opened.definition, opened.run)
+    for person in opened.participants:
+        when = prompt_time(opened.definition, occurrence, zone(person.timezone))
+        queue_prompt(session, opened.definition, opened.run, person, now, not_before=max(when, now))

@@ -1,0 +1,184 @@
+"""Skipping a run with a reason, and handing it to someone else.
+
+Both are guarded state changes on the participant row, so a click or submission delivered twice
+changes things once: skipping again with the same reason changes nothing, and a hand-over to
+the same person finds it already done (the new participant is an insert that ignores conflicts,
+and their prompt has a dedupe key).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from core.errors import UserFacingError
+from messaging.gateway import OutcomeUnknown, Person, RateLimited, Rejected
+from messaging.mrkdwn import mrkdwn_escape
+from rituals.collect.answers import is_late, participant, require_participant
+from rituals.collect.prompts import queue_prompt
+from rituals.definition.loading import UnknownRitual
+from rituals.definition.schema import RitualDefinition
+from rituals.services import Services
+from storage.models import Participant, ParticipantState, Run, RunState
+from storage.queries import insert_ignoring_conflicts
+
+OUT_OF_OFFICE = "out_of_office"
+NOTHING_TO_REPORT = "nothing_to_report"
+OTHER = "other"
+SKIP_REASONS = {OUT_OF_OFFICE: "Out of office", NOTHING_TO_REPORT: "Nothing to report", OTHER: "Other"}
+REASON_MAX = 500
+
+
+def skip_reason_text(choice: str | None, detail: str | None) -> str:
+    """The reason as owners read it: the choice, with the person's words if they gave any."""
+    label = SKIP_REASONS.get(choice or "", "Other")
+    detail = (detail or "").strip()[:REASON_MAX]
+    if choice == OTHER and detail:
+        return detail
+    return f"{label}: {detail}" if detail else label
+
+
+def _require_open(definition: RitualDefinition, run: Run, now: datetime) -> None:
+    if run.state is not RunState.OPEN or is_late(run, now):
+        raise UserFacingError(
+            f"*{mrkdwn_escape(definition.name)}* has closed, so there is nothing to change."
+        )
+
+
+def skip(
+    session: Session, definition: RitualDefinition, run: Run, user_id: str, reason: str, now: datetime
+) -> bool:
+    """Skip this run; False when it was already skipped for the same reason (a retry)."""
+    _require_open(definition, run, now)
+    person = require_participant(session, run, user_id, lock=True)
+    if person.state is ParticipantState.ANSWERED:
+        raise UserFacingError("You have already answered this one. You can still edit your answer.")
+    if person.state is ParticipantState.SKIPPED and person.skip_reason == reason:
+        return False
+    session.execute(
+        update(Participant)
+        .where(
+            Participant.id == person.id,
+            Participant.state.in_([ParticipantState.PENDING, ParticipantState.SKIPPED]),
+        )
+        .values(
+            state=ParticipantState.SKIPPED,
+            skip_reason=reason,
+            responded_at=now,
+            prompt_version=Participant.prompt_version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class HandOff:
+    to: Participant
+    # False when this hand-over had happened before (a retried submission).
+    new: bool
+
+
+def hand_off(
+    session: Session, definition: RitualDefinition, run: Run, user_id: str, to: Person, now: datetime
+) -> HandOff:
+    """Make ``to`` a participant in ``user_id``'s place, and queue their own prompt."""
+    _require_open(definition, run, now)
+    person = participant(session, run.id, user_id, lock=True)
+    if person is None:
+        raise UserFacingError("You are not asked to answer this one, so there is nothing to hand off.")
+    if person.state is ParticipantState.DELEGATED:
+        if person.delegated_to == to.id:
+            existing = participant(session, run.id, to.id)
+            if existing is not None:
+                return HandOff(existing, new=False)
+        raise UserFacingError(f"You already handed this one to <@{person.delegated_to}>.")
+    if person.state is ParticipantState.ANSWERED:
+        raise UserFacingError("You have already answered this one, so it stays yours. You can still edit it.")
+    if to.id == user_id:
+        raise UserFacingError("Pick someone other than yourself.")
+    if to.is_bot or to.deleted:
+        raise UserFacingError("Pick a person who is still in the workspace (not a bot or a former member).")
+    if participant(session, run.id, to.id) is not None:
+        raise UserFacingError(f"{to.name} is already asked for this one. Pick someone else, or skip it.")
+    insert_ignoring_conflicts(
+        session,
+        Participant,
+        [
+            {
+                "run_id": run.id,
+                "user_id": to.id,
+                "display_name": to.name,
+                "timezone": to.timezone,
+                "state": ParticipantState.PENDING.value,
+                "delegated_by": user_id,
+                "reminders_sent": 0,
+                "prompt_version": 0,
+                "prompt_synced": 0,
+            }
+        ],
+    )
+    session.execute(
+        update(Participant)
+        .where(Participant.id == person.id, Participant.state != ParticipantState.DELEGATED)
+        .values(
+            state=ParticipantState.DELEGATED,
+            delegated_to=to.id,
+            responded_at=now,
+            prompt_version=Participant.prompt_version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    delegate = participant(session, run.id, to.id)
+    assert delegate is not None
+    queue_prompt(session, definition, run, delegate, now)
+    return HandOff(delegate, new=True)
+
+
+# --- for the listeners: each in its own transaction ------------------------------------------
+
+
+def _run_and_definition(services: Services, session: Session, run_id: int) -> tuple[RitualDefinition, Run]:
+    run = session.get(Run, run_id)
+    if run is None:
+        raise UserFacingError("That check-in no longer exists.")
+    try:
+        return services.library.get(run.ritual_id), run
+    except UnknownRitual as error:
+        raise UserFacingError("That ritual has been retired.") from error
+
+
+def check_can_respond(services: Services, run_id: int, user_id: str) -> RitualDefinition:
+    """Before opening the skip or hand-off modal: is there still something to skip or hand off?"""
+    now = services.clock.now()
+    with services.session_factory() as session:
+        definition, run = _run_and_definition(services, session, run_id)
+        _require_open(definition, run, now)
+        person = require_participant(session, run, user_id)
+        if person.state is ParticipantState.ANSWERED:
+            raise UserFacingError("You have already answered this one. You can still edit your answer.")
+        return definition
+
+
+def skip_run(services: Services, run_id: int, user_id: str, reason: str) -> bool:
+    now = services.clock.now()
+    with services.session_factory.begin() as session:
+        definition, run = _run_and_definition(services, session, run_id)
+        return skip(session, definition, run, user_id, reason, now)
+
+
+def hand_off_run(services: Services, run_id: int, user_id: str, to_user: str) -> HandOff:
+    # Looked up before the transaction: it is a Slack call (users.info, Tier 4, quick).
+    try:
+        to = services.gateway.person(to_user)
+    except (RateLimited, OutcomeUnknown, Rejected) as error:
+        raise UserFacingError(
+            "I could not look that person up in Slack just now; please try again."
+        ) from error
+    now = services.clock.now()
+    with services.session_factory.begin() as session:
+        definition, run = _run_and_definition(services, session, run_id)
+        return hand_off(session, definition, run, user_id, to, now)

@@ -1,0 +1,1 @@
+"""What a ritual is: the YAML schema, the built-in library and loading with `file:line` problems."""

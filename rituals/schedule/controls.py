@@ -1,0 +1,65 @@
+"""Owners' controls over a ritual's schedule: pause, resume, skip the next occurrence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from core.errors import NotAllowed, UserFacingError
+from rituals.definition.schema import RitualDefinition
+from rituals.runs.materialize import ensure_state_rows
+from rituals.schedule.occurrences import Occurrence, next_openings
+from storage.models import RitualState
+
+
+def require_manager(definition: RitualDefinition, user_id: str, admins: Sequence[str]) -> None:
+    """Management actions are for the ritual's owners and the configured admins only."""
+    if user_id not in definition.owners and user_id not in admins:
+        owners = ", ".join(f"<@{owner}>" for owner in definition.owners)
+        raise NotAllowed(f"Only the owners of {definition.name} ({owners}) or an admin can do that.")
+
+
+def _state(session: Session, ritual_id: str, now: datetime) -> RitualState:
+    ensure_state_rows(session, [ritual_id], now)
+    state = session.get(RitualState, ritual_id, populate_existing=True, with_for_update=True)
+    assert state is not None
+    return state
+
+
+def pause(session: Session, definition: RitualDefinition, by: str, now: datetime) -> bool:
+    """Pause; False when it was already paused. Occurrences while paused are recorded as skipped."""
+    state = _state(session, definition.id, now)
+    if state.paused:
+        return False
+    state.paused, state.updated_at, state.updated_by = True, now, by
+    return True
+
+
+def resume(session: Session, definition: RitualDefinition, by: str, now: datetime) -> bool:
+    state = _state(session, definition.id, now)
+    if not state.paused:
+        return False
+    state.paused, state.updated_at, state.updated_by = False, now, by
+    return True
+
+
+def skip_next(
+    session: Session, definition: RitualDefinition, by: str, now: datetime
+) -> tuple[Occurrence, bool]:
+    """Mark the next occurrence to be skipped; the flag is False when it already was."""
+    state = _state(session, definition.id, now)
+    upcoming = next_openings(definition, now, 1)
+    if not upcoming:
+        raise UserFacingError(f"{definition.name} has no upcoming opening to skip.")
+    target = upcoming[0]
+    if state.skip_key == target.key:
+        return target, False
+    state.skip_key, state.updated_at, state.updated_by = target.key, now, by
+    return target, True
+
+
+def is_paused(session: Session, ritual_id: str) -> bool:
+    state = session.get(RitualState, ritual_id)
+    return bool(state and state.paused)

@@ -1,0 +1,49 @@
+"""The outbox's table: every Slack write is a row, claimed with a lease and fenced."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, text_enum
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    SUPERSEDED = "superseded"
+
+
+class Delivery(Base):
+    """One Slack write in the outbox: claimed with a lease, sent outside the transaction, fenced."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("dedupe_key", name="uq_deliveries_dedupe_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    # "<run>:<kind>:<target>" or another stable identity: the same logical write is queued once.
+    dedupe_key: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(40))
+    # A user or channel id, a channel name, or a webhook URL.
+    target: Mapped[str] = mapped_column(String(1000))
+    payload: Mapped[dict[str, Any]]
+    state: Mapped[DeliveryState] = mapped_column(text_enum(DeliveryState), index=True)
+    not_before: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_token: Mapped[str | None] = mapped_column(String(64))
+    # Set when an attempt timed out or its sender died: Slack may have posted, so look first.
+    maybe_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    lease_until: Mapped[datetime | None]
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
