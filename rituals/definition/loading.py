@@ -17,13 +17,22 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from core.yaml_source import LineMap, YamlError, load_yaml
-from rituals.definition.schema import DEFER_CROSS_CHECKS, Loc, RitualDefinition, cross_check, format_loc
+from core.config_files import (
+    ConfigDocument,
+    ConfigKind,
+    Loc,
+    Problem,
+    config_files,
+    format_loc,
+    read_document,
+    validation_problems,
+)
+from core.yaml_source import LineMap
+from rituals.definition.schema import DEFER_CROSS_CHECKS, RitualDefinition, cross_check
 from rituals.library import BUILTIN_LIBRARY
 from rituals.publish.templating import check_template, template_environment, template_search_path
 
@@ -39,21 +48,6 @@ __all__ = [
     "parse_rituals_path",
     "validate_paths",
 ]
-
-#: The built-in rituals shipped with the bot.
-RITUAL_SUFFIXES = (".yml", ".yaml")
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One finding in a ritual file; ``str()`` gives ``path:line: message``."""
-
-    path: Path
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
 
 
 class InvalidRituals(Exception):
@@ -164,23 +158,21 @@ def validate_paths(paths: Sequence[Path]) -> list[Problem]:
 
 def load_file(path: Path, *, check_templates: bool = True) -> tuple[LoadedRitual | None, list[Problem]]:
     """Read and validate one ritual file; the ritual is None when there is any problem."""
+    document, problems = read_document(path)
+    if document is None:
+        return None, problems
+    return load_document(document, check_templates=check_templates)
+
+
+def load_document(
+    document: ConfigDocument, *, check_templates: bool = True
+) -> tuple[LoadedRitual | None, list[Problem]]:
+    """Validate one parsed ritual; the ritual is None when there is any problem."""
+    path, lines = document.path, document.lines
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [Problem(path, 1, f"not UTF-8 text: {exc.reason}")]
-    except OSError as exc:
-        return None, [Problem(path, 1, f"cannot read: {exc.strerror or exc}")]
-    try:
-        data, lines = load_yaml(text)
-    except YamlError as exc:
-        return None, [Problem(path, exc.line, exc.message)]
-    if not isinstance(data, dict):
-        found = "an empty file" if data is None else f"a {type(data).__name__}"
-        return None, [Problem(path, lines.line(()), f"expected a ritual (a mapping of keys), found {found}")]
-    try:
-        definition = RitualDefinition.model_validate(data, context={DEFER_CROSS_CHECKS: True})
+        definition = RitualDefinition.model_validate(document.data, context={DEFER_CROSS_CHECKS: True})
     except ValidationError as exc:
-        return None, [Problem(path, lines.line(error["loc"]), _message(error)) for error in exc.errors()]
+        return None, validation_problems(path, lines, exc, RitualDefinition)
     problems = [
         Problem(path, lines.line(loc), f"{format_loc(loc)}: {message}")
         for loc, message in cross_check(definition)
@@ -194,21 +186,15 @@ def load_file(path: Path, *, check_templates: bool = True) -> tuple[LoadedRitual
 
 def _load_group(path: Path, *, check_templates: bool) -> tuple[list[LoadedRitual], list[Problem]]:
     """Load a folder's ritual files (or one file), rejecting an id defined twice in it."""
-    if path.is_dir():
-        files = sorted(
-            child
-            for child in path.iterdir()
-            if child.suffix in RITUAL_SUFFIXES and child.is_file() and not child.name.startswith(".")
-        )
-    elif path.is_file():
-        files = [path]
-    else:
-        return [], [Problem(path, 1, "no such ritual file or folder")]
+    files, problems = config_files(path)
     loaded: list[LoadedRitual] = []
-    problems: list[Problem] = []
     first: dict[str, LoadedRitual] = {}
     for file in files:
-        ritual, found = load_file(file, check_templates=check_templates)
+        document, found = read_document(file)
+        problems += found
+        if document is None or document.kind is not ConfigKind.RITUAL:
+            continue  # unreadable (reported), or the research registry's or objectives' file
+        ritual, found = load_document(document, check_templates=check_templates)
         problems += found
         if ritual is None:
             continue
@@ -238,55 +224,3 @@ def _template_problems(definition: RitualDefinition, path: Path, lines: LineMap)
             loc: Loc = ("audiences", index, "template") if audience.template else ("audiences", index)
             problems.append(Problem(path, lines.line(loc), f"{format_loc(loc)}: {message}"))
     return problems
-
-
-def _message(error: Any) -> str:
-    """A pydantic error in the words of the YAML author, prefixed by the key path."""
-    loc: Loc = tuple(error["loc"])
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        parent, key = loc[:-1], loc[-1]
-        allowed = _allowed_keys(parent)
-        close = difflib.get_close_matches(str(key), allowed, n=1)
-        if close:
-            hint = f"; did you mean {close[0]!r}?"
-        else:
-            hint = f"; allowed keys: {', '.join(allowed)}" if allowed else ""
-        where = f"{format_loc(parent)}: " if parent else ""
-        return f"{where}unknown key {key!r}{hint}"
-    if kind == "missing":
-        parent, key = loc[:-1], loc[-1]
-        where = f"{format_loc(parent)}: " if parent else ""
-        return f"{where}missing required key {key!r}"
-    message = str(error["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        message = message.removeprefix(prefix)
-    return f"{format_loc(loc)}: {message}" if loc else message
-
-
-def _allowed_keys(loc: Loc) -> list[str]:
-    """The keys the model at ``loc`` accepts (for "did you mean"), or [] if not a model."""
-    model: Any = RitualDefinition
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
-            return []
-        model = _model_in(model.model_fields[part].annotation)
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
-    return []
-
-
-def _model_in(annotation: Any) -> Any:
-    """The BaseModel inside ``list[X]``, ``X | None`` or ``Annotated[X, ...]``, if any."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    origin = getattr(annotation, "__origin__", None)
-    if origin is not None and origin is not annotation:
-        return _model_in(origin)
-    return None

@@ -36,6 +36,7 @@ from pydantic import (
     model_validator,
 )
 
+from core.config_files import Loc, format_loc
 from rituals.schedule.cron import CronError, parse_cron
 
 __all__ = [
@@ -44,7 +45,6 @@ __all__ = [
     "Audience",
     "Blackout",
     "FormField",
-    "Loc",
     "Participants",
     "QuietHours",
     "Reminder",
@@ -61,7 +61,6 @@ __all__ = [
 DEFER_CROSS_CHECKS = "defer_cross_checks"
 
 #: A key path into the YAML document, as pydantic reports it: keys and list indices.
-Loc = tuple[str | int, ...]
 
 FieldType = Literal[
     "text",
@@ -590,14 +589,3 @@ def cross_check(definition: RitualDefinition) -> list[tuple[Loc, str]]:
             )
         )
     return findings
-
-
-def format_loc(loc: Loc) -> str:
-    """``("form", 2, "id")`` -> ``form[2].id``."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text

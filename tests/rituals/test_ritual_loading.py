@@ -218,9 +218,17 @@ def test_package_data_globs_cover_the_library() -> None:
             ["x.yml:10: form[0]: max_length is only for text, long_text and url fields"],
             id="key-for-another-type",
         ),
-        pytest.param("", ["x.yml:1: expected a ritual (a mapping of keys), found an empty file"], id="empty"),
         pytest.param(
-            "- a\n- b\n", ["x.yml:1: expected a ritual (a mapping of keys), found a list"], id="list"
+            "",
+            [
+                "x.yml:1: expected a ritual, research rules or objectives (a mapping of keys), found an empty file"
+            ],
+            id="empty",
+        ),
+        pytest.param(
+            "- a\n- b\n",
+            ["x.yml:1: expected a ritual, research rules or objectives (a mapping of keys), found a list"],
+            id="list",
         ),
     ],
 )
@@ -284,9 +292,7 @@ def test_duplicate_id_in_one_folder(tmp_path: Path) -> None:
 
 
 def test_missing_path(tmp_path: Path) -> None:
-    assert validate_paths([tmp_path / "nope"]) == [
-        Problem(tmp_path / "nope", 1, "no such ritual file or folder")
-    ]
+    assert validate_paths([tmp_path / "nope"]) == [Problem(tmp_path / "nope", 1, "no such file or folder")]
 
 
 def test_problem_str() -> None:
@@ -364,3 +370,11 @@ def test_parse_rituals_path() -> None:
     value = os.pathsep.join(["one", "", "two/three"])
     assert parse_rituals_path(value) == [Path("one"), Path("two/three")]
     assert parse_rituals_path(None) == []
+
+
+def test_research_and_objectives_files_in_a_rituals_folder_are_not_rituals(tmp_path: Path) -> None:
+    # One RITUALS_PATH folder holds every kind; the rituals' loader takes only rituals.
+    (tmp_path / "research.yml").write_text("research:\n  contact_cooldown_days: 30\n", encoding="utf-8")
+    (tmp_path / "okrs.yml").write_text("objectives: []\nmetrics: []\n", encoding="utf-8")
+    assert validate_paths([tmp_path]) == []
+    assert load_library([tmp_path]).ids() == load_library().ids()
