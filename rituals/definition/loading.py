@@ -34,6 +34,7 @@ from core.config_files import (
 from core.yaml_source import LineMap
 from rituals.definition.schema import DEFER_CROSS_CHECKS, RitualDefinition, cross_check
 from rituals.library import BUILTIN_LIBRARY
+from rituals.publish.contributions import DigestContribution
 from rituals.publish.templating import check_template, template_environment, template_search_path
 
 __all__ = [
@@ -128,7 +129,12 @@ def parse_rituals_path(value: str | None) -> list[Path]:
     return [Path(part) for part in (value or "").split(os.pathsep) if part.strip()]
 
 
-def load_library(extra_paths: Sequence[Path] = (), *, check_templates: bool = True) -> RitualLibrary:
+def load_library(
+    extra_paths: Sequence[Path] = (),
+    *,
+    check_templates: bool = True,
+    contributions: Sequence[DigestContribution] = (),
+) -> RitualLibrary:
     """The built-in library, then each extra folder (or file) in order, later ids replacing earlier.
 
     Raises :class:`InvalidRituals` listing every problem in every file, templates included.
@@ -136,7 +142,7 @@ def load_library(extra_paths: Sequence[Path] = (), *, check_templates: bool = Tr
     rituals: dict[str, LoadedRitual] = {}
     problems: list[Problem] = []
     for group in [BUILTIN_LIBRARY, *extra_paths]:
-        loaded, found = _load_group(group, check_templates=check_templates)
+        loaded, found = _load_group(group, check_templates=check_templates, contributions=contributions)
         problems += found
         rituals.update((ritual.definition.id, ritual) for ritual in loaded)
     if problems:
@@ -144,7 +150,7 @@ def load_library(extra_paths: Sequence[Path] = (), *, check_templates: bool = Tr
     return RitualLibrary(rituals.values())
 
 
-def validate_paths(paths: Sequence[Path]) -> list[Problem]:
+def validate_paths(paths: Sequence[Path], contributions: Sequence[DigestContribution] = ()) -> list[Problem]:
     """Every problem in the given ritual files and folders (templates included), sorted.
 
     Each argument is checked on its own: duplicate ids are reported within a folder, not across
@@ -152,20 +158,25 @@ def validate_paths(paths: Sequence[Path]) -> list[Problem]:
     """
     problems: list[Problem] = []
     for path in paths:
-        problems += _load_group(path, check_templates=True)[1]
+        problems += _load_group(path, check_templates=True, contributions=contributions)[1]
     return sorted(problems)
 
 
-def load_file(path: Path, *, check_templates: bool = True) -> tuple[LoadedRitual | None, list[Problem]]:
+def load_file(
+    path: Path, *, check_templates: bool = True, contributions: Sequence[DigestContribution] = ()
+) -> tuple[LoadedRitual | None, list[Problem]]:
     """Read and validate one ritual file; the ritual is None when there is any problem."""
     document, problems = read_document(path)
     if document is None:
         return None, problems
-    return load_document(document, check_templates=check_templates)
+    return load_document(document, check_templates=check_templates, contributions=contributions)
 
 
 def load_document(
-    document: ConfigDocument, *, check_templates: bool = True
+    document: ConfigDocument,
+    *,
+    check_templates: bool = True,
+    contributions: Sequence[DigestContribution] = (),
 ) -> tuple[LoadedRitual | None, list[Problem]]:
     """Validate one parsed ritual; the ritual is None when there is any problem."""
     path, lines = document.path, document.lines
@@ -178,13 +189,15 @@ def load_document(
         for loc, message in cross_check(definition)
     ]
     if check_templates:
-        problems += _template_problems(definition, path, lines)
+        problems += _template_problems(definition, path, lines, contributions)
     if problems:
         return None, problems
     return LoadedRitual(definition, path, lines.line(("id",))), []
 
 
-def _load_group(path: Path, *, check_templates: bool) -> tuple[list[LoadedRitual], list[Problem]]:
+def _load_group(
+    path: Path, *, check_templates: bool, contributions: Sequence[DigestContribution]
+) -> tuple[list[LoadedRitual], list[Problem]]:
     """Load a folder's ritual files (or one file), rejecting an id defined twice in it."""
     files, problems = config_files(path)
     loaded: list[LoadedRitual] = []
@@ -194,7 +207,7 @@ def _load_group(path: Path, *, check_templates: bool) -> tuple[list[LoadedRitual
         problems += found
         if document is None or document.kind is not ConfigKind.RITUAL:
             continue  # unreadable (reported), or the research registry's or objectives' file
-        ritual, found = load_document(document, check_templates=check_templates)
+        ritual, found = load_document(document, check_templates=check_templates, contributions=contributions)
         problems += found
         if ritual is None:
             continue
@@ -215,11 +228,13 @@ def _load_group(path: Path, *, check_templates: bool) -> tuple[list[LoadedRitual
     return loaded, problems
 
 
-def _template_problems(definition: RitualDefinition, path: Path, lines: LineMap) -> list[Problem]:
+def _template_problems(
+    definition: RitualDefinition, path: Path, lines: LineMap, contributions: Sequence[DigestContribution]
+) -> list[Problem]:
     env = template_environment(template_search_path(path))
     problems = []
     for index, audience in enumerate(definition.audiences):
-        message = check_template(env, definition, audience)
+        message = check_template(env, definition, audience, contributions)
         if message is not None:
             loc: Loc = ("audiences", index, "template") if audience.template else ("audiences", index)
             problems.append(Problem(path, lines.line(loc), f"{format_loc(loc)}: {message}"))

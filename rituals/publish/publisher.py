@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,7 @@ from rituals.definition.loading import RitualLibrary
 from rituals.definition.schema import Audience, RitualDefinition
 from rituals.export.tables import export_button
 from rituals.publish.approval import decided_preview, preview_message
+from rituals.publish.contributions import DigestContribution
 from rituals.publish.digest import RunData, compile_context, load_run_data
 from rituals.publish.templating import render_template
 from storage.models import Delivery, Publication, PublicationStatus, Run
@@ -45,9 +47,21 @@ class Rendered:
 
 
 def render(
-    library: RitualLibrary, definition: RitualDefinition, data: RunData, audience: Audience
+    library: RitualLibrary,
+    definition: RitualDefinition,
+    data: RunData,
+    audience: Audience,
+    contributions: Sequence[DigestContribution] = (),
+    session: Session | None = None,
 ) -> Rendered:
     context = compile_context(definition, data, audience)
+    if session is not None:
+        for contribution in contributions:
+            if contribution.name in context:
+                raise ValueError(
+                    f"digest contribution {contribution.name!r} would hide the compiled {contribution.name!r}"
+                )
+            context[contribution.name] = contribution.context(session, definition, data.run, audience)
     body = render_template(library.loaded(definition.id).templates, audience.template_name, context)
     opened = data.run.scheduled_for.astimezone(definition.zone)
     return Rendered(title=f"{definition.name} · {opened:%d %b %Y}", body=body.strip())
@@ -58,8 +72,9 @@ def _post_key(publication: Publication, channel: str, part: int) -> str:
 
 
 class Publisher:
-    def __init__(self, library: RitualLibrary) -> None:
+    def __init__(self, library: RitualLibrary, contributions: Sequence[DigestContribution] = ()) -> None:
         self._library = library
+        self._contributions = tuple(contributions)
 
     # --- the close hook ------------------------------------------------------------------------
 
@@ -68,7 +83,7 @@ class Publisher:
         definition = self._library.get(run.ritual_id)
         data = load_run_data(session, definition, run)
         for audience in definition.audiences:
-            rendered = render(self._library, definition, data, audience)
+            rendered = render(self._library, definition, data, audience, self._contributions, session)
             insert_ignoring_conflicts(
                 session,
                 Publication,
@@ -146,7 +161,7 @@ class Publisher:
             )
             if publication is None:
                 continue
-            rendered = render(self._library, definition, data, audience)
+            rendered = render(self._library, definition, data, audience, self._contributions, session)
             if rendered.body == publication.body:
                 continue
             if publication.approved_version < publication.version:

@@ -51,6 +51,7 @@ from messaging.mrkdwn import channel_mention, mrkdwn_escape, user_mention
 from messaging.mrkdwn import link as safe_link
 from rituals.definition.schema import Audience, FormField, RitualDefinition
 from rituals.library import BUILTIN_TEMPLATES
+from rituals.publish.contributions import DigestContribution
 
 __all__ = [
     "BUILTIN_TEMPLATES",
@@ -263,7 +264,12 @@ def render_template(env: SandboxedEnvironment, name: str, context: Mapping[str, 
     return text.strip() + "\n"
 
 
-def check_template(env: SandboxedEnvironment, definition: RitualDefinition, audience: Audience) -> str | None:
+def check_template(
+    env: SandboxedEnvironment,
+    definition: RitualDefinition,
+    audience: Audience,
+    contributions: Sequence[DigestContribution] = (),
+) -> str | None:
     """Why an audience's template is unusable (missing, does not compile, fails on a sample), or None."""
     name = audience.template_name
     try:
@@ -277,7 +283,9 @@ def check_template(env: SandboxedEnvironment, definition: RitualDefinition, audi
     except TemplateSyntaxError as exc:
         return f"template {name!r} does not compile: {exc.name or name}:{exc.lineno}: {exc.message}"
     try:
-        render_template(env, name, sample_context(definition, audience))
+        context = sample_context(definition, audience)
+        context.update((c.name, c.sample(definition, audience)) for c in contributions)
+        render_template(env, name, context)
     except TemplateSyntaxError as exc:  # an included or imported template
         return f"template {name!r} does not compile: {exc.name or name}:{exc.lineno}: {exc.message}"
     except Exception as exc:  # a validation boundary: any failure of a template is a finding

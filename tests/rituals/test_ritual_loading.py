@@ -221,7 +221,8 @@ def test_package_data_globs_cover_the_library() -> None:
         pytest.param(
             "",
             [
-                "x.yml:1: expected a ritual, research rules or objectives (a mapping of keys), found an empty file"
+                "x.yml:1: expected a ritual, research rules or objectives (a mapping of keys), "
+                "found an empty file"
             ],
             id="empty",
         ),
