@@ -18,6 +18,7 @@ from bot.settings import Settings
 from bot.slack_gateway import WebClientGateway
 from bot.webhook_client import HttpxWebhookSender
 from core.clock import Clock
+from handlers.home import HomeTab
 from handlers.registry import ListenerSpec
 from handlers.wiring import register_all
 from messaging.gateway import SlackGateway
@@ -27,6 +28,7 @@ from rituals.collect.prompt_sync import PromptSync, bump_prompts
 from rituals.collect.prompts import queue_prompts
 from rituals.collect.reminders import Reminders, skip_waiting_reminders
 from rituals.definition.loading import RitualLibrary
+from rituals.home import RitualsHome
 from rituals.publish.publisher import Publisher
 from rituals.runs.closing import RunCloser
 from rituals.runs.opening import RunOpener
@@ -133,5 +135,6 @@ def create_app(
         logger=logging.getLogger("ritualbot.bolt"),
     )
     bolt.error(handle_listener_error)
-    listeners = register_all(bolt, domain.services)
+    home_tab = HomeTab(sections=[RitualsHome(domain.services)], gateway=domain.services.gateway)
+    listeners = register_all(bolt, domain.services, home_tab)
     return RitualApp(bolt=bolt, services=domain.services, listeners=listeners, tick=domain.tick)

@@ -1,36 +1,46 @@
-"""The app's Home tab, published when a person opens it (and after a Home action)."""
+"""The app's Home tab, published when a person opens it (and after a Home action).
+
+Each domain contributes a section (`messaging.home_tab.HomeSection`); the app factory hands
+them over in the order they appear.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
 from handlers.registry import ListenerSpec
-from messaging.gateway import SlackError
-from rituals.home import home_view
+from messaging.gateway import SlackError, SlackGateway
+from messaging.home_tab import HomeSection, home_view
 from rituals.runs.times import zone
-from rituals.services import Services
 
 log = logging.getLogger(__name__)
 
 
-def publish_home(services: Services, client: WebClient, user_id: str, notice: str | None = None) -> None:
-    try:
-        viewer_tz = zone(services.gateway.person(user_id).timezone)
-    except SlackError:
-        viewer_tz = None  # times then read in UTC, with the zone's name beside them
-    client.views_publish(user_id=user_id, view=home_view(services, user_id, viewer_tz, notice))
+@dataclass(frozen=True)
+class HomeTab:
+    sections: Sequence[HomeSection]
+    gateway: SlackGateway
+
+    def publish(self, client: WebClient, user_id: str, notice: str | None = None) -> None:
+        try:
+            viewer_tz = zone(self.gateway.person(user_id).timezone)
+        except SlackError:
+            viewer_tz = None  # times then read in UTC, with the zone's name beside them
+        client.views_publish(user_id=user_id, view=home_view(self.sections, user_id, viewer_tz, notice))
 
 
-def register(app: App, services: Services) -> list[ListenerSpec]:
+def register(app: App, home: HomeTab) -> list[ListenerSpec]:
     @app.event("app_home_opened")
     def on_home_opened(event: dict[str, Any], client: WebClient) -> None:
         # The Messages tab sends this event too; only the Home tab gets a home view.
         if event.get("tab", "home") != "home":
             return
-        publish_home(services, client, event["user"])
+        home.publish(client, event["user"])
 
     return [ListenerSpec("event", "app_home_opened", frozenset({"users:read"}))]

@@ -156,17 +156,18 @@ def _past(services: Services, session: Session, user_id: str) -> list[JsonDict]:
     return blocks
 
 
-def home_view(
-    services: Services, user_id: str, viewer_tz: ZoneInfo | None, notice: str | None = None
-) -> JsonDict:
-    blocks: list[JsonDict] = [{"type": "header", "text": {"type": "plain_text", "text": "ritualbot"}}]
-    if notice:
-        blocks.append(_context(notice))
-    with services.session_factory() as session:
-        blocks += _mine(services, session, user_id, viewer_tz)
-        blocks.append({"type": "divider"})
-        blocks += _recent(services, session, user_id, viewer_tz)
-        blocks += _owned(services, session, user_id)
-        blocks += _past(services, session, user_id)
-    blocks.append(_context("Type `/ritual help` in any channel to see the commands."))
-    return {"type": "home", "blocks": blocks}
+class RitualsHome:
+    """The rituals' part of the Home tab: open for me, my recent answers, runs and digests I own."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def blocks(self, user_id: str, viewer_tz: ZoneInfo | None) -> list[JsonDict]:
+        services = self._services
+        with services.session_factory() as session:
+            blocks = _mine(services, session, user_id, viewer_tz)
+            blocks.append({"type": "divider"})
+            blocks += _recent(services, session, user_id, viewer_tz)
+            blocks += _owned(services, session, user_id)
+            blocks += _past(services, session, user_id)
+        return blocks

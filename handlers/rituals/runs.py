@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from core.errors import UserFacingError
 from handlers.after_ack import after_ack
-from handlers.home import publish_home
+from handlers.home import HomeTab
 from handlers.registry import ListenerSpec
 from handlers.rituals.commands import CommandTable, Invocation, Reply, Subcommand
 from handlers.rituals.help import SubcommandHelp
@@ -80,7 +80,7 @@ def _nudge(invocation: Invocation) -> Reply:
     return Reply(run_admin.nudge_now(invocation.services, definition, invocation.user_id))
 
 
-def register(app: App, services: Services, table: CommandTable) -> list[ListenerSpec]:
+def register(app: App, services: Services, table: CommandTable, home: HomeTab) -> list[ListenerSpec]:
     table.add(
         Subcommand("list", SubcommandHelp("list", "every ritual, what is open and your part in it"), _list)
     )
@@ -112,7 +112,7 @@ def register(app: App, services: Services, table: CommandTable) -> list[Listener
                 notice = act(services, definition, user, run_id)
             except UserFacingError as error:
                 notice = error.message
-            publish_home(services, client, user, notice=notice)
+            home.publish(client, user, notice=notice)
 
         after_ack(body, client, None, context, work)
 
