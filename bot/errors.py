@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.failures import describe_failure
+from handlers.payloads import MalformedPayload
 
 
 def _error_modal(text: str) -> dict[str, Any]:
@@ -40,6 +41,14 @@ def handle_listener_error(
     client: WebClient,
     logger: logging.Logger,
 ) -> BoltResponse | None:
+    if isinstance(error, MalformedPayload):
+        # Not Slack's shape: a forged or broken request. One line, no traceback, and a 400
+        # while the request is still open; nobody in Slack is waiting for an answer to it.
+        logger.warning("refused a malformed payload: %s", error)
+        if response is not None:
+            response.status = 400
+            response.body = ""
+        return response
     text = describe_failure(error, str(body.get("type") or body.get("command") or "request"), logger)
 
     # `response` is set while Slack is still waiting for our acknowledgement: answer in it.
