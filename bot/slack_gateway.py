@@ -12,7 +12,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web import SlackResponse
 
-from messaging.gateway import Message, OutcomeUnknown, Person, PostedMessage, RateLimited, Rejected
+from messaging.gateway import (
+    FileUpload,
+    Message,
+    OutcomeUnknown,
+    Person,
+    PostedMessage,
+    RateLimited,
+    Rejected,
+)
 
 log = logging.getLogger(__name__)
 
@@ -130,26 +138,49 @@ class WebClientGateway:
         response = _call(lambda: self._client.chat_getPermalink(channel=channel, message_ts=ts))
         return str(response["permalink"])
 
-    def upload_file(
-        self,
-        user_or_channel: str,
-        filename: str,
-        content: str | bytes,
-        title: str,
-        initial_comment: str | None = None,
-    ) -> None:
+    def upload_file(self, channel: str, upload: FileUpload, thread_ts: str | None = None) -> PostedMessage:
         # files.completeUploadExternal shares only into a conversation id: unlike
         # chat.postMessage it does not accept a user id, so a person's DM is opened first.
-        conversation = self._conversation_id(user_or_channel)
-        _call(
+        conversation = self._conversation_id(channel)
+        response = _call(
             lambda: self._client.files_upload_v2(
                 channel=conversation,
-                filename=filename,
-                content=content,
-                title=title,
-                initial_comment=initial_comment,
+                filename=upload.filename,
+                content=upload.content,
+                title=upload.title,
+                initial_comment=upload.initial_comment,
+                thread_ts=thread_ts,
+                alt_txt=upload.alt_text,
             )
         )
+        return PostedMessage(channel=conversation, ts=_share_ts(response, conversation))
+
+    def find_uploaded(
+        self, channel: str, filename: str, oldest: float, thread_ts: str | None = None
+    ) -> PostedMessage | None:
+        conversation = self._conversation_id(channel)
+        for item in self._messages(conversation, oldest, thread_ts):
+            if any(shared.get("name") == filename for shared in item.get("files") or []):
+                return PostedMessage(channel=conversation, ts=item["ts"])
+        return None
+
+    def _messages(self, conversation: str, oldest: float, thread_ts: str | None) -> Iterator[dict[str, Any]]:
+        """The conversation's messages since `oldest`; a thread's replies live only in
+        conversations.replies, never in conversations.history."""
+        if thread_ts is not None:
+            first = _call(
+                lambda: self._client.conversations_replies(
+                    channel=conversation, ts=thread_ts, oldest=f"{oldest:.6f}", limit=200
+                )
+            )
+        else:
+            first = _call(
+                lambda: self._client.conversations_history(
+                    channel=conversation, oldest=f"{oldest:.6f}", limit=200
+                )
+            )
+        for page in _pages(first):
+            yield from page.get("messages", [])
 
     def _conversation_id(self, channel: str) -> str:
         """Channel ids pass through; a user id becomes its DM; a name is looked up."""
@@ -194,3 +225,13 @@ def _person(member: dict[str, Any]) -> Person:
         is_bot=bool(member.get("is_bot")),
         deleted=bool(member.get("deleted")),
     )
+
+
+def _share_ts(response: SlackResponse, conversation: str) -> str:
+    """The ts of the message that shared the first file, when Slack already reports it."""
+    for uploaded in response.get("files") or []:
+        shares = uploaded.get("shares") or {}
+        for visibility in ("public", "private"):
+            for share in (shares.get(visibility) or {}).get(conversation) or []:
+                return str(share.get("ts") or "")
+    return ""

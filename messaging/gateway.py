@@ -61,6 +61,22 @@ class Message:
     thread_ts: str | None = None
 
 
+@dataclass(frozen=True)
+class FileUpload:
+    """A file to share into a conversation.
+
+    `filename` must be unique for what it holds (a run, a date, a chart's objective): it is how
+    a retry after an ambiguous failure finds an earlier upload instead of sharing it twice.
+    """
+
+    filename: str
+    content: bytes
+    title: str
+    initial_comment: str | None = None
+    # Read out by screen readers for images (files.getUploadURLExternal `alt_txt`).
+    alt_text: str | None = None
+
+
 class SlackGateway(Protocol):
     def post_message(self, channel: str, message: Message) -> PostedMessage: ...
 
@@ -86,13 +102,15 @@ class SlackGateway(Protocol):
         """A link that opens the message in Slack."""
         ...
 
-    def upload_file(
-        self,
-        user_or_channel: str,
-        filename: str,
-        content: str | bytes,
-        title: str,
-        initial_comment: str | None = None,
-    ) -> None:
-        """Share a file into a channel, or into a person's DM with the app when given a user id."""
+    def upload_file(self, channel: str, upload: FileUpload, thread_ts: str | None = None) -> PostedMessage:
+        """Share a file into a channel, into a thread, or into a person's DM given a user id.
+
+        The returned `ts` is the sharing message's when Slack says it, else empty.
+        """
+        ...
+
+    def find_uploaded(
+        self, channel: str, filename: str, oldest: float, thread_ts: str | None = None
+    ) -> PostedMessage | None:
+        """A file named `filename` this app shared in `channel` (or that thread) since `oldest`."""
         ...

@@ -14,6 +14,7 @@ holder of the lease, so two replicas, or a sender that died mid-way, cannot post
 
 from __future__ import annotations
 
+import base64
 import logging
 import secrets
 from dataclasses import dataclass
@@ -23,7 +24,15 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 
 from core.clock import Clock
-from messaging.gateway import Message, OutcomeUnknown, PostedMessage, RateLimited, Rejected, SlackGateway
+from messaging.gateway import (
+    FileUpload,
+    Message,
+    OutcomeUnknown,
+    PostedMessage,
+    RateLimited,
+    Rejected,
+    SlackGateway,
+)
 from messaging.webhooks import WebhookSender
 from storage.database import SessionFactory
 from storage.models import Delivery, DeliveryState
@@ -87,6 +96,38 @@ def enqueue(
     return _insert(session, key, kind, target, payload, not_before or now, now, run_id)
 
 
+def enqueue_file(
+    session: Any,
+    *,
+    key: str,
+    kind: str,
+    target: str,
+    upload: FileUpload,
+    now: datetime,
+    run_id: int | None = None,
+    thread_of: str | None = None,
+) -> bool:
+    """Queue a file to share into `target` (a channel, or a person's DM by user id); False if
+    `key` was queued before, so a click delivered twice uploads once.
+
+    `thread_of` names the delivery (by key) whose message the file goes under, as for replies.
+    The content travels in the row, so keep files to what a person downloads from a message
+    (exports, charts), not archives.
+    """
+    payload: dict[str, Any] = {
+        "file": {
+            "filename": upload.filename,
+            "title": upload.title,
+            "content": base64.b64encode(upload.content).decode("ascii"),
+            "initial_comment": upload.initial_comment,
+            "alt_text": upload.alt_text,
+        }
+    }
+    if thread_of is not None:
+        payload["thread_of"] = thread_of
+    return _insert(session, key, kind, target, payload, now, now, run_id)
+
+
 def enqueue_webhook(
     session: Any, *, key: str, url: str, body: dict[str, Any], now: datetime, run_id: int | None = None
 ) -> bool:
@@ -117,6 +158,17 @@ def _insert(
         "created_at": now,
     }
     return insert_ignoring_conflicts(session, Delivery, [row]) == 1
+
+
+def _file(delivery: Delivery) -> FileUpload:
+    spec = delivery.payload["file"]
+    return FileUpload(
+        filename=spec["filename"],
+        content=base64.b64decode(spec["content"]),
+        title=spec["title"],
+        initial_comment=spec.get("initial_comment"),
+        alt_text=spec.get("alt_text"),
+    )
 
 
 def _message(delivery: Delivery, thread_ts: str | None = None) -> Message:
@@ -237,7 +289,6 @@ class OutboxSender:
                 edit = (parent.channel_id, parent.message_ts)
             else:
                 target, thread_ts = parent.channel_id, parent.message_ts
-        message = _message(delivery, thread_ts)
         try:
             if delivery.kind == WEBHOOK_KIND:
                 if self._webhooks is None:
@@ -245,6 +296,9 @@ class OutboxSender:
                 self._webhooks.post(delivery.target, delivery.payload, delivery.dedupe_key)
                 self._finish(delivery, token, DeliveryState.SENT)
                 return "sent"
+            if "file" in delivery.payload:
+                return self._upload(delivery, token, target, thread_ts)
+            message = _message(delivery, thread_ts)
             if edit is not None:
                 posted = self._gateway.update_message(edit[0], edit[1], message)
                 self._finish(delivery, token, DeliveryState.SENT, posted=posted)
@@ -284,6 +338,21 @@ class OutboxSender:
         self._finish(delivery, token, DeliveryState.SENT, posted=posted)
         return "sent"
 
+    def _upload(self, delivery: Delivery, token: str, target: str, thread_ts: str | None) -> str:
+        """Share the delivery's file; after an ambiguous attempt, look for it by name first."""
+        upload = _file(delivery)
+        if delivery.maybe_sent:
+            earlier = self._gateway.find_uploaded(
+                target, upload.filename, delivery.created_at.timestamp() - 1, thread_ts
+            )
+            if earlier is not None:
+                log.info("delivery %s was already uploaded (%s); not uploading again", delivery.id, earlier)
+                self._finish(delivery, token, DeliveryState.SENT, posted=earlier)
+                return "recovered"
+        posted = self._gateway.upload_file(target, upload, thread_ts)
+        self._finish(delivery, token, DeliveryState.SENT, posted=posted)
+        return "sent"
+
     def _finish(
         self,
         delivery: Delivery,
@@ -295,7 +364,7 @@ class OutboxSender:
     ) -> None:
         values: dict[str, Any] = {"state": state, "lease_token": None, "lease_until": None, "error": error}
         if posted is not None:
-            values.update(channel_id=posted.channel, message_ts=posted.ts, sent_at=self._clock.now())
+            values.update(channel_id=posted.channel, message_ts=posted.ts or None, sent_at=self._clock.now())
         self._fenced_update(delivery, token, values)
 
     def _retry_later(

@@ -52,6 +52,8 @@ class Message:
     thread_ts: str | None = None
     metadata: JsonDict | None = None
     files: list[str] = field(default_factory=list)
+    # The files as history shows them (id, name, title), for shares made by an upload.
+    file_objects: list[JsonDict] = field(default_factory=list)
     edited: JsonDict | None = None
     deleted: bool = False
     reply_count: int = 0
@@ -77,7 +79,7 @@ class Message:
             if self.ts == self.thread_ts:
                 out["reply_count"] = self.reply_count
         if self.files:
-            out["files"] = [{"id": f} for f in self.files]
+            out["files"] = self.file_objects or [{"id": f} for f in self.files]
             out["upload"] = True
         if self.edited is not None:
             out["edited"] = self.edited

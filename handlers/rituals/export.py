@@ -22,7 +22,7 @@ from slack_bolt import Ack, App, Respond
 from core.errors import UserFacingError
 from handlers.failures import text_or_failure
 from handlers.registry import ListenerSpec
-from messaging.gateway import Message, SlackError
+from messaging.gateway import FileUpload, Message, SlackError
 from messaging.mrkdwn import mrkdwn_escape
 from rituals.definition.loading import UnknownRitual
 from rituals.export.tables import (
@@ -70,11 +70,13 @@ def export_csv(services: Services, user_id: str, value: str) -> ExportReply:
     )
     services.gateway.upload_file(
         user_id,
-        filename=f"{definition.id}-{today}.csv",
-        # A BOM, because Excel reads a CSV without one in the local code page and garbles names.
-        content=to_csv(definition, runs).encode("utf-8-sig"),
-        title=f"{definition.name} export {today}",
-        initial_comment=f"*{name}*: {which}. {shape}",
+        FileUpload(
+            filename=f"{definition.id}-{today}.csv",
+            # A BOM, because Excel reads a CSV without one in the local code page and garbles names.
+            content=to_csv(definition, runs).encode("utf-8-sig"),
+            title=f"{definition.name} export {today}",
+            initial_comment=f"*{name}*: {which}. {shape}",
+        ),
     )
     return ExportReply(f"I sent the *{name}* export ({which}) to your DM with me.", uploaded=True)
 

@@ -58,7 +58,10 @@ def complete_upload(ws: WorkspaceState, p: Params) -> JsonDict:
     targets = [c for c in [p.opt("channel_id"), *(p.opt("channels") or "").split(",")] if c]
     thread_ts, comment = p.opt("thread_ts"), p.opt("initial_comment")
     for conv in [ws.conversation(t) for t in targets]:  # resolve all before sharing anywhere
-        post_message_into(ws, conv.id, text=comment or "", thread_ts=thread_ts, files=[r.id for r in records])
+        shared = post_message_into(
+            ws, conv.id, text=comment or "", thread_ts=thread_ts, files=[r.id for r in records]
+        )
+        shared.file_objects = [{"id": r.id, "name": r.filename, "title": r.title} for r in records]
         for record in records:
             record.channels.append(conv.id)
     for record in records:
