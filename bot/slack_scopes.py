@@ -26,6 +26,7 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "conversations.list": frozenset({"channels:read", "groups:read"}),
     "conversations.members": frozenset({"channels:read", "groups:read"}),
     "conversations.history": frozenset({"channels:history", "groups:history", "im:history"}),
+    "conversations.replies": frozenset({"channels:history", "groups:history", "im:history"}),
     "users.info": frozenset({"users:read"}),
     "users.list": frozenset({"users:read"}),
     "usergroups.list": frozenset({"usergroups:read"}),
