@@ -6,12 +6,12 @@ spend the ``views.publish`` budget on tabs nobody is looking at) and after a Hom
 
 from __future__ import annotations
 
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.types import JsonDict
 from messaging.mrkdwn import mrkdwn_escape
 from rituals.collect.prompts import FILL_ACTION, button
 from rituals.definition.loading import UnknownRitual
@@ -29,8 +29,6 @@ MINE_MAX = 10
 RECENT_MAX = 5
 OWNED_MAX = 8
 SECTION_MAX = 3000
-
-JsonDict = dict[str, Any]
 
 
 # Past digests on the Home tab: enough to find last month's, few enough for Home's 100 blocks.

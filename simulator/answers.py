@@ -11,16 +11,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
+from core.types import JsonDict
 from simulator.errors import ApiError, SimulatorError
 from simulator.methods.chat import post_message_into, record_ephemeral
 from simulator.methods.views import MAX_STACK, clear_stack, close_top, new_view, replace_view
 from simulator.records import ViewRecord
 from simulator.state import WorkspaceState
 from simulator.validation import validate_message_blocks, validate_view
-
-JsonDict = dict[str, Any]
 
 
 def parse_answer(body: str) -> JsonDict:

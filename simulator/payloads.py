@@ -10,12 +10,12 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from core.types import JsonDict
 from simulator.methods.views import view_api
 from simulator.records import EphemeralMessage, Message, ViewRecord
 from simulator.state import WorkspaceState
 from simulator.view_state import MANY_OPTIONS, MULTI_KEYS, ONE_OPTION, SINGLE_KEYS, element_state
 
-JsonDict = dict[str, Any]
 # Slack still sends the deprecated verification token; a fake one for a fake workspace.
 VERIFICATION_TOKEN = "simulated-verification-token"  # noqa: S105
 

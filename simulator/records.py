@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-JsonDict = dict[str, Any]
+from core.types import JsonDict
 
 
 @dataclass

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import simulator.payloads as payloads
+from core.types import JsonDict
 from simulator.answers import apply_command_ack, apply_view_answer
 from simulator.errors import SimulatorError
 from simulator.methods.views import view_api
@@ -27,7 +28,6 @@ from simulator.view_state import build_state
 if TYPE_CHECKING:
     from simulator.workspace import SimulatedWorkspace
 
-JsonDict = dict[str, Any]
 # Slack lets the app answer these with a payload (the modal's response_action, the options);
 # clicks and events are acked empty.
 RESPONDING_INTERACTIONS = ("view_submission", "block_suggestion")

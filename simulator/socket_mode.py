@@ -29,18 +29,17 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from core.types import JsonDict
 from simulator.errors import ACK_TIMEOUT, AckTimeoutError, SimulatorError
 
 log = logging.getLogger(__name__)
 
-JsonDict = dict[str, Any]
 LINK_PATH = "/link/"
 # Slack's hello names the host that holds the link; a fixed fake one here.
 DEBUG_INFO = {"host": "applink-simulated", "build_number": 1, "approximate_connection_time": 18060}

@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from core.types import JsonDict
 from simulator.errors import ApiError
 
 MAX_MESSAGE_BLOCKS = 50
@@ -29,8 +30,6 @@ MAX_VIEW_BLOCKS = 100
 MAX_BLOCK_TEXT_CHARS = 12_000
 MAX_VIEW_BYTES = 250_000
 MAX_MESSAGE_TEXT = 40_000
-
-JsonDict = dict[str, Any]
 
 
 def decode_json_field(value: Any, name: str, error: str = "invalid_arguments") -> Any:

@@ -17,9 +17,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from core.types import JsonDict
 from simulator.records import ViewRecord
-
-JsonDict = dict[str, Any]
 
 TEXT_TYPES = {"plain_text_input", "email_text_input", "url_text_input", "number_input", "rich_text_input"}
 ONE_OPTION = {"static_select", "radio_buttons", "external_select", "overflow"}

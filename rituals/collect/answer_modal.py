@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import UserFacingError
+from core.types import JsonDict
 from rituals.collect.answers import (
     SavedAnswer,
     check_may_answer,
@@ -47,8 +48,6 @@ from rituals.definition.schema import FormField, RitualDefinition
 from rituals.runs.times import local_date, local_time, zone
 from rituals.services import Services
 from storage.models import Answer, Run, RunState
-
-JsonDict = dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from core.types import JsonDict
 from messaging.gateway import Message
 from messaging.mrkdwn import mrkdwn_escape
 from messaging.outbox import enqueue
@@ -28,8 +29,6 @@ HANDOFF_ACTION = "prompt_handoff"
 PROMPT_KIND = "prompt"
 ASKED_MAX = 1000
 DESCRIPTION_MAX = 600
-
-JsonDict = dict[str, object]
 
 
 def prompt_key(run_id: int, user_id: str) -> str:

@@ -11,10 +11,10 @@ import binascii
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from core.types import JsonDict
 from simulator.errors import ApiError, missing
 from simulator.state import WorkspaceState
 
-JsonDict = dict[str, Any]
 T = TypeVar("T")
 
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from core.types import JsonDict
 from simulator.roster import Channel, User, UserGroup
 from simulator.state import Conversation, WorkspaceState
-
-JsonDict = dict[str, Any]
 
 _CREATED = 1_700_000_000  # a fixed creation time: tests must not depend on it
 

@@ -12,10 +12,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from core.types import JsonDict
 from rituals.collect.forms.ids import VALUE_ACTION
 from rituals.definition.schema import PLACEHOLDER_MAX, TEXT_MAX, FormField
-
-JsonDict = dict[str, Any]
 
 OPTION_TEXT_MAX = 75
 CHECKBOX_VALUE = "yes"

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from core.types import JsonDict
 from messaging.mrkdwn import mrkdwn_escape
 from rituals.collect.forms.draft import DraftItem, FormDraft
 from rituals.collect.forms.elements import element, format_number, input_block, plain
@@ -37,8 +38,6 @@ from rituals.collect.forms.ids import (
     row_block,
 )
 from rituals.definition.schema import MODAL_BLOCKS_MAX, FormField, RitualDefinition
-
-JsonDict = dict[str, Any]
 
 # Parts of an item that fit in its row; the rest is edited in the item modal.
 ROW_TYPES = frozenset({"select", "date", "user", "checkbox"})

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from core.types import JsonDict
 from rituals.collect.forms.ids import ROW_BLOCK, VALUE_ACTION
 
-JsonDict = dict[str, Any]
 StateValues = Mapping[str, Mapping[str, JsonDict]]
 
 
