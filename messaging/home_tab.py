@@ -14,7 +14,8 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from core.types import JsonDict
-from messaging.limits import SECTION_TEXT, VIEW_BLOCKS
+from messaging.layout import context, cut_to_fit
+from messaging.limits import CONTEXT_TEXT, VIEW_BLOCKS
 
 HOME_TITLE = "ritualbot"
 HOME_FOOTER = "Type `/ritual help` in any channel to see the commands."
@@ -27,7 +28,7 @@ class HomeSection(Protocol):
 
 
 def context_line(text: str) -> JsonDict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_TEXT]}]}
+    return context(cut_to_fit(text, CONTEXT_TEXT))
 
 
 def compose_home(parts: Sequence[list[JsonDict]], notice: str | None = None) -> JsonDict:

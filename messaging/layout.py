@@ -1,10 +1,19 @@
-"""Rendered mrkdwn → Slack messages that Slack accepts, split instead of truncated.
+"""Rendered mrkdwn → Slack messages that Slack accepts: split where the whole must be kept.
 
 Slack limits a message to 50 blocks, a section's text to 3,000 characters and, undocumented,
-the block text of a whole message to roughly 12,000 characters (`msg_blocks_too_long`).
-slack_sdk's block models check the per-block limits when serialised; the per-message ones are
-checked here. A body that does not fit one message becomes a short parent post and replies in
-its thread, each within every limit; nothing is ever cut off.
+the block text of a whole message to roughly 12,000 characters (`msg_blocks_too_long`); the
+numbers are in `messaging.limits`. slack_sdk's block models check the per-block limits when
+serialised; the per-message ones are checked here.
+
+One policy for text that does not fit:
+
+* **Split** (`compose`, `split_text`): a body that does not fit one message becomes a short
+  parent post and replies in its thread, each within every limit; nothing is cut off. Every
+  post, DM and preview is laid out this way.
+* **Cut, clearly marked** (`cut_to_fit`, `one_message`): only where Slack offers no way to
+  continue: a header, a button, a modal title, a notification fallback, the Home tab, an
+  ephemeral answer to a command. The cut ends in "…" (or a line saying what was left out) and
+  never falls inside an escape or a Slack token.
 """
 
 from __future__ import annotations
@@ -12,7 +21,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
@@ -23,13 +31,15 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-MESSAGE_BLOCKS_MAX = 50
-SECTION_TEXT_MAX = 3000
-HEADER_TEXT_MAX = 150
-# Slack refuses a message at about 12,000 characters of block text; leave room for the
-# characters its own accounting adds around blocks.
-MESSAGE_TEXT_BUDGET = 11_000
-FALLBACK_TEXT_MAX = 3000
+from core.types import JsonDict
+from messaging.gateway import Message
+from messaging.limits import FALLBACK_TEXT, HEADER_TEXT, MESSAGE_BLOCKS, MESSAGE_TEXT_BUDGET, SECTION_TEXT
+from messaging.mrkdwn import mrkdwn_escape
+
+#: What a cut ends with, so nobody mistakes cut text for the whole.
+CUT_MARK = "…"
+#: The line under a message that had to leave paragraphs out.
+LEFT_OUT_NOTE = "_…more than one message can hold; the rest is left out here._"
 
 # Never split inside an escape (&amp;) or a Slack token (<@U123>, <https://x|text>).
 _UNSPLITTABLE = re.compile(r"&(?:amp|lt|gt);|<[^<>\n]{0,500}>")
@@ -40,7 +50,10 @@ class SlackMessage:
     """One message: blocks plus the plain fallback shown in notifications."""
 
     text: str
-    blocks: list[dict[str, Any]] = field(default_factory=list)
+    blocks: list[JsonDict] = field(default_factory=list)
+
+    def as_message(self) -> Message:
+        return Message(text=self.text, blocks=self.blocks)
 
     @property
     def block_text_length(self) -> int:
@@ -59,7 +72,7 @@ class SplitPost:
         return [self.parent, *self.replies]
 
 
-def _block_text_length(block: dict[str, Any]) -> int:
+def _block_text_length(block: JsonDict) -> int:
     total = 0
     text = block.get("text")
     if isinstance(text, dict):
@@ -80,7 +93,7 @@ def _cut_points(text: str) -> set[int]:
     return inside
 
 
-def split_text(text: str, limit: int = SECTION_TEXT_MAX) -> list[str]:
+def split_text(text: str, limit: int = SECTION_TEXT) -> list[str]:
     """Pieces of at most `limit` characters, split at paragraph, then line, then word breaks."""
     pieces: list[str] = []
     rest = text.strip("\n")
@@ -106,38 +119,54 @@ def split_text(text: str, limit: int = SECTION_TEXT_MAX) -> list[str]:
     return pieces
 
 
-def _section(text: str) -> dict[str, Any]:
+def cut_to_fit(text: str, limit: int) -> str:
+    """`text`, or its start ending in "…" when it is longer than `limit` characters.
+
+    Only for places where Slack offers no continuation (see the module's docstring); never
+    cuts inside an escape or a Slack token, so what is left still renders.
+    """
+    if len(text) <= limit:
+        return text
+    cut = limit - len(CUT_MARK)
+    inside = _cut_points(text[: limit + 1])
+    while cut > 0 and cut in inside:
+        cut -= 1
+    return text[:cut].rstrip() + CUT_MARK
+
+
+def section(text: str) -> JsonDict:
+    """A mrkdwn section block; `text` must already fit (split or cut it first)."""
     return SectionBlock(text=MarkdownTextObject(text=text)).to_dict()
 
 
-def _header(text: str) -> dict[str, Any]:
-    clipped = text if len(text) <= HEADER_TEXT_MAX else text[: HEADER_TEXT_MAX - 1] + "…"
-    return HeaderBlock(text=PlainTextObject(text=clipped)).to_dict()
-
-
-def _context(text: str) -> dict[str, Any]:
+def context(text: str) -> JsonDict:
+    """A context block with one mrkdwn line; `text` must already fit."""
     return ContextBlock(elements=[MarkdownTextObject(text=text)]).to_dict()
 
 
-def _fallback(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= FALLBACK_TEXT_MAX else flat[: FALLBACK_TEXT_MAX - 1] + "…"
+def _header(text: str) -> JsonDict:
+    return HeaderBlock(text=PlainTextObject(text=cut_to_fit(text, HEADER_TEXT))).to_dict()
 
 
-def _sections(body: str) -> Iterator[dict[str, Any]]:
-    for paragraph_group in split_text(body, SECTION_TEXT_MAX):
-        yield _section(paragraph_group)
+def fallback_text(text: str) -> str:
+    """The top-level `text` of a message: one line, cut to what a notification shows."""
+    return cut_to_fit(" ".join(text.split()), FALLBACK_TEXT)
 
 
-def _pack(blocks: Sequence[dict[str, Any]], first_budget: tuple[int, int]) -> list[list[dict[str, Any]]]:
+def _sections(body: str) -> Iterator[JsonDict]:
+    for paragraph_group in split_text(body, SECTION_TEXT):
+        yield section(paragraph_group)
+
+
+def _pack(blocks: Sequence[JsonDict], first_budget: tuple[int, int]) -> list[list[JsonDict]]:
     """Greedy packing into messages; the first message has less room (its header and footer)."""
-    messages: list[list[dict[str, Any]]] = [[]]
+    messages: list[list[JsonDict]] = [[]]
     blocks_left, text_left = first_budget
     for block in blocks:
         length = _block_text_length(block)
         if messages[-1] and (blocks_left < 1 or text_left < length):
             messages.append([])
-            blocks_left, text_left = MESSAGE_BLOCKS_MAX, MESSAGE_TEXT_BUDGET
+            blocks_left, text_left = MESSAGE_BLOCKS, MESSAGE_TEXT_BUDGET
         messages[-1].append(block)
         blocks_left -= 1
         text_left -= length
@@ -145,41 +174,65 @@ def _pack(blocks: Sequence[dict[str, Any]], first_budget: tuple[int, int]) -> li
 
 
 def compose(
-    title: str, body: str, *, footer: str | None = None, actions: Sequence[dict[str, Any]] = ()
+    title: str,
+    body: str,
+    *,
+    intro: str | None = None,
+    footer: str | None = None,
+    actions: Sequence[JsonDict] = (),
 ) -> SplitPost:
     """Lay out a titled mrkdwn body as one message, or a parent and thread replies.
 
-    `actions` (buttons) go at the end of the first message, under the footer.
+    `intro` (mrkdwn, short) opens the first message under the title; `actions` (buttons) go at
+    the end of the first message, under the footer.
     """
-    head = [_header(title)]
-    tail = ([_context(footer)] if footer else []) + list(actions)
+    head = [_header(title)] + ([section(cut_to_fit(intro, SECTION_TEXT))] if intro else [])
+    tail = ([context(footer)] if footer else []) + list(actions)
     sections = list(_sections(body))
     reserved_text = sum(_block_text_length(block) for block in head + tail)
-    first_budget = (MESSAGE_BLOCKS_MAX - len(head) - len(tail), MESSAGE_TEXT_BUDGET - reserved_text)
+    first_budget = (MESSAGE_BLOCKS - len(head) - len(tail), MESSAGE_TEXT_BUDGET - reserved_text)
     packed = _pack(sections, first_budget)
     if len(packed) == 1:
         blocks = head + packed[0] + tail
-        return SplitPost(SlackMessage(text=_fallback(f"{title}: {body}"), blocks=_validated(blocks)))
+        text = fallback_text(f"{mrkdwn_escape(title)}: {body}")
+        return SplitPost(SlackMessage(text=text, blocks=_validated(blocks)))
     # Too long for one message: a short parent that says so, and the whole body in the thread.
     total = len(packed)
-    parent_note = _section(f"The full text is in {total} replies in this thread.")
-    parent = SlackMessage(text=_fallback(title), blocks=_validated([*head, parent_note, *tail]))
+    parent_note = section(f"The full text is in {total} replies in this thread.")
+    name = mrkdwn_escape(title)
+    parent = SlackMessage(text=fallback_text(name), blocks=_validated([*head, parent_note, *tail]))
     replies = [
         SlackMessage(
-            text=_fallback(f"{title} ({number}/{total})"),
-            blocks=_validated([*chunk, _context(f"{title} · part {number} of {total}")]),
+            text=fallback_text(f"{name} ({number}/{total})"),
+            blocks=_validated([*chunk, context(f"{name} · part {number} of {total}")]),
         )
-        for number, chunk in enumerate(
-            _pack(sections, (MESSAGE_BLOCKS_MAX - 1, MESSAGE_TEXT_BUDGET - 200)), 1
-        )
+        for number, chunk in enumerate(_pack(sections, (MESSAGE_BLOCKS - 1, MESSAGE_TEXT_BUDGET - 200)), 1)
     ]
     return SplitPost(parent, replies)
 
 
-def _validated(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def one_message(paragraphs: Sequence[str], separator: str = "\n") -> list[JsonDict]:
+    """mrkdwn paragraphs as the blocks of a message that cannot continue (an ephemeral answer).
+
+    Packed into sections within one message's limits; what does not fit is left out, with one
+    line saying so. Anything that can be a thread is laid out with `compose` instead.
+    """
+    blocks: list[JsonDict] = []
+    used = 0
+    for text in split_text(separator.join(paragraphs)):
+        full = len(blocks) + 2 > MESSAGE_BLOCKS or used + len(text) + len(LEFT_OUT_NOTE) > MESSAGE_TEXT_BUDGET
+        if full:
+            blocks.append(context(LEFT_OUT_NOTE))
+            break
+        blocks.append(section(text))
+        used += len(text)
+    return blocks
+
+
+def _validated(blocks: list[JsonDict]) -> list[JsonDict]:
     """Round-trip through slack_sdk's models, whose validators raise on any per-block limit."""
-    if len(blocks) > MESSAGE_BLOCKS_MAX:
-        raise ValueError(f"{len(blocks)} blocks in one message (Slack allows {MESSAGE_BLOCKS_MAX})")
+    if len(blocks) > MESSAGE_BLOCKS:
+        raise ValueError(f"{len(blocks)} blocks in one message (Slack allows {MESSAGE_BLOCKS})")
     parsed = [Block.parse(block) for block in blocks]
     if any(block is None for block in parsed):
         raise ValueError("an unknown block type would be dropped by Slack")

@@ -17,17 +17,27 @@ from __future__ import annotations
 MESSAGE_BLOCKS = 50
 #: Slack answers `msg_blocks_too_long` at about 12,000 characters of block text in a message
 #: even when each block is within its own limit (bolt-js #2509, maintainer: "12,000 text
-#: characters with a buffer for block containers"). We keep a margin for what its accounting
+#: characters with a buffer for block containers").
+MESSAGE_BLOCK_TEXT = 12_000
+#: What we lay out per message: a margin below MESSAGE_BLOCK_TEXT for what Slack's accounting
 #: adds around blocks.
 MESSAGE_TEXT_BUDGET = 11_000
-#: The top-level `text` is truncated above 40,000 characters; Slack recommends at most 4,000.
-#: It is the notification fallback, so we keep it short.
+#: The top-level `text` is truncated above 40,000 characters (chat.postMessage reference,
+#: `message_truncated`).
+MESSAGE_TEXT = 40_000
+#: Slack recommends at most 4,000 characters of top-level `text`. It is the notification
+#: fallback, so we keep it shorter still.
 FALLBACK_TEXT = 3_000
 
 # --- Blocks ----------------------------------------------------------------------------------
 
 #: A section block's `text` (slack_sdk `SectionBlock.text_max_length`).
 SECTION_TEXT = 3_000
+#: A section's `fields`: how many, and the text of each (slack_sdk `SectionBlock`).
+SECTION_FIELDS = 10
+SECTION_FIELD_TEXT = 2_000
+#: A context block's mrkdwn element is a text object like a section's.
+CONTEXT_TEXT = 3_000
 #: A header block's plain text (slack_sdk `HeaderBlock.text_max_length`).
 HEADER_TEXT = 150
 #: A context block's elements (slack_sdk `ContextBlock.elements_max_length`).
@@ -64,6 +74,11 @@ MODAL_TITLE = 24
 PRIVATE_METADATA = 3_000
 #: Views on a modal's stack: the root and two pushed (modals reference, `push_limit_reached`).
 MODAL_STACK = 3
+#: A view's JSON above this many bytes is refused as `view_too_large` (views.open reference).
+VIEW_BYTES = 250_000
+#: A block's `block_id` and an element's `action_id` (slack_sdk `Block.block_id_max_length`).
+BLOCK_ID = 255
+ACTION_ID = 255
 
 # --- Interactions ----------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from messaging.gateway import (
     Rejected,
     SlackGateway,
 )
+from messaging.layout import SplitPost
 from messaging.webhooks import WebhookSender
 from storage.database import SessionFactory
 from storage.models import Delivery, DeliveryState
@@ -94,6 +95,35 @@ def enqueue(
     if edit_of is not None:
         payload["edit_of"] = edit_of
     return _insert(session, key, kind, target, payload, not_before or now, now, run_id)
+
+
+def enqueue_split(
+    session: Any,
+    *,
+    key: str,
+    kind: str,
+    target: str,
+    post: SplitPost,
+    now: datetime,
+    run_id: int | None = None,
+) -> bool:
+    """Queue a post laid out by `messaging.layout.compose`: its parent under `key`, and each
+    reply under `key:part<n>` in the parent's thread; False if `key` was queued before."""
+    new = enqueue(
+        session, key=key, kind=kind, target=target, message=post.parent.as_message(), now=now, run_id=run_id
+    )
+    for number, reply in enumerate(post.replies, 1):
+        enqueue(
+            session,
+            key=f"{key}:part{number}",
+            kind=kind,
+            target=target,
+            message=reply.as_message(),
+            now=now,
+            run_id=run_id,
+            thread_of=key,
+        )
+    return new
 
 
 def enqueue_file(

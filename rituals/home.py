@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.types import JsonDict
+from messaging.layout import context, cut_to_fit, section
+from messaging.limits import CONTEXT_TEXT, SECTION_TEXT
 from messaging.mrkdwn import mrkdwn_escape
 from rituals.collect.prompts import FILL_ACTION, button
 from rituals.definition.loading import UnknownRitual
@@ -28,7 +30,6 @@ HOME_CLOSE_ACTION = "home_close"
 MINE_MAX = 10
 RECENT_MAX = 5
 OWNED_MAX = 8
-SECTION_MAX = 3000
 
 
 # Past digests on the Home tab: enough to find last month's, few enough for Home's 100 blocks.
@@ -36,15 +37,16 @@ PAST_RITUALS_MAX = 10
 PAST_RUNS = 3
 
 
+# The Home tab is one view with no way to continue: text is cut (marked) to Slack's limits.
 def _section(text: str, accessory: JsonDict | None = None) -> JsonDict:
-    block: JsonDict = {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_MAX]}}
+    block = section(cut_to_fit(text, SECTION_TEXT))
     if accessory is not None:
         block["accessory"] = accessory
     return block
 
 
 def _context(text: str) -> JsonDict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_MAX]}]}
+    return context(cut_to_fit(text, CONTEXT_TEXT))
 
 
 def _definition(services: Services, ritual_id: str) -> RitualDefinition | None:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 
 from core.types import JsonDict
+from messaging.limits import MODAL_STACK
 from simulator.errors import ApiError, SimulatorError
 from simulator.methods.chat import post_message_into, record_ephemeral
-from simulator.methods.views import MAX_STACK, clear_stack, close_top, new_view, replace_view
+from simulator.methods.views import clear_stack, close_top, new_view, replace_view
 from simulator.records import ViewRecord
 from simulator.state import WorkspaceState
 from simulator.validation import validate_message_blocks, validate_view
@@ -79,7 +80,7 @@ def apply_view_answer(ws: WorkspaceState, user_id: str, view: ViewRecord, answer
             replace_view(ws, view, _checked_view(answer))
         elif action == "push":
             stack = ws.modal_stacks.get(user_id, [])
-            if len(stack) >= MAX_STACK:
+            if len(stack) >= MODAL_STACK:
                 raise SimulatorError("push_limit_reached: a modal holds at most three views")
             new_view(ws, user_id, _checked_view(answer), trigger_id=None, stack=stack)
         elif action == "clear":

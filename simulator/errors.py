@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from messaging.limits import ACK_SECONDS
+
 
 class ApiError(Exception):
     """A Slack API error code, optional explanations, and the HTTP status to answer with."""
@@ -40,7 +42,7 @@ class SimulatorError(Exception):
 
 
 #: Seconds Slack waits for an app to acknowledge a request before showing the person an error.
-ACK_TIMEOUT = 3.0
+ACK_TIMEOUT = float(ACK_SECONDS)
 
 
 class AckTimeoutError(SimulatorError):

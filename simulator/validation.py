@@ -23,13 +23,8 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from core.types import JsonDict
+from messaging.limits import MESSAGE_BLOCK_TEXT, MESSAGE_BLOCKS, VIEW_BLOCKS, VIEW_BYTES
 from simulator.errors import ApiError
-
-MAX_MESSAGE_BLOCKS = 50
-MAX_VIEW_BLOCKS = 100
-MAX_BLOCK_TEXT_CHARS = 12_000
-MAX_VIEW_BYTES = 250_000
-MAX_MESSAGE_TEXT = 40_000
 
 
 def decode_json_field(value: Any, name: str, error: str = "invalid_arguments") -> Any:
@@ -133,15 +128,15 @@ def block_text_length(node: Any) -> int:
     return 0
 
 
-def validate_message_blocks(raw: Any, *, max_text: int = MAX_BLOCK_TEXT_CHARS) -> list[JsonDict]:
+def validate_message_blocks(raw: Any, *, max_text: int = MESSAGE_BLOCK_TEXT) -> list[JsonDict]:
     """The `blocks` argument of chat.postMessage/update/postEphemeral, checked like Slack does."""
     blocks = decode_json_field(raw, "blocks", "invalid_blocks_format")
     if not isinstance(blocks, list):
         raise ApiError("invalid_blocks_format", "[ERROR] blocks must be an array [json-pointer:/blocks]")
-    if len(blocks) > MAX_MESSAGE_BLOCKS:
+    if len(blocks) > MESSAGE_BLOCKS:
         raise ApiError(
             "invalid_blocks",
-            f"[ERROR] no more than {MAX_MESSAGE_BLOCKS} items allowed [json-pointer:/blocks]",
+            f"[ERROR] no more than {MESSAGE_BLOCKS} items allowed [json-pointer:/blocks]",
         )
     checked = [_fill_ids(check_block(b, f"/blocks/{i}", "invalid_blocks"), i) for i, b in enumerate(blocks)]
     check_unique_ids(checked, "/blocks", "invalid_blocks")
@@ -177,17 +172,17 @@ def validate_view(raw: Any, *, expected_type: str | None = None) -> JsonDict:
         raise ApiError(
             "invalid_arguments", f"[ERROR] view type must be {expected_type} [json-pointer:/view/type]"
         )
-    if len(json.dumps(view)) > MAX_VIEW_BYTES:
+    if len(json.dumps(view)) > VIEW_BYTES:
         raise ApiError("view_too_large", "[ERROR] the view is larger than 250 kB")
     blocks = view.get("blocks")
     if not isinstance(blocks, list):
         raise ApiError(
             "invalid_arguments", "[ERROR] missing required field: blocks [json-pointer:/view/blocks]"
         )
-    if len(blocks) > MAX_VIEW_BLOCKS:
+    if len(blocks) > VIEW_BLOCKS:
         raise ApiError(
             "invalid_arguments",
-            f"[ERROR] no more than {MAX_VIEW_BLOCKS} items allowed [json-pointer:/view/blocks]",
+            f"[ERROR] no more than {VIEW_BLOCKS} items allowed [json-pointer:/view/blocks]",
         )
     checked = [
         _fill_ids(check_block(b, f"/view/blocks/{i}", "invalid_arguments"), i) for i, b in enumerate(blocks)

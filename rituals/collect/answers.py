@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import NotAllowed, UserFacingError
 from messaging.mrkdwn import mrkdwn_escape
-from messaging.outbox import enqueue
+from messaging.outbox import enqueue_split
 from rituals.collect.answer_copy import answer_copy
 from rituals.definition.schema import RitualDefinition
 from storage.models import Answer, Participant, ParticipantState, Run, RunState
@@ -144,12 +144,12 @@ def save_answer(
         )
         .execution_options(synchronize_session=False)
     )
-    enqueue(
+    enqueue_split(
         session,
         key=f"run:{run.id}:answer-copy:{user_id}:v{answer.version}",
         kind="answer-copy",
         target=user_id,
-        message=answer_copy(definition, answer),
+        post=answer_copy(definition, answer),
         now=now,
         run_id=run.id,
     )

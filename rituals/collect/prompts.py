@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.types import JsonDict
 from messaging.gateway import Message
+from messaging.layout import cut_to_fit
 from messaging.mrkdwn import mrkdwn_escape
 from messaging.outbox import enqueue
 from rituals.definition.schema import RitualDefinition
@@ -55,12 +56,8 @@ def _context(text: str) -> JsonDict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def what_is_asked(definition: RitualDefinition) -> str:
-    return _cut(" · ".join(mrkdwn_escape(f.label) for f in definition.form), ASKED_MAX)
+    return cut_to_fit(" · ".join(mrkdwn_escape(f.label) for f in definition.form), ASKED_MAX)
 
 
 def _open_prompt(definition: RitualDefinition, run: Run, person: Participant) -> tuple[str, list[JsonDict]]:
@@ -69,7 +66,7 @@ def _open_prompt(definition: RitualDefinition, run: Run, person: Participant) ->
     headline = f"*{name}* is open, and your input is needed."
     intro = headline
     if definition.description:
-        intro += "\n" + mrkdwn_escape(_cut(definition.description, DESCRIPTION_MAX))
+        intro += "\n" + cut_to_fit(mrkdwn_escape(definition.description), DESCRIPTION_MAX)
     if person.delegated_by:
         intro += f"\n<@{person.delegated_by}> handed this one to you."
     due = (

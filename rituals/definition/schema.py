@@ -37,6 +37,17 @@ from pydantic import (
 )
 
 from core.config_files import Loc, format_loc
+from messaging.layout import cut_to_fit
+from messaging.limits import (
+    HEADER_TEXT,
+    INPUT_LABEL,
+    MODAL_TITLE,
+    OPTION_TEXT,
+    PLACEHOLDER,
+    SELECT_OPTIONS,
+    TEXT_INPUT,
+    VIEW_BLOCKS,
+)
 from rituals.schedule.cron import CronError, parse_cron
 
 __all__ = [
@@ -77,16 +88,9 @@ FieldType = Literal[
 ]
 FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 
-# Slack limits (see SLACK-LIMITS.md): modal title 24, input label and hint 2,000, placeholder 150,
-# plain_text_input max_length 3,000, static select 100 options of at most 75 characters,
-# 100 blocks in a modal, section text 3,000, header 150.
-MODAL_TITLE_MAX = 24
-LABEL_MAX = 2000
-PLACEHOLDER_MAX = 150
-TEXT_MAX = 3000
-OPTIONS_MAX = 100
-OPTION_TEXT_MAX = 75
-MODAL_BLOCKS_MAX = 100
+# Slack's limits (messaging.limits) are checked when a ritual is loaded, so a ritual that loads
+# always makes a modal Slack accepts. Items per field is our own bound: 50 rows and their
+# heading and button already take half a modal's blocks.
 ITEMS_MAX = 50
 SELECT_TYPES = frozenset({"select", "multi_select"})
 LENGTH_TYPES = frozenset({"text", "long_text", "url"})
@@ -222,7 +226,7 @@ UsergroupRef = Annotated[
 TemplateName = Annotated[
     str, Field(pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$")
 ]
-OptionText = Annotated[str, Field(min_length=1, max_length=OPTION_TEXT_MAX)]
+OptionText = Annotated[str, Field(min_length=1, max_length=OPTION_TEXT)]
 HttpUrl = Annotated[str, AfterValidator(_check_http_url)]
 
 
@@ -354,15 +358,15 @@ class FormField(_Model):
 
     id: FieldId
     type: FieldType
-    label: Annotated[str, Field(min_length=1, max_length=LABEL_MAX)]
+    label: Annotated[str, Field(min_length=1, max_length=INPUT_LABEL)]
     optional: bool = False
-    hint: Annotated[str, Field(min_length=1, max_length=LABEL_MAX)] | None = None
-    placeholder: Annotated[str, Field(min_length=1, max_length=PLACEHOLDER_MAX)] | None = None
-    options: Annotated[list[OptionText], Field(min_length=1, max_length=OPTIONS_MAX)] | None = None
+    hint: Annotated[str, Field(min_length=1, max_length=INPUT_LABEL)] | None = None
+    placeholder: Annotated[str, Field(min_length=1, max_length=PLACEHOLDER)] | None = None
+    options: Annotated[list[OptionText], Field(min_length=1, max_length=SELECT_OPTIONS)] | None = None
     min: float | None = None
     max: float | None = None
     decimal: bool = True
-    max_length: Annotated[int, Field(ge=1, le=TEXT_MAX)] | None = None
+    max_length: Annotated[int, Field(ge=1, le=TEXT_INPUT)] | None = None
     shareable: bool = False
     shareable_flag: FieldId | None = None
     item: Annotated[list[FormField], Field(min_length=1)] | None = None
@@ -468,9 +472,9 @@ class RitualDefinition(_Model):
     ``form`` and ``audiences`` are a contract; the rest has defaults."""
 
     id: RitualId
-    name: Annotated[str, Field(min_length=1, max_length=150)]
-    short_name: Annotated[str, Field(min_length=1, max_length=MODAL_TITLE_MAX)] | None = None
-    description: Annotated[str, Field(max_length=TEXT_MAX)] = ""
+    name: Annotated[str, Field(min_length=1, max_length=HEADER_TEXT)]
+    short_name: Annotated[str, Field(min_length=1, max_length=MODAL_TITLE)] | None = None
+    description: Annotated[str, Field(max_length=TEXT_INPUT)] = ""
     enabled: bool = True
     owners: Annotated[list[UserId], Field(min_length=1)]
     schedule: Schedule
@@ -493,7 +497,7 @@ class RitualDefinition(_Model):
     @property
     def title(self) -> str:
         """The modal title (at most 24 characters): ``short_name``, or ``name`` when it fits."""
-        return self.short_name or self.name[:MODAL_TITLE_MAX]
+        return self.short_name or cut_to_fit(self.name, MODAL_TITLE)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -538,12 +542,12 @@ class RitualDefinition(_Model):
 def cross_check(definition: RitualDefinition) -> list[tuple[Loc, str]]:
     """Checks that span several keys, each with the key path it should be reported at."""
     findings: list[tuple[Loc, str]] = []
-    if definition.short_name is None and len(definition.name) > MODAL_TITLE_MAX:
+    if definition.short_name is None and len(definition.name) > MODAL_TITLE:
         findings.append(
             (
                 ("name",),
                 f"name is {len(definition.name)} characters, more than a modal title's "
-                f"{MODAL_TITLE_MAX}: add short_name",
+                f"{MODAL_TITLE}: add short_name",
             )
         )
     seen: dict[str, int] = {}
@@ -557,12 +561,12 @@ def cross_check(definition: RitualDefinition) -> list[tuple[Loc, str]]:
             )
         seen.setdefault(form_field.id, index)
     blocks = sum(form_field.modal_blocks for form_field in definition.form)
-    if blocks > MODAL_BLOCKS_MAX:
+    if blocks > VIEW_BLOCKS:
         findings.append(
             (
                 ("form",),
                 f"the form needs up to {blocks} modal blocks (one per field, max_items + 2 per items "
-                f"field); Slack allows {MODAL_BLOCKS_MAX}",
+                f"field); Slack allows {VIEW_BLOCKS}",
             )
         )
     names: dict[str, int] = {}

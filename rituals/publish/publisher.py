@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from core.errors import UserFacingError
 from messaging.gateway import Message
 from messaging.layout import SplitPost, compose
-from messaging.outbox import enqueue, enqueue_webhook
+from messaging.outbox import enqueue, enqueue_split, enqueue_webhook
 from rituals.definition.loading import RitualLibrary
 from rituals.definition.schema import Audience, RitualDefinition
 from rituals.export.tables import export_button
@@ -282,14 +282,14 @@ class Publisher:
         publication: Publication,
         now: datetime,
     ) -> None:
-        message = preview_message(definition, audience, publication)
+        preview = preview_message(definition, audience, publication)
         for owner in definition.owners:
-            enqueue(
+            enqueue_split(
                 session,
                 key=f"pub:{publication.id}:preview:v{publication.version}:{owner}",
                 kind="preview",
                 target=owner,
-                message=message,
+                post=preview,
                 now=now,
                 run_id=publication.run_id,
             )
@@ -305,8 +305,8 @@ class Publisher:
         """Replace the buttons on every owner's preview of the current version with the outcome."""
         prefix = f"pub:{publication.id}:preview:v{publication.version}:"
         for delivery in session.scalars(select(Delivery).where(Delivery.dedupe_key.like(prefix + "%"))):
-            if delivery.dedupe_key.endswith(":decided"):
-                continue
+            if ":" in delivery.dedupe_key.removeprefix(prefix):
+                continue  # the outcome itself, or a reply in a long preview's thread (no buttons)
             enqueue(
                 session,
                 key=f"{delivery.dedupe_key}:decided",

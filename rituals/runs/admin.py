@@ -16,7 +16,7 @@ from rituals.collect.reminders import nudge
 from rituals.definition.loading import UnknownRitual
 from rituals.definition.schema import RitualDefinition
 from rituals.publish.links import digest_links
-from rituals.runs.reports import history_line, open_runs, past_runs, run_status, status_lines
+from rituals.runs.reports import history_line, mentions, open_runs, past_runs, run_status, status_lines
 from rituals.runs.times import local_time, zone
 from rituals.schedule import controls
 from rituals.schedule.occurrences import next_openings
@@ -71,7 +71,7 @@ def nudge_now(
         report = nudge(session, definition, run, user_id, now)
     parts = [f"Nudged {len(report.nudged)} on *{name}*" + (":" if report.nudged else ".")]
     if report.nudged:
-        parts[0] += " " + " ".join(f"<@{user}>" for user in report.nudged[:40])
+        parts[0] += " " + mentions(report.nudged)
     if report.recently:
         parts.append(f"{len(report.recently)} were reminded in the last few minutes, so I left them alone.")
     if report.asleep:

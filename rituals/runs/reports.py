@@ -86,7 +86,8 @@ def run_status(session: Session, run: Run) -> RunStatus:
     )
 
 
-def _mentions(users: Sequence[str]) -> str:
+def mentions(users: Sequence[str]) -> str:
+    """Mentions of at most MENTIONS_MAX people, then how many more (a status line, not a ping list)."""
     shown = " ".join(f"<@{user}>" for user in users[:MENTIONS_MAX])
     more = len(users) - MENTIONS_MAX
     return shown + (f" and {more} more" if more > 0 else "") if users else "nobody"
@@ -109,8 +110,8 @@ def status_lines(definition: RitualDefinition, status: RunStatus, viewer_tz: Zon
     ]
     if status.answered:
         late = [p.user_id for p, answer in status.answered if answer is not None and answer.late]
-        answered = _mentions([p.user_id for p, _answer in status.answered])
-        lines.append(f"*Answered:* {answered}" + (f" (late: {_mentions(late)})" if late else ""))
+        answered = mentions([p.user_id for p, _answer in status.answered])
+        lines.append(f"*Answered:* {answered}" + (f" (late: {mentions(late)})" if late else ""))
     if status.skipped:
         reasons = "; ".join(
             f"<@{p.user_id}> ({mrkdwn_escape(p.skip_reason or 'no reason')})"
@@ -121,7 +122,7 @@ def status_lines(definition: RitualDefinition, status: RunStatus, viewer_tz: Zon
         handed = "; ".join(f"<@{p.user_id}> → <@{p.delegated_to}>" for p in status.delegated[:MENTIONS_MAX])
         lines.append(f"*Handed over:* {handed}")
     if status.missing:
-        lines.append(f"*Missing:* {_mentions([p.user_id for p in status.missing])}")
+        lines.append(f"*Missing:* {mentions([p.user_id for p in status.missing])}")
     return lines
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from core.types import JsonDict
 from simulator.errors import ApiError
-from simulator.methods.common import JsonDict, Params
+from simulator.methods.common import Params
 
 # Mints a fresh one-time WebSocket URL (`ws://127.0.0.1:<port>/link/?ticket=…`).
 LinkIssuer = Callable[[], str]

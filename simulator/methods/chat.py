@@ -7,11 +7,13 @@ id; `thread_ts` must name a parent in the same channel; blocks and metadata are 
 
 from __future__ import annotations
 
+from core.types import JsonDict
+from messaging.limits import MESSAGE_TEXT
 from simulator.errors import ApiError
-from simulator.methods.common import Handler, JsonDict, Params
+from simulator.methods.common import Handler, Params
 from simulator.records import EphemeralMessage, Message
 from simulator.state import WorkspaceState
-from simulator.validation import MAX_MESSAGE_TEXT, decode_json_field, validate_message_blocks
+from simulator.validation import decode_json_field, validate_message_blocks
 
 
 def _blocks(p: Params) -> list[JsonDict] | None:
@@ -57,8 +59,8 @@ def _text(p: Params, *, has_other_content: bool) -> tuple[str | None, list[str]]
         text = markdown
     if text is None and not has_other_content:
         raise ApiError("no_text")
-    if text is not None and len(text) > MAX_MESSAGE_TEXT:
-        return text[:MAX_MESSAGE_TEXT], ["message_truncated"]
+    if text is not None and len(text) > MESSAGE_TEXT:
+        return text[:MESSAGE_TEXT], ["message_truncated"]
     return text, []
 
 

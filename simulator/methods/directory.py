@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from core.types import JsonDict
 from simulator.errors import ApiError
-from simulator.methods.common import Handler, JsonDict, Params, page
+from simulator.methods.common import Handler, Params, page
 from simulator.methods.shapes import group_to_api, user_to_api
 from simulator.state import WorkspaceState
 

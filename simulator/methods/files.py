@@ -7,9 +7,10 @@ file into that conversation as a bot message carrying the file, with `initial_co
 
 from __future__ import annotations
 
+from core.types import JsonDict
 from simulator.errors import ApiError, missing
 from simulator.methods.chat import post_message_into
-from simulator.methods.common import Handler, JsonDict, Params
+from simulator.methods.common import Handler, Params
 from simulator.records import UploadedFile
 from simulator.state import WorkspaceState
 from simulator.validation import decode_json_field

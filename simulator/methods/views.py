@@ -11,14 +11,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import NoReturn
 
+from core.types import JsonDict
+from messaging.limits import ACK_SECONDS, MODAL_STACK
 from simulator.errors import ApiError, missing
-from simulator.methods.common import Handler, JsonDict, Params
+from simulator.methods.common import Handler, Params
 from simulator.records import Trigger, ViewRecord
 from simulator.state import WorkspaceState
 from simulator.validation import validate_view
 
-TRIGGER_TTL = timedelta(seconds=3)
-MAX_STACK = 3
+TRIGGER_TTL = timedelta(seconds=ACK_SECONDS)
 
 
 def view_api(ws: WorkspaceState, record: ViewRecord) -> JsonDict:
@@ -117,7 +118,7 @@ def push_view(ws: WorkspaceState, p: Params) -> JsonDict:
     stack = ws.modal_stacks.get(trigger.user)
     if not stack or trigger.view_id not in stack:
         raise ApiError("invalid_trigger_id", "[ERROR] views.push needs a trigger from inside an open modal")
-    if len(stack) >= MAX_STACK:
+    if len(stack) >= MODAL_STACK:
         raise ApiError("push_limit_reached")
     _unique_external_id(ws, definition)
     trigger.used = True

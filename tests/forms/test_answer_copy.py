@@ -36,7 +36,9 @@ def test_user_text_cannot_ping_or_disguise_links(roadmap: RitualDefinition) -> N
         ],
         "risks": "<https://evil.example|the spec> & <@U0BOSS>",
     }
-    message = answer_copy(roadmap, _answer(values))
+    post = answer_copy(roadmap, _answer(values))
+    assert post.replies == []
+    message = post.parent
     text = json.dumps(message.blocks)
     assert "<!channel>" not in text
     assert "&lt;!channel&gt; launch" in text
@@ -45,19 +47,20 @@ def test_user_text_cannot_ping_or_disguise_links(roadmap: RitualDefinition) -> N
     validate_message_blocks(message.blocks)
 
 
-def test_a_very_long_answer_is_split_not_cut(roadmap: RitualDefinition) -> None:
+def test_a_very_long_answer_is_split_into_a_thread_not_cut(roadmap: RitualDefinition) -> None:
     words = " ".join(f"w{n}&" for n in range(2500))  # ~15,000 characters once escaped
-    message = answer_copy(roadmap, _answer({"risks": words, "asks": "short"}, version=3, late=True))
-    validate_message_blocks(message.blocks)
-    text = " ".join(b["text"]["text"] for b in message.blocks if b["type"] == "section")
-    assert "version 3" in text
-    assert "*late*" in text
-    assert "w0&amp;" in text
-    # Every section holds whole escapes, and the end of the message says it was cut if it was.
-    for block in message.blocks:
-        if block["type"] == "section":
-            body = block["text"]["text"]
-            assert len(body) <= 3000
-            assert not body.rstrip().endswith("&amp")
-    if "w2499&amp;" not in text:
-        assert "too long for one message" in json.dumps(message.blocks)
+    post = answer_copy(roadmap, _answer({"risks": words, "asks": "short"}, version=3, late=True))
+    assert post.replies, "15,000 characters do not fit one message"
+    intro = " ".join(b["text"]["text"] for b in post.parent.blocks if b["type"] == "section")
+    assert "version 3" in intro
+    assert "*late*" in intro
+    sections = [b["text"]["text"] for m in post.messages for b in m.blocks if b["type"] == "section"]
+    for message in post.messages:
+        validate_message_blocks(message.blocks)
+    # Every word is there, in order, and every section holds whole escapes.
+    everything = " ".join(sections)
+    positions = [everything.index(f"w{n}&amp;") for n in (0, 1250, 2499)]
+    assert positions == sorted(positions)
+    for body in sections:
+        assert len(body) <= 3000
+        assert not body.rstrip().endswith("&amp")

@@ -13,17 +13,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.types import JsonDict
+from messaging.layout import cut_to_fit
+from messaging.limits import OPTION_TEXT, PLACEHOLDER, TEXT_INPUT
 from rituals.collect.forms.ids import VALUE_ACTION
-from rituals.definition.schema import PLACEHOLDER_MAX, TEXT_MAX, FormField
+from rituals.definition.schema import FormField
 
-OPTION_TEXT_MAX = 75
 CHECKBOX_VALUE = "yes"
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 def plain(text: str, limit: int | None = None) -> JsonDict:
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
+    if limit is not None:
+        text = cut_to_fit(text, limit)
     return {"type": "plain_text", "text": text, "emoji": True}
 
 
@@ -77,7 +78,7 @@ def _number_initial(form_field: FormField, value: Any) -> str | None:
 
 
 def text_limit(form_field: FormField) -> int:
-    return form_field.max_length or TEXT_MAX
+    return form_field.max_length or TEXT_INPUT
 
 
 def element(
@@ -137,14 +138,14 @@ def element(
         if users:
             out["initial_users"] = users
     elif kind == "checkbox":
-        box = {"text": plain(checkbox_text or form_field.label, OPTION_TEXT_MAX), "value": CHECKBOX_VALUE}
+        box = {"text": plain(checkbox_text or form_field.label, OPTION_TEXT), "value": CHECKBOX_VALUE}
         out |= {"type": "checkboxes", "options": [box]}
         if value is True:
             out["initial_options"] = [box]
     else:
         raise ValueError(f"no element for a {kind} field")
     if shown and kind != "checkbox":
-        out["placeholder"] = plain(shown, PLACEHOLDER_MAX)
+        out["placeholder"] = plain(shown, PLACEHOLDER)
     return out
 
 

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from messaging.limits import PRIVATE_METADATA
+
 ANSWER_CALLBACK = "ritual_answer"
 ITEM_CALLBACK = "ritual_item"
 VALUE_ACTION = "value"
@@ -28,7 +30,6 @@ ITEM_MENU_ACTION = "@item_menu"
 NOTE_BLOCK = "_note"
 
 ROW_BLOCK = re.compile(r"^(?P<field>[a-z][a-z0-9_]*)\.(?P<uid>[A-Za-z0-9]+)\.(?P<rev>\d+)$")
-PRIVATE_METADATA_MAX = 3000
 
 
 def row_block(field_id: str, uid: str, rev: int) -> str:
@@ -108,6 +109,6 @@ class ItemMeta:
 
 def _encode(data: dict[str, Any]) -> str:
     text = json.dumps(data, separators=(",", ":"))
-    if len(text) > PRIVATE_METADATA_MAX:  # ids only, so this would be a bug, not user input
+    if len(text) > PRIVATE_METADATA:  # ids only, so this would be a bug, not user input
         raise ValueError("private_metadata is longer than Slack's 3,000 characters")
     return text

@@ -20,6 +20,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from core.types import JsonDict
+from messaging.layout import cut_to_fit
+from messaging.limits import (
+    ACTIONS_ELEMENTS,
+    BUTTON_TEXT,
+    CONTEXT_ELEMENTS,
+    CONTEXT_TEXT,
+    MODAL_TITLE,
+    SECTION_TEXT,
+    VIEW_BLOCKS,
+)
 from messaging.mrkdwn import mrkdwn_escape
 from rituals.collect.forms.draft import DraftItem, FormDraft
 from rituals.collect.forms.elements import element, format_number, input_block, plain
@@ -37,15 +47,12 @@ from rituals.collect.forms.ids import (
     item_ref,
     row_block,
 )
-from rituals.definition.schema import MODAL_BLOCKS_MAX, FormField, RitualDefinition
+from rituals.definition.schema import FormField, RitualDefinition
 
 # Parts of an item that fit in its row; the rest is edited in the item modal.
 ROW_TYPES = frozenset({"select", "date", "user", "checkbox"})
-# An actions block holds 25 elements: the title button and the menu take two.
-ROW_PARTS_MAX = 23
-SECTION_TEXT_MAX = 3000
-BUTTON_TEXT_MAX = 75
-MODAL_TITLE_MAX = 24
+# An actions block's elements: the title button and the menu take two.
+ROW_PARTS_MAX = ACTIONS_ELEMENTS - 2
 
 # Where an item needs attention: {(items field id, uid): "check Status"}, or
 # {(items field id, ""): "add at least one item"} for the field as a whole.
@@ -81,7 +88,7 @@ def item_summary(items_field: FormField, values: Mapping[str, Any]) -> str:
         elif sub.type == "url":
             parts.append("🔗")
     text = "✎ " + " · ".join(parts)
-    return text if len(text) <= BUTTON_TEXT_MAX else text[: BUTTON_TEXT_MAX - 1] + "…"
+    return cut_to_fit(text, BUTTON_TEXT)
 
 
 def _menu(items_field: FormField, item: DraftItem, index: int, count: int) -> JsonDict:
@@ -105,7 +112,7 @@ def item_row(
     button: JsonDict = {
         "type": "button",
         "action_id": EDIT_ITEM_ACTION,
-        "text": plain(("⚠ " if attention else "") + item_summary(items_field, item.values), BUTTON_TEXT_MAX),
+        "text": plain(("⚠ " if attention else "") + item_summary(items_field, item.values), BUTTON_TEXT),
         "value": item_ref(items_field.id, item.uid),
     }
     if attention:
@@ -135,9 +142,7 @@ def _heading(items_field: FormField, count: int, attention: Attention) -> JsonDi
         lines.append(f"⚠ {mrkdwn_escape(whole)}")
     if any(key[0] == items_field.id and key[1] for key in attention):
         lines.append("⚠ Fix the items marked ⚠ (click them to see what is missing), or remove them.")
-    text = "\n".join(lines)
-    if len(text) > SECTION_TEXT_MAX:
-        text = text[: SECTION_TEXT_MAX - 1] + "…"
+    text = cut_to_fit("\n".join(lines), SECTION_TEXT)
     return {
         "type": "section",
         "block_id": heading_block(items_field.id),
@@ -174,7 +179,7 @@ def items_blocks(
 
 
 def _title(text: str) -> JsonDict:
-    return plain(text, MODAL_TITLE_MAX)
+    return plain(text, MODAL_TITLE)
 
 
 def answer_view(
@@ -196,18 +201,21 @@ def answer_view(
         else:
             blocks.append(input_block(form_field, draft.fields.get(form_field.id), form_field.id))
     # The definition guarantees the fields fit; the note is the one block that may give way.
-    if notes and len(blocks) < MODAL_BLOCKS_MAX:
+    if notes and len(blocks) < VIEW_BLOCKS:
         note = {
             "type": "context",
             "block_id": NOTE_BLOCK,
-            "elements": [{"type": "mrkdwn", "text": line[:SECTION_TEXT_MAX]} for line in notes[:10]],
+            "elements": [
+                {"type": "mrkdwn", "text": cut_to_fit(line, CONTEXT_TEXT)}
+                for line in notes[:CONTEXT_ELEMENTS]
+            ],
         }
         blocks.insert(0, note)
     return {
         "type": "modal",
         "callback_id": ANSWER_CALLBACK,
         "title": _title(definition.title),
-        "submit": plain(submit, MODAL_TITLE_MAX),
+        "submit": plain(submit, MODAL_TITLE),
         "close": plain("Cancel"),
         "private_metadata": meta.encode(),
         "blocks": blocks,
@@ -216,13 +224,9 @@ def answer_view(
 
 def item_view(items_field: FormField, values: Mapping[str, Any], meta: ItemMeta, *, new: bool) -> JsonDict:
     """The stacked modal for one item: a labelled input per part, block ids = sub-field ids."""
-    label = items_field.label if len(items_field.label) <= 150 else items_field.label[:149] + "…"
+    label = cut_to_fit(mrkdwn_escape(items_field.label), CONTEXT_TEXT)
     blocks: list[JsonDict] = [
-        {
-            "type": "context",
-            "block_id": NOTE_BLOCK,
-            "elements": [{"type": "mrkdwn", "text": mrkdwn_escape(label)}],
-        }
+        {"type": "context", "block_id": NOTE_BLOCK, "elements": [{"type": "mrkdwn", "text": label}]}
     ]
     blocks += [input_block(sub, values.get(sub.id), sub.id) for sub in items_field.item or []]
     return {
