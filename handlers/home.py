@@ -6,7 +6,6 @@ them over in the order they appear.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,12 +13,11 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from handlers.payloads import AppHomeOpened, parse
 from handlers.registry import ListenerSpec
 from messaging.gateway import SlackError, SlackGateway
 from messaging.home_tab import HomeSection, home_view
 from rituals.runs.times import zone
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,12 +33,13 @@ class HomeTab:
         client.views_publish(user_id=user_id, view=home_view(self.sections, user_id, viewer_tz, notice))
 
 
-def register(app: App, home: HomeTab) -> list[ListenerSpec]:
-    @app.event("app_home_opened")
-    def on_home_opened(event: dict[str, Any], client: WebClient) -> None:
-        # The Messages tab sends this event too; only the Home tab gets a home view.
-        if event.get("tab", "home") != "home":
-            return
-        home.publish(client, event["user"])
+def home_opened(body: dict[str, Any], client: WebClient, home: HomeTab) -> None:
+    event = parse(AppHomeOpened, body).event
+    # The Messages tab sends this event too; only the Home tab gets a home view.
+    if event.tab == "home":
+        home.publish(client, event.user)
 
+
+def register(app: App) -> list[ListenerSpec]:
+    app.event("app_home_opened")(home_opened)
     return [ListenerSpec("event", "app_home_opened", frozenset({"users:read"}))]

@@ -6,13 +6,18 @@ that does not have Slack's shape (a forged request, a broken client) fails in on
 of a `KeyError` deep in a use case and a traceback in the log. Button values and
 `private_metadata` are decoded through the same door (`Action.decoded`, `View.metadata`).
 
+`check_envelope` runs before any listener is matched (a global middleware), so a body Bolt
+would not route at all (a click without actions, a submission without a view) gets the same
+400 instead of a 404. `Origin` reads, leniently, how to reach the person behind any body:
+the failure path uses it even for bodies that are not Slack's shape.
+
 Only the fields ritualbot reads are declared; Slack's other fields are ignored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -43,6 +48,9 @@ class Action(SlackPayload):
     action_id: str
     block_id: str | None = None
     value: str | None = None
+    # When the click happened (Slack's "1700000000.123456"): with the user, it names the click,
+    # and a delivery of the same click again carries the same one.
+    action_ts: str | None = None
     selected_option: Option | None = None
     selected_user: str | None = None
 
@@ -98,6 +106,17 @@ class BlockActions(SlackPayload):
     def user_id(self) -> str:
         return self.user.id
 
+    def trigger(self) -> str:
+        """The trigger_id a view is opened with; malformed when the click carries none."""
+        if not self.trigger_id:
+            raise MalformedPayload("a click that opens a view carries no trigger_id")
+        return self.trigger_id
+
+    @property
+    def click_id(self) -> str:
+        """Names this click: the same for every delivery of it, different for the next click."""
+        return f"{self.user.id}:{self.action.action_ts or self.trigger_id or ''}"
+
     def modal(self) -> View:
         """The modal the click came from; malformed when there is none."""
         if self.view is None:
@@ -122,6 +141,79 @@ class SlashCommand(SlackPayload):
     channel_id: str | None = None
     response_url: str | None = None
     trigger_id: str | None = None
+
+
+class HomeOpenedEvent(SlackPayload):
+    type: Literal["app_home_opened"]
+    user: str = Field(min_length=1, max_length=32)
+    # The Messages tab sends this event too.
+    tab: str = "home"
+
+
+class AppHomeOpened(SlackPayload):
+    """The `event_callback` around `app_home_opened`."""
+
+    event: HomeOpenedEvent
+
+
+class _Kind(SlackPayload):
+    type: str | None = None
+
+
+class Origin(SlackPayload):
+    """How to answer the person behind a request: read leniently from any body, for failures."""
+
+    type: str | None = None
+    command: str | None = None
+    user: User | None = None
+    user_id: str | None = None
+    trigger_id: str | None = None
+    response_url: str | None = None
+    container: _Kind | None = None
+    view: _Kind | None = None
+
+    @classmethod
+    def of(cls, body: Mapping[str, Any]) -> Origin:
+        """What can be read of `body`; nothing at all when even that fails."""
+        try:
+            return cls.model_validate(body)
+        except ValidationError:
+            return cls()
+
+    @property
+    def person(self) -> str | None:
+        return self.user.id if self.user is not None else self.user_id
+
+    @property
+    def kind(self) -> str:
+        """What the request was, for the log: its type or its slash command."""
+        return self.type or self.command or "request"
+
+    @property
+    def in_modal(self) -> bool:
+        return self.view is not None and self.view.type == "modal"
+
+    @property
+    def in_view(self) -> bool:
+        """Clicked in a modal or on the Home tab (not on a message)."""
+        return self.container is not None and self.container.type == "view"
+
+
+# Each kind of body Slack sends, by what tells it apart, and the shape a listener relies on.
+_ENVELOPES: dict[str, type[SlackPayload]] = {
+    "block_actions": BlockActions,
+    "view_submission": ViewSubmission,
+}
+
+
+def check_envelope(body: Mapping[str, Any]) -> None:
+    """Refuse, before routing, a body that claims to be a click, a submission or a slash command
+    but lacks what every listener of that kind reads."""
+    kind = _ENVELOPES.get(str(body.get("type")))
+    if kind is not None:
+        parse(kind, body)
+    elif "command" in body:
+        parse(SlashCommand, body)
 
 
 def parse(kind: type[P], body: Mapping[str, Any]) -> P:

@@ -21,6 +21,11 @@ def mrkdwn_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def without_bold(text: str) -> str:
+    """A mrkdwn message for a place Slack shows as plain text (a modal's inline error)."""
+    return text.replace("*", "")
+
+
 def user_mention(user_id: str) -> str:
     """`<@U…>`: a deliberate ping. Anything that is not a user id is shown as escaped text."""
     return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else mrkdwn_escape(user_id)

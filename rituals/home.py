@@ -18,7 +18,7 @@ from messaging.mrkdwn import mrkdwn_escape
 from rituals.collect.prompts import FILL_ACTION, button
 from rituals.definition.loading import UnknownRitual
 from rituals.definition.schema import RitualDefinition
-from rituals.export.tables import export_button
+from rituals.export.export_button import export_button
 from rituals.publish.links import digest_links
 from rituals.runs.reports import open_runs, past_runs, run_status, status_lines
 from rituals.runs.times import local_date, local_time, zone

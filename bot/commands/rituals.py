@@ -19,7 +19,7 @@ from rituals.definition.loading import (
     validate_paths,
 )
 from rituals.definition.schema import RitualDefinition
-from rituals.runs.opening import create_manual_run
+from rituals.runs.trigger import trigger_run
 from rituals.schedule import controls
 from rituals.schedule.occurrences import next_openings
 from storage.database import create_database_engine, create_session_factory
@@ -76,19 +76,17 @@ def trigger_command(ritual: str) -> None:
             clock=clock,
             library=library,
         )
-        now = clock.now()
-        with domain.services.session_factory.begin() as session:
-            run = create_manual_run(session, definition, now, note="triggered from the command line")
-        opened = domain.services.opener.open(run, now)
+        triggered = trigger_run(domain.services, definition, note="triggered from the command line")
         # One tick sends what is due now; prompts timed for later (each person's local time)
         # are sent by the running bot.
         report = domain.tick()
-        if opened is None:
+        run = triggered.run
+        if triggered.opened is None:
             click.echo(f"run {run.id} of {definition.id} is {run.state.value}; nothing new was opened")
         else:
             click.echo(
-                f"opened run {run.id} of {definition.id} for {len(opened.participants)} participants; "
-                f"{report.sent.sent} messages sent"
+                f"opened run {run.id} of {definition.id} for {len(triggered.opened.participants)} "
+                f"participants; {report.sent.sent} messages sent"
             )
     finally:
         engine.dispose()

@@ -14,8 +14,10 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from handlers.after_ack import after_ack, update_view
+from handlers.failures import after_ack
+from handlers.payloads import BlockActions, ViewSubmission, parse
 from handlers.registry import ListenerSpec
+from handlers.responses import ack_submission, update_view
 from rituals.collect import answer_modal as answering
 from rituals.collect.forms.ids import (
     ADD_ITEM_ACTION,
@@ -24,87 +26,111 @@ from rituals.collect.forms.ids import (
     ITEM_CALLBACK,
     ITEM_MENU_ACTION,
     ROW_BLOCK,
+    AnswerMeta,
+    ItemMeta,
     parse_item_ref,
+    parse_menu_choice,
 )
 from rituals.services import Services
 
 
-def register(app: App, services: Services) -> list[ListenerSpec]:
-    @app.action(ADD_ITEM_ACTION)
-    def add_item(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+def _answer_modal(click: BlockActions) -> dict[str, Any]:
+    """The answer modal a row's button was clicked in, as the domain reads it."""
+    modal = click.modal()
+    modal.metadata(AnswerMeta.decode)  # refuse metadata this app did not write
+    return modal.model_dump()
 
-        def work() -> None:
-            view = answering.item_form(
-                services, body["user"]["id"], body["view"], None, body["actions"][0]["value"]
-            )
-            client.views_push(trigger_id=body["trigger_id"], view=view)
 
-        after_ack(body, client, None, "adding an item", work)
+def add_item(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
+    click = parse(BlockActions, body)
+    field_id, parent, trigger = click.action.choice, _answer_modal(click), click.trigger()
+    ack()
+    after_ack(
+        body,
+        client,
+        None,
+        "adding an item",
+        lambda: client.views_push(
+            trigger_id=trigger, view=answering.item_form(services, click.user_id, parent, None, field_id)
+        ),
+    )
 
-    @app.action(EDIT_ITEM_ACTION)
-    def edit_item(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
 
-        def work() -> None:
-            ref = body["actions"][0]["value"]
-            field_id, _uid = parse_item_ref(ref)
-            view = answering.item_form(services, body["user"]["id"], body["view"], ref, field_id)
-            client.views_push(trigger_id=body["trigger_id"], view=view)
+def edit_item(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
+    click = parse(BlockActions, body)
+    ref = click.action.choice
+    field_id, _uid = click.action.decoded(parse_item_ref)
+    parent, trigger = _answer_modal(click), click.trigger()
+    ack()
+    after_ack(
+        body,
+        client,
+        None,
+        "editing an item",
+        lambda: client.views_push(
+            trigger_id=trigger, view=answering.item_form(services, click.user_id, parent, ref, field_id)
+        ),
+    )
 
-        after_ack(body, client, None, "editing an item", work)
 
-    @app.action(ITEM_MENU_ACTION)
-    def item_menu(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+def item_menu(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
+    """The row's ⋯ menu: edit stacks the item modal; move and remove redraw the answer modal."""
+    click = parse(BlockActions, body)
+    verb, ref = click.action.decoded(parse_menu_choice)
+    field_id, _uid = parse_item_ref(ref)
+    parent = _answer_modal(click)
+    ack()
 
-        def work() -> None:
-            verb, _, ref = (body["actions"][0].get("selected_option") or {}).get("value", "").partition("|")
-            user = body["user"]["id"]
-            if verb == "edit":
-                field_id, _uid = parse_item_ref(ref)
-                view = answering.item_form(services, user, body["view"], ref, field_id)
-                client.views_push(trigger_id=body["trigger_id"], view=view)
-                return
-            update = answering.change_items(services, user, body["view"], verb, ref)
-            if update is not None:
-                update_view(client, update.view_id, update.hash, update.view)
-
-        after_ack(body, client, None, "changing the items", work)
-
-    # Selects, dates and checkboxes inside an item row: Slack reports each change; the value
-    # stays in the view's state and is read when the answer is submitted.
-    @app.action({"block_id": ROW_BLOCK})
-    def row_choice(ack: Ack) -> None:
-        ack()
-
-    @app.view(ITEM_CALLBACK)
-    def save_item(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        outcome = answering.save_item(services, body["user"]["id"], view)
-        if outcome.errors:
-            ack(response_action="errors", errors=outcome.errors)
+    def work() -> None:
+        if verb == "edit":
+            view = answering.item_form(services, click.user_id, parent, ref, field_id)
+            client.views_push(trigger_id=click.trigger(), view=view)
             return
-        ack()  # closes the item modal; the answer modal is underneath
-        if outcome.parent is not None:
-            parent = outcome.parent
-            after_ack(
-                body,
-                client,
-                None,
-                "showing the saved item",
-                lambda: update_view(client, parent.view_id, parent.hash, parent.view),
-            )
+        update = answering.change_items(services, click.user_id, parent, verb, ref)
+        if update is not None:
+            update_view(client, update.view_id, update.hash, update.view)
 
-    @app.view(ANSWER_CALLBACK)
-    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        outcome = answering.submit_answer(services, body["user"]["id"], view)
-        if outcome.errors:
-            ack(response_action="errors", errors=outcome.errors)
-        elif outcome.view is not None:
-            ack(response_action="update", view=outcome.view)
-        else:
-            ack()
+    after_ack(body, client, None, "changing the items", work)
 
+
+def row_choice(ack: Ack) -> None:
+    """Selects, dates and checkboxes inside an item row: Slack reports each change; the value
+    stays in the view's state and is read when the answer is submitted."""
+    ack()
+
+
+def save_item(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
+    submission = parse(ViewSubmission, body)
+    submission.view.metadata(ItemMeta.decode)  # refuse metadata this app did not write
+    outcome = answering.save_item(services, submission.user_id, submission.view.model_dump())
+    ack_submission(ack, outcome.errors)  # closes the item modal; the answer modal is underneath
+    if not outcome.errors and (parent := outcome.parent) is not None:
+        after_ack(
+            body,
+            client,
+            None,
+            "showing the saved item",
+            lambda: update_view(client, parent.view_id, parent.hash, parent.view),
+        )
+
+
+def submit(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    submission = parse(ViewSubmission, body)
+    submission.view.metadata(AnswerMeta.decode)  # refuse metadata this app did not write
+    outcome = answering.submit_answer(services, submission.user_id, submission.view.model_dump())
+    if outcome.view is not None and not outcome.errors:
+        ack(response_action="update", view=outcome.view)
+    else:
+        ack_submission(ack, outcome.errors)
+
+
+def register(app: App) -> list[ListenerSpec]:
+    app.action(ADD_ITEM_ACTION)(add_item)
+    app.action(EDIT_ITEM_ACTION)(edit_item)
+    app.action(ITEM_MENU_ACTION)(item_menu)
+    app.action({"block_id": ROW_BLOCK})(row_choice)
+    app.view(ITEM_CALLBACK)(save_item)
+    app.view(ANSWER_CALLBACK)(submit)
     return [
         ListenerSpec("action", ADD_ITEM_ACTION),
         ListenerSpec("action", EDIT_ITEM_ACTION),

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import UserFacingError
 from core.types import JsonDict
+from messaging.mrkdwn import without_bold
 from rituals.collect.answers import (
     SavedAnswer,
     check_may_answer,
@@ -320,7 +321,7 @@ def submit_answer(services: Services, user_id: str, view: Mapping[str, Any]) -> 
             target = _first_input(definition)
             if target is None:
                 raise
-            return SubmitOutcome(errors={target: error.message.replace("*", "")})
+            return SubmitOutcome(errors={target: without_bold(error.message)})
         stored.draft.take_rows(row_values(state))
         values, errors, attention = _judge(definition, stored.draft, state)
         if errors:

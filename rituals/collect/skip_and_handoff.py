@@ -15,27 +15,37 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from core.errors import UserFacingError
+from core.types import JsonDict
 from messaging.gateway import OutcomeUnknown, Person, RateLimited, Rejected
-from messaging.mrkdwn import mrkdwn_escape
+from messaging.layout import cut_to_fit
+from messaging.mrkdwn import mrkdwn_escape, without_bold
 from rituals.collect.answers import is_late, participant, require_participant
 from rituals.collect.prompts import queue_prompt
+from rituals.collect.skip_and_handoff_views import (
+    DETAIL_BLOCK,
+    OTHER,
+    PERSON_BLOCK,
+    REASON_BLOCK,
+    REASON_MAX,
+    SKIP_REASONS,
+    StateValues,
+    chosen_person,
+    chosen_reason,
+    handoff_view,
+    skip_view,
+)
 from rituals.definition.loading import UnknownRitual
 from rituals.definition.schema import RitualDefinition
 from rituals.services import Services
 from storage.models import Participant, ParticipantState, Run, RunState
 from storage.queries import insert_ignoring_conflicts
 
-OUT_OF_OFFICE = "out_of_office"
-NOTHING_TO_REPORT = "nothing_to_report"
-OTHER = "other"
-SKIP_REASONS = {OUT_OF_OFFICE: "Out of office", NOTHING_TO_REPORT: "Nothing to report", OTHER: "Other"}
-REASON_MAX = 500
-
 
 def skip_reason_text(choice: str | None, detail: str | None) -> str:
     """The reason as owners read it: the choice, with the person's words if they gave any."""
     label = SKIP_REASONS.get(choice or "", "Other")
-    detail = (detail or "").strip()[:REASON_MAX]
+    # The input holds REASON_MAX; a longer one is a forged submission, kept to the same bound.
+    detail = cut_to_fit((detail or "").strip(), REASON_MAX)
     if choice == OTHER and detail:
         return detail
     return f"{label}: {detail}" if detail else label
@@ -163,11 +173,47 @@ def check_can_respond(services: Services, run_id: int, user_id: str) -> RitualDe
         return definition
 
 
+def skip_form(services: Services, run_id: int, user_id: str) -> JsonDict:
+    """The skip modal, when there is still something to skip."""
+    return skip_view(run_id, check_can_respond(services, run_id, user_id).name)
+
+
+def handoff_form(services: Services, run_id: int, user_id: str) -> JsonDict:
+    """The hand-off modal, when there is still something to hand off."""
+    return handoff_view(run_id, check_can_respond(services, run_id, user_id).name)
+
+
 def skip_run(services: Services, run_id: int, user_id: str, reason: str) -> bool:
     now = services.clock.now()
     with services.session_factory.begin() as session:
         definition, run = _run_and_definition(services, session, run_id)
         return skip(session, definition, run, user_id, reason, now)
+
+
+def submit_skip(services: Services, run_id: int, user_id: str, values: StateValues) -> dict[str, str]:
+    """The skip modal submitted: skipped, or what to fix, by input block."""
+    choice, detail = chosen_reason(values)
+    if choice is None:
+        return {REASON_BLOCK: "Pick a reason."}
+    if choice == OTHER and not (detail or "").strip():
+        return {DETAIL_BLOCK: "Say a few words about why."}
+    try:
+        skip_run(services, run_id, user_id, skip_reason_text(choice, detail))
+    except UserFacingError as error:
+        return {REASON_BLOCK: without_bold(error.message)}
+    return {}
+
+
+def submit_handoff(services: Services, run_id: int, user_id: str, values: StateValues) -> dict[str, str]:
+    """The hand-off modal submitted: handed over, or what to fix, by input block."""
+    chosen = chosen_person(values)
+    if not chosen:
+        return {PERSON_BLOCK: "Pick a person."}
+    try:
+        hand_off_run(services, run_id, user_id, chosen)
+    except UserFacingError as error:
+        return {PERSON_BLOCK: without_bold(error.message)}
+    return {}
 
 
 def hand_off_run(services: Services, run_id: int, user_id: str, to_user: str) -> HandOff:

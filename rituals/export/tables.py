@@ -34,7 +34,6 @@ from storage.models import Participant, ParticipantState, Run, RunState
 
 __all__ = [
     "EXPORTABLE_STATES",
-    "EXPORT_CSV_ACTION",
     "FORMATS",
     "ExportFormat",
     "PersonRecord",
@@ -42,10 +41,8 @@ __all__ = [
     "RunSelection",
     "csv_columns",
     "csv_safe",
-    "export_button",
     "export_run",
     "load_exports",
-    "parse_export_value",
     "render",
     "select_runs",
     "to_csv",
@@ -57,9 +54,6 @@ PersonState = Literal["answered", "late", "skipped", "delegated", "missing"]
 
 #: Runs that have participants and answers; pending, missed, skipped and superseded ones have none.
 EXPORTABLE_STATES = (RunState.OPEN, RunState.CLOSED)
-
-#: The "Export CSV" button's action id; its value is ``ritual_id`` or ``ritual_id|run_id``.
-EXPORT_CSV_ACTION = "export_csv"
 
 #: Joins the values of multi_select and users answers in one cell.
 MULTI_SEPARATOR = "; "
@@ -369,35 +363,3 @@ FORMATS: dict[str, Callable[[RitualDefinition, Sequence[RunExport]], str]] = {
 
 def render(definition: RitualDefinition, runs: Sequence[RunExport], output_format: ExportFormat) -> str:
     return FORMATS[output_format](definition, runs)
-
-
-# --- the button ----------------------------------------------------------------------------------
-
-
-def export_button(ritual_id: str, run_id: int | None = None) -> dict[str, Any]:
-    """An actions block with an "Export CSV" button, for the Home tab and digest posts.
-
-    Without `run_id` the file holds every run of the ritual; with it, that run only.
-    """
-    value = ritual_id if run_id is None else f"{ritual_id}|{run_id}"
-    return {
-        "type": "actions",
-        # Unique per ritual and run, so a Home tab may carry one button per ritual.
-        "block_id": f"{EXPORT_CSV_ACTION}:{value}",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": EXPORT_CSV_ACTION,
-                "text": {"type": "plain_text", "text": "Export CSV"},
-                "value": value,
-            }
-        ],
-    }
-
-
-def parse_export_value(value: str) -> tuple[str, int | None]:
-    """``ritual_id`` or ``ritual_id|run_id`` from the button, back into its parts."""
-    ritual_id, _, run_part = value.partition("|")
-    if not ritual_id or (run_part and not run_part.isdigit()):
-        raise UserFacingError("That export button is broken; ask the ritual's owner for a new one.")
-    return ritual_id, int(run_part) if run_part else None

@@ -164,3 +164,23 @@ def ritual_of_run(services: Services, run_id: int) -> RitualDefinition:
         return services.library.get(run.ritual_id)
     except UnknownRitual as error:
         raise UserFacingError("That ritual has been retired.") from error
+
+
+# The owners' part of the Home tab: its buttons carry the run, and the Home tab shows what
+# happened as its notice line, a refusal included.
+
+
+def close_run(services: Services, run_id: int, user_id: str) -> str:
+    """Close now, from the Home tab: what happened, or why not."""
+    try:
+        return close_now(services, ritual_of_run(services, run_id), user_id, run_id)
+    except UserFacingError as refusal:
+        return refusal.message
+
+
+def nudge_run(services: Services, run_id: int, user_id: str) -> str:
+    """Nudge now, from the Home tab: what happened, or why not."""
+    try:
+        return nudge_now(services, ritual_of_run(services, run_id), user_id, run_id)
+    except UserFacingError as refusal:
+        return refusal.message

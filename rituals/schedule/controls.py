@@ -1,4 +1,9 @@
-"""Owners' controls over a ritual's schedule: pause, resume, skip the next occurrence."""
+"""Owners' controls over a ritual's schedule: pause, resume, skip the next occurrence.
+
+The state changes take a session (the command line runs them in its own transaction); the
+`*_ritual` / `skip_next_opening` use cases check the person may, run one transaction, and say
+what happened, for Slack.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from core.errors import NotAllowed, UserFacingError
+from messaging.mrkdwn import mrkdwn_escape
 from rituals.definition.schema import RitualDefinition
 from rituals.runs.materialize import ensure_state_rows
 from rituals.schedule.occurrences import Occurrence, next_openings
+from rituals.services import Services
 from storage.models import RitualState
 
 
@@ -63,3 +70,33 @@ def skip_next(
 def is_paused(session: Session, ritual_id: str) -> bool:
     state = session.get(RitualState, ritual_id)
     return bool(state and state.paused)
+
+
+# --- from Slack: owners and admins, each in its own transaction ----------------------------------
+
+
+def pause_ritual(services: Services, definition: RitualDefinition, user_id: str) -> str:
+    require_manager(definition, user_id, services.admins)
+    with services.session_factory.begin() as session:
+        changed = pause(session, definition, user_id, services.clock.now())
+    name = mrkdwn_escape(definition.name)
+    if not changed:
+        return f"*{name}* was already paused."
+    return f"Paused *{name}*: occurrences are recorded as skipped until you `/ritual resume {definition.id}`."
+
+
+def resume_ritual(services: Services, definition: RitualDefinition, user_id: str) -> str:
+    require_manager(definition, user_id, services.admins)
+    with services.session_factory.begin() as session:
+        changed = resume(session, definition, user_id, services.clock.now())
+    name = mrkdwn_escape(definition.name)
+    return f"Resumed *{name}*." if changed else f"*{name}* was not paused."
+
+
+def skip_next_opening(services: Services, definition: RitualDefinition, user_id: str) -> str:
+    require_manager(definition, user_id, services.admins)
+    with services.session_factory.begin() as session:
+        occurrence, changed = skip_next(session, definition, user_id, services.clock.now())
+    when = occurrence.opens_at.strftime("%a %d %b %Y %H:%M %Z")
+    name = mrkdwn_escape(definition.name)
+    return f"*{name}* will skip its opening on {when}." if changed else f"*{name}* already skips {when}."

@@ -12,15 +12,14 @@ import pytest
 
 from core.errors import UserFacingError
 from rituals.definition.schema import RitualDefinition
+from rituals.export.export_button import export_button, parse_export_value
 from rituals.export.markdown import md_escape
 from rituals.export.tables import (
     RunExport,
     RunSelection,
     csv_columns,
     csv_safe,
-    export_button,
     load_exports,
-    parse_export_value,
     render,
     to_csv,
     to_json,
@@ -421,5 +420,5 @@ def test_export_button_round_trips_its_value() -> None:
     assert parse_export_value(export_button(RITUAL)["elements"][0]["value"]) == (RITUAL, None)
     assert export_button(RITUAL)["block_id"] != block["block_id"]
     for broken in ("", "|3", f"{RITUAL}|x"):
-        with pytest.raises(UserFacingError):
+        with pytest.raises(ValueError, match="not an export button's value"):
             parse_export_value(broken)

@@ -94,6 +94,8 @@ def test_close_posts_the_digest_and_holds_sales_for_approval(
     assert "publication_approve" not in _texts([updated])
     # The digest carries an Export CSV button for leaders' own analysis.
     sandbox.driver.click(OWNER, leaders[0], "export_csv")
+    sandbox.workspace.wait_for(lambda: [r for r in sandbox.workspace.responses if "export" in str(r.body)])
+    sandbox.app.tick()  # the outbox shares the file
     upload = sandbox.workspace.wait_for(lambda: [f for f in sandbox.workspace.files if f.completed])
     assert upload[0].content is not None
     assert "Self-serve SSO" in upload[0].content.decode("utf-8-sig")

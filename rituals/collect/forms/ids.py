@@ -56,6 +56,22 @@ def parse_item_ref(value: str) -> tuple[str, str]:
     return field_id, uid
 
 
+MENU_VERBS = ("edit", "up", "down", "remove")
+
+
+def menu_choice(verb: str, ref: str) -> str:
+    """What an option of an item's ⋯ menu carries: what to do, to which item."""
+    return f"{verb}|{ref}"
+
+
+def parse_menu_choice(value: str) -> tuple[str, str]:
+    verb, _, ref = value.partition("|")
+    if verb not in MENU_VERBS:
+        raise ValueError(f"not an item menu choice: {value!r}")
+    parse_item_ref(ref)
+    return verb, ref
+
+
 @dataclass(frozen=True)
 class AnswerMeta:
     """The answer modal's private_metadata: which run, which draft, and which revision it shows."""

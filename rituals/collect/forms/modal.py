@@ -45,6 +45,7 @@ from rituals.collect.forms.ids import (
     add_block,
     heading_block,
     item_ref,
+    menu_choice,
     row_block,
 )
 from rituals.definition.schema import FormField, RitualDefinition
@@ -102,7 +103,7 @@ def _menu(items_field: FormField, item: DraftItem, index: int, count: int) -> Js
     return {
         "type": "overflow",
         "action_id": ITEM_MENU_ACTION,
-        "options": [{"text": plain(text), "value": f"{verb}|{ref}"} for verb, text in choices],
+        "options": [{"text": plain(text), "value": menu_choice(verb, ref)} for verb, text in choices],
     }
 
 

@@ -1,0 +1,115 @@
+"""The skip and hand-off modals, opened from a prompt's buttons, and what they hand back.
+
+Each carries the run in its `private_metadata`; reading a submission takes only what the person
+chose, and the use cases in :mod:`rituals.collect.skip_and_handoff` judge it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from core.types import JsonDict
+from messaging.mrkdwn import mrkdwn_escape
+
+SKIP_VIEW = "prompt_skip_view"
+HANDOFF_VIEW = "prompt_handoff_view"
+REASON_BLOCK = "reason"
+DETAIL_BLOCK = "detail"
+PERSON_BLOCK = "person"
+VALUE = "value"
+
+OUT_OF_OFFICE = "out_of_office"
+NOTHING_TO_REPORT = "nothing_to_report"
+OTHER = "other"
+SKIP_REASONS = {OUT_OF_OFFICE: "Out of office", NOTHING_TO_REPORT: "Nothing to report", OTHER: "Other"}
+REASON_MAX = 500
+
+StateValues = Mapping[str, Mapping[str, Mapping[str, Any]]]
+
+
+def run_metadata(run_id: int) -> str:
+    return json.dumps({"run": run_id})
+
+
+def run_of_metadata(text: str) -> int:
+    """The run a skip or hand-off modal is about (raises on metadata this app did not write)."""
+    return int(json.loads(text)["run"])
+
+
+def _note(text: str) -> JsonDict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def skip_view(run_id: int, ritual_name: str) -> JsonDict:
+    options = [
+        {"text": {"type": "plain_text", "text": label}, "value": value}
+        for value, label in SKIP_REASONS.items()
+    ]
+    return {
+        "type": "modal",
+        "callback_id": SKIP_VIEW,
+        "private_metadata": run_metadata(run_id),
+        "title": {"type": "plain_text", "text": "Skip this time"},
+        "submit": {"type": "plain_text", "text": "Skip"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            _note(
+                f"*{mrkdwn_escape(ritual_name)}*: the owners see your reason. "
+                "You can still answer later while it is open."
+            ),
+            {
+                "type": "input",
+                "block_id": REASON_BLOCK,
+                "label": {"type": "plain_text", "text": "Why are you skipping?"},
+                "element": {"type": "radio_buttons", "action_id": VALUE, "options": options},
+            },
+            {
+                "type": "input",
+                "block_id": DETAIL_BLOCK,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Anything to add?"},
+                "hint": {"type": "plain_text", "text": "Needed when you pick Other."},
+                "element": {"type": "plain_text_input", "action_id": VALUE, "max_length": REASON_MAX},
+            },
+        ],
+    }
+
+
+def handoff_view(run_id: int, ritual_name: str) -> JsonDict:
+    return {
+        "type": "modal",
+        "callback_id": HANDOFF_VIEW,
+        "private_metadata": run_metadata(run_id),
+        "title": {"type": "plain_text", "text": "Hand off"},
+        "submit": {"type": "plain_text", "text": "Hand off"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            _note(
+                f"*{mrkdwn_escape(ritual_name)}*: they get their own prompt and reminders, "
+                "and you are done with this one."
+            ),
+            {
+                "type": "input",
+                "block_id": PERSON_BLOCK,
+                "label": {"type": "plain_text", "text": "Who should answer instead?"},
+                "element": {"type": "users_select", "action_id": VALUE},
+            },
+        ],
+    }
+
+
+def _entry(values: StateValues, block_id: str) -> Mapping[str, Any]:
+    return values.get(block_id, {}).get(VALUE) or {}
+
+
+def chosen_reason(values: StateValues) -> tuple[str | None, str | None]:
+    """(the reason picked, the words added) from a submitted skip modal."""
+    picked = _entry(values, REASON_BLOCK).get("selected_option") or {}
+    return picked.get("value"), _entry(values, DETAIL_BLOCK).get("value")
+
+
+def chosen_person(values: StateValues) -> str | None:
+    """The user picked in a submitted hand-off modal."""
+    return _entry(values, PERSON_BLOCK).get("selected_user")

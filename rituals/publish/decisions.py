@@ -1,0 +1,68 @@
+"""What owners do with a post that waits for approval: approve, reject, or edit it.
+
+Each is for the ritual's owners and the admins, checked in the transaction that acts; the
+buttons carry the version they decide, so a stale preview cannot approve newer text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.errors import UserFacingError
+from core.types import JsonDict
+from rituals.publish.post_editor import PART_BLOCK, EditMeta, edited_text, editor_view
+from rituals.schedule.controls import require_manager
+from rituals.services import Services
+from storage.models import Publication, Run
+
+
+def _managed_publication(
+    services: Services, session: Session, publication_id: int, user_id: str
+) -> Publication:
+    publication = session.get(Publication, publication_id)
+    if publication is None:
+        raise UserFacingError("That post no longer exists.")
+    run = session.get(Run, publication.run_id)
+    assert run is not None
+    require_manager(services.library.get(run.ritual_id), user_id, services.admins)
+    return publication
+
+
+def approve_post(services: Services, publication_id: int, version: int, user_id: str) -> str:
+    with services.session_factory.begin() as session:
+        _managed_publication(services, session, publication_id, user_id)
+        publication = services.publisher.approve(
+            session, publication_id, version, user_id, services.clock.now()
+        )
+        return f"Approved: the {publication.audience} post goes out now."
+
+
+def reject_post(services: Services, publication_id: int, version: int, user_id: str) -> str:
+    with services.session_factory.begin() as session:
+        _managed_publication(services, session, publication_id, user_id)
+        publication = services.publisher.reject(
+            session, publication_id, version, user_id, services.clock.now()
+        )
+        return f"Rejected: the {publication.audience} post will not be posted."
+
+
+def post_editor(services: Services, publication_id: int, user_id: str) -> JsonDict:
+    """The editor modal for the post as it is now."""
+    with services.session_factory() as session:
+        return editor_view(_managed_publication(services, session, publication_id, user_id))
+
+
+def save_post_edit(
+    services: Services, meta: EditMeta, values: Mapping[str, Mapping[str, Mapping[str, Any]]], user_id: str
+) -> dict[str, str]:
+    """Store the edited text as a new version awaiting approval; errors by input block, if any."""
+    text = edited_text(values)
+    if not text:
+        return {PART_BLOCK.format(0): "The post cannot be empty."}
+    with services.session_factory.begin() as session:
+        _managed_publication(services, session, meta.publication_id, user_id)
+        services.publisher.edit(session, meta.publication_id, text, user_id, services.clock.now())
+    return {}
