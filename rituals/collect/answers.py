@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.errors import NotAllowed, UserFacingError
@@ -20,6 +20,7 @@ from messaging.mrkdwn import mrkdwn_escape
 from messaging.outbox import enqueue_split
 from rituals.collect.answer_copy import answer_copy
 from rituals.definition.schema import RitualDefinition
+from rituals.runs.participants import change_participants
 from storage.models import Answer, Participant, ParticipantState, Run, RunState
 
 
@@ -133,16 +134,12 @@ def save_answer(
     )
     session.add(answer)
     session.flush()
-    session.execute(
-        update(Participant)
-        .where(Participant.id == person.id)
-        .values(
-            state=ParticipantState.ANSWERED,
-            skip_reason=None,
-            responded_at=now,
-            prompt_version=Participant.prompt_version + 1,
-        )
-        .execution_options(synchronize_session=False)
+    change_participants(
+        session,
+        Participant.id == person.id,
+        state=ParticipantState.ANSWERED,
+        skip_reason=None,
+        responded_at=now,
     )
     enqueue_split(
         session,

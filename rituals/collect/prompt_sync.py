@@ -26,6 +26,7 @@ from rituals.collect.answers import latest_answer
 from rituals.collect.prompts import prompt_key, prompt_message
 from rituals.definition.loading import RitualLibrary, UnknownRitual
 from rituals.definition.schema import RitualDefinition
+from rituals.runs.participants import change_participants
 from storage.database import SessionFactory
 from storage.models import Delivery, DeliveryState, Participant, ParticipantState, Run, RunState
 from storage.queries import changed_one_row
@@ -38,12 +39,9 @@ SYNC_AFTER_CLOSE = timedelta(days=30)
 
 def bump_prompts(session: Session, run: Run, _now: datetime) -> None:
     """The ``on_close`` hook: every prompt of the run must now say it closed."""
-    session.execute(
-        update(Participant)
-        # A handed-over prompt reads the same before and after the close: no update to spend.
-        .where(Participant.run_id == run.id, Participant.state != ParticipantState.DELEGATED)
-        .values(prompt_version=Participant.prompt_version + 1)
-        .execution_options(synchronize_session=False)
+    # A handed-over prompt reads the same before and after the close: no update to spend.
+    change_participants(
+        session, Participant.run_id == run.id, Participant.state != ParticipantState.DELEGATED
     )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from core.errors import UserFacingError
@@ -36,6 +35,7 @@ from rituals.collect.skip_and_handoff_views import (
 )
 from rituals.definition.loading import UnknownRitual
 from rituals.definition.schema import RitualDefinition
+from rituals.runs.participants import change_participants
 from rituals.services import Services
 from storage.models import Participant, ParticipantState, Run, RunState
 from storage.queries import insert_ignoring_conflicts
@@ -68,19 +68,13 @@ def skip(
         raise UserFacingError("You have already answered this one. You can still edit your answer.")
     if person.state is ParticipantState.SKIPPED and person.skip_reason == reason:
         return False
-    session.execute(
-        update(Participant)
-        .where(
-            Participant.id == person.id,
-            Participant.state.in_([ParticipantState.PENDING, ParticipantState.SKIPPED]),
-        )
-        .values(
-            state=ParticipantState.SKIPPED,
-            skip_reason=reason,
-            responded_at=now,
-            prompt_version=Participant.prompt_version + 1,
-        )
-        .execution_options(synchronize_session=False)
+    change_participants(
+        session,
+        Participant.id == person.id,
+        Participant.state.in_([ParticipantState.PENDING, ParticipantState.SKIPPED]),
+        state=ParticipantState.SKIPPED,
+        skip_reason=reason,
+        responded_at=now,
     )
     return True
 
@@ -131,16 +125,13 @@ def hand_off(
             }
         ],
     )
-    session.execute(
-        update(Participant)
-        .where(Participant.id == person.id, Participant.state != ParticipantState.DELEGATED)
-        .values(
-            state=ParticipantState.DELEGATED,
-            delegated_to=to.id,
-            responded_at=now,
-            prompt_version=Participant.prompt_version + 1,
-        )
-        .execution_options(synchronize_session=False)
+    change_participants(
+        session,
+        Participant.id == person.id,
+        Participant.state != ParticipantState.DELEGATED,
+        state=ParticipantState.DELEGATED,
+        delegated_to=to.id,
+        responded_at=now,
     )
     delegate = participant(session, run.id, to.id)
     assert delegate is not None

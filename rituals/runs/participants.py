@@ -1,9 +1,21 @@
-"""Who is asked: a ritual's participants resolved to people, when a run opens."""
+"""Who is asked, and every change of where they stand.
+
+A run's participants are resolved to people when it opens. After that, each change of a
+participant's state (answered, skipped, handed over, the run closed) goes through
+`change_participants`, which also bumps `prompt_version`: the prompt DM is a projection of the
+participant row, and `rituals.collect.prompt_sync` redraws every prompt whose version moved.
+"""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, CursorResult, update
+from sqlalchemy.orm import Session
+
 from messaging.gateway import Person, SlackGateway
 from rituals.definition.schema import RitualDefinition
+from storage.models import Participant
 
 
 def resolve_participants(definition: RitualDefinition, gateway: SlackGateway) -> list[Person]:
@@ -18,3 +30,15 @@ def resolve_participants(definition: RitualDefinition, gateway: SlackGateway) ->
     user_ids -= set(spec.exclude)
     people = gateway.people(sorted(user_ids))
     return [person for _, person in sorted(people.items()) if not person.is_bot and not person.deleted]
+
+
+def change_participants(session: Session, *where: ColumnElement[bool], **values: Any) -> int:
+    """Set `values` on the participants matching `where` (a guarded update) and mark their
+    prompts for a redraw; how many rows changed."""
+    statement = (
+        update(Participant)
+        .where(*where)
+        .values(prompt_version=Participant.prompt_version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return cast("CursorResult[Any]", session.execute(statement)).rowcount
