@@ -18,13 +18,13 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.app import RitualApp, create_app
+from bot.database import connect
 from bot.scheduler import start_clock
 from bot.settings import Settings
 from bot.slack_client import create_web_client
 from core.clock import Clock, SystemClock
 from rituals.definition.loading import RitualLibrary, load_library
-from storage.database import SessionFactory, create_database_engine, create_session_factory
-from storage.migrate import ensure_current
+from storage.database import SessionFactory
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +47,21 @@ class Runtime:
         """Wire everything. Refuses to build on an invalid ritual (InvalidRituals) or when the
         database is behind the code (SchemaOutOfDate): half-running is worse than not running."""
         library = load_library(settings.rituals_path)
-        engine = create_database_engine(settings.database_url)
-        ensure_current(engine)
-        session_factory = create_session_factory(engine)
+        database = connect(settings.database_url)
         clock = clock or SystemClock()
         client = client or create_web_client(settings)
-        app = create_app(
-            settings, client=client, session_factory=session_factory, clock=clock, library=library
-        )
-        return cls(settings, engine, session_factory, client, app, clock, library)
+        try:
+            app = create_app(
+                settings,
+                client=client,
+                session_factory=database.session_factory,
+                clock=clock,
+                library=library,
+            )
+        except BaseException:
+            database.close()
+            raise
+        return cls(settings, database.engine, database.session_factory, client, app, clock, library)
 
     def start_clock(self) -> None:
         self.scheduler = start_clock(self.app.tick, self.settings.tick_seconds)

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 
 from bot.app import RitualApp, create_app
+from bot.database import connect
 from bot.server import HttpServer, RitualWSGIApp
 from bot.settings import Settings
 from bot.slack_client import create_web_client
@@ -20,7 +21,6 @@ from messaging.outbox import OutboxPolicy
 from messaging.webhooks import WebhookSender
 from rituals.definition.loading import RitualLibrary, load_library
 from simulator import Roster, SimulatedWorkspace, SlackDriver
-from storage.database import create_database_engine, create_session_factory
 from storage.migrate import upgrade
 
 
@@ -49,10 +49,10 @@ class Sandbox:
             RITUALS_PATH=list(rituals_path),
             RITUALBOT_ADMINS=list(admins),
         )
-        self.engine = create_database_engine(database_url)
+        self.database = connect(database_url, require_current=False)
+        self.engine, self.session_factory = self.database.engine, self.database.session_factory
         if migrate:
             upgrade(self.engine)
-        self.session_factory = create_session_factory(self.engine)
         self.client = create_web_client(self.settings)
         self.library = library or load_library(self.settings.rituals_path)
         self.app: RitualApp = create_app(
@@ -76,7 +76,7 @@ class Sandbox:
         self.driver.close()
         self.server.stop()
         self.workspace.stop()
-        self.engine.dispose()
+        self.database.close()
 
     def __enter__(self) -> Sandbox:
         return self

@@ -13,12 +13,12 @@ from typing import cast
 
 import click
 
+from bot.commands.rituals import ritual_named
+from bot.database import open_database
 from bot.settings import Settings
 from core.errors import UserFacingError
-from rituals.definition.loading import UnknownRitual, load_library
+from rituals.definition.loading import load_library
 from rituals.export.tables import ExportFormat, RunSelection, load_exports, render
-from storage.database import create_database_engine, create_session_factory
-from storage.migrate import ensure_current
 
 
 @click.command("export")
@@ -49,22 +49,13 @@ def export_command(
 ) -> None:
     """Export RITUAL's compiled answers, every open or closed run, newest first."""
     settings = Settings.load()
-    library = load_library(settings.rituals_path)
-    try:
-        definition = library.get(ritual)
-    except UnknownRitual as error:
-        raise click.ClickException(str(error)) from error  # lists the known ritual ids; exit 1
-    engine = create_database_engine(settings.database_url)
-    try:
-        ensure_current(engine)
-        selection = RunSelection(key=run_key, since=since.date() if since else None)
-        with create_session_factory(engine)() as session:
-            try:
-                runs = load_exports(session, definition, selection)
-            except UserFacingError as error:
-                raise click.ClickException(error.message) from error
-    finally:
-        engine.dispose()
+    definition = ritual_named(load_library(settings.rituals_path), ritual)
+    selection = RunSelection(key=run_key, since=since.date() if since else None)
+    with open_database(settings.database_url) as database, database.session_factory() as session:
+        try:
+            runs = load_exports(session, definition, selection)
+        except UserFacingError as error:
+            raise click.ClickException(error.message) from error
     text = render(definition, runs, cast(ExportFormat, output_format))
     if not runs:
         click.echo(f"ritualbot: {definition.id} has no open or closed runs to export yet.", err=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from bot.app import wire_domain
+from bot.database import open_database
 from bot.logging_setup import configure_logging
 from bot.settings import Settings
 from bot.slack_client import create_web_client
@@ -22,8 +23,6 @@ from rituals.definition.schema import RitualDefinition
 from rituals.runs.trigger import trigger_run
 from rituals.schedule import controls
 from rituals.schedule.occurrences import next_openings
-from storage.database import create_database_engine, create_session_factory
-from storage.migrate import ensure_current
 
 CLI_ACTOR = "cli"
 
@@ -51,8 +50,7 @@ def validate_command(paths: tuple[Path, ...]) -> None:
 )
 def next_command(ritual: str, count: int) -> None:
     """Print the next openings of RITUAL, ISO 8601 in the ritual's time zone."""
-    library = load_library(Settings.load().rituals_path)
-    definition = _get(library, ritual)
+    definition = ritual_named(load_library(Settings.load().rituals_path), ritual)
     for occurrence in next_openings(definition, SystemClock().now(), count):
         click.echo(occurrence.opens_at.isoformat())
 
@@ -64,16 +62,13 @@ def trigger_command(ritual: str) -> None:
     settings = Settings.load()
     configure_logging(settings.log_level)
     library = load_library(settings.rituals_path)
-    definition = _get(library, ritual)
-    engine = create_database_engine(settings.database_url)
-    try:
-        ensure_current(engine)
-        clock = SystemClock()
+    definition = ritual_named(library, ritual)
+    with open_database(settings.database_url) as database:
         domain = wire_domain(
             settings,
             client=create_web_client(settings),
-            session_factory=create_session_factory(engine),
-            clock=clock,
+            session_factory=database.session_factory,
+            clock=SystemClock(),
             library=library,
         )
         triggered = trigger_run(domain.services, definition, note="triggered from the command line")
@@ -88,8 +83,6 @@ def trigger_command(ritual: str) -> None:
                 f"opened run {run.id} of {definition.id} for {len(triggered.opened.participants)} "
                 f"participants; {report.sent.sent} messages sent"
             )
-    finally:
-        engine.dispose()
 
 
 def _owner_command(name: str, help_text: str) -> click.Command:
@@ -97,30 +90,25 @@ def _owner_command(name: str, help_text: str) -> click.Command:
     @click.argument("ritual")
     def command(ritual: str) -> None:
         settings = Settings.load()
-        library = load_library(settings.rituals_path)
-        definition = _get(library, ritual)
-        engine = create_database_engine(settings.database_url)
-        ensure_current(engine)
+        definition = ritual_named(load_library(settings.rituals_path), ritual)
         now = SystemClock().now()
-        try:
-            with create_session_factory(engine).begin() as session:
-                if name == "pause":
-                    changed = controls.pause(session, definition, CLI_ACTOR, now)
-                    click.echo(f"{definition.id} {'paused' if changed else 'was already paused'}")
-                elif name == "resume":
-                    changed = controls.resume(session, definition, CLI_ACTOR, now)
-                    click.echo(f"{definition.id} {'resumed' if changed else 'was not paused'}")
-                else:
-                    occurrence, changed = controls.skip_next(session, definition, CLI_ACTOR, now)
-                    state = "will skip" if changed else "was already skipping"
-                    click.echo(f"{definition.id} {state} the opening at {occurrence.opens_at.isoformat()}")
-        finally:
-            engine.dispose()
+        with open_database(settings.database_url) as database, database.session_factory.begin() as session:
+            if name == "pause":
+                changed = controls.pause(session, definition, CLI_ACTOR, now)
+                click.echo(f"{definition.id} {'paused' if changed else 'was already paused'}")
+            elif name == "resume":
+                changed = controls.resume(session, definition, CLI_ACTOR, now)
+                click.echo(f"{definition.id} {'resumed' if changed else 'was not paused'}")
+            else:
+                occurrence, changed = controls.skip_next(session, definition, CLI_ACTOR, now)
+                state = "will skip" if changed else "was already skipping"
+                click.echo(f"{definition.id} {state} the opening at {occurrence.opens_at.isoformat()}")
 
     return command
 
 
-def _get(library: RitualLibrary, ritual: str) -> RitualDefinition:
+def ritual_named(library: RitualLibrary, ritual: str) -> RitualDefinition:
+    """The ritual a command names; exit 1 with the known ids when there is none."""
     try:
         return library.get(ritual)
     except UnknownRitual as error:

@@ -1,0 +1,47 @@
+"""The database as every command and the running bot open it: one setup, always disposed of.
+
+`connect` creates the engine and, unless told otherwise, refuses a schema that is behind the
+code (`SchemaOutOfDate`, which the command line turns into one line and exit code 2); the
+engine is disposed of when that check fails, so nothing is left open. Commands use
+`open_database`, which disposes of it when the command is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from storage.database import SessionFactory, create_database_engine, create_session_factory
+from storage.migrate import ensure_current
+
+
+@dataclass(frozen=True)
+class Database:
+    engine: Engine
+    session_factory: SessionFactory
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def connect(url: str, *, require_current: bool = True) -> Database:
+    engine = create_database_engine(url)
+    try:
+        if require_current:
+            ensure_current(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(engine, create_session_factory(engine))
+
+
+@contextmanager
+def open_database(url: str, *, require_current: bool = True) -> Iterator[Database]:
+    database = connect(url, require_current=require_current)
+    try:
+        yield database
+    finally:
+        database.close()
