@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import simulator.payloads as payloads
 from core.types import JsonDict
@@ -23,10 +23,31 @@ from simulator.errors import SimulatorError
 from simulator.methods.views import view_api
 from simulator.records import EphemeralMessage, Message, ViewRecord
 from simulator.socket_mode import SocketAck, SocketModeServer
+from simulator.state import WorkspaceState
 from simulator.view_state import build_state
 
-if TYPE_CHECKING:
-    from simulator.workspace import SimulatedWorkspace
+
+class Workspace(Protocol):
+    """What the driver needs of the workspace that created it (`SimulatedWorkspace`)."""
+
+    state: WorkspaceState
+
+    def mint_trigger(self, user_id: str, view_id: str | None = None) -> str: ...
+
+    def mint_response_url(
+        self, user_id: str, channel_id: str, message_ts: str | None = None, *, ephemeral: bool = False
+    ) -> str: ...
+
+    def slash_command_fields(
+        self, user_id: str, command: str, text: str, channel_id: str | None = None
+    ) -> tuple[str, dict[str, str]]: ...
+
+    def dm_channel(self, user_id: str) -> str: ...
+
+    def last_modal(self, user_id: str) -> ViewRecord | None: ...
+
+    def home_view(self, user_id: str) -> ViewRecord | None: ...
+
 
 # Slack lets the app answer these with a payload (the modal's response_action, the options);
 # clicks and events are acked empty.
@@ -36,7 +57,7 @@ RESPONDING_INTERACTIONS = ("view_submission", "block_suggestion")
 class SocketModeDriver:
     """Sends what Slack would send, over the Socket Mode connection the bot opened."""
 
-    def __init__(self, workspace: SimulatedWorkspace, server: SocketModeServer) -> None:
+    def __init__(self, workspace: Workspace, server: SocketModeServer) -> None:
         self.workspace = workspace
         self.server = server
 

@@ -18,7 +18,8 @@ from bot.database import open_database
 from bot.settings import Settings
 from core.errors import UserFacingError
 from rituals.definition.loading import load_library
-from rituals.export.tables import ExportFormat, RunSelection, load_exports, render
+from rituals.export.formats import ExportFormat, render
+from rituals.export.snapshot import RunSelection, load_exports
 
 
 @click.command("export")

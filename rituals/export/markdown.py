@@ -13,12 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rituals.definition.schema import FormField, RitualDefinition
-
-if TYPE_CHECKING:  # rituals.export.tables imports this module to offer it as a format
-    from rituals.export.tables import PersonRecord, RunExport
+from rituals.export.snapshot import PersonRecord, RunExport
 
 _INLINE = re.compile(r"([\\`*_\[\]<>~&])")
 _BLOCK_START = re.compile(r"^([ \t]*)([#+=-]|\d+[.)])", re.MULTILINE)

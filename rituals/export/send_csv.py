@@ -18,7 +18,8 @@ from messaging.gateway import FileUpload
 from messaging.mrkdwn import mrkdwn_escape
 from messaging.outbox import enqueue_file
 from rituals.definition.loading import UnknownRitual
-from rituals.export.tables import RunSelection, load_exports, to_csv
+from rituals.export.snapshot import RunSelection, load_exports
+from rituals.export.tables import to_csv
 from rituals.schedule.controls import require_manager
 from rituals.services import Services
 

@@ -32,7 +32,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rituals.definition.schema import Audience, FormField, RitualDefinition
-from rituals.publish.templating import field_context
 from storage.models import Answer, Participant, ParticipantState, Run, RunState
 
 HORIZON_SUBFIELD = "horizon"
@@ -300,3 +299,10 @@ def compile_context(definition: RitualDefinition, data: RunData, audience: Audie
         "items": {f.id: _grouped_items(f, responses) for f in items_fields},
         "changes": {f.id: item_changes(f, responses, previous) for f in items_fields},
     }
+
+
+def field_context(form_field: FormField) -> dict[str, Any]:
+    """A form field as templates see it: what it is called and how it is shaped."""
+    return form_field.model_dump(
+        include={"id", "label", "type", "options", "item", "shareable", "shareable_flag"}, exclude_none=True
+    ) | {"item": [field_context(sub) for sub in form_field.item or []]}

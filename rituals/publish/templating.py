@@ -52,11 +52,13 @@ from messaging.mrkdwn import link as safe_link
 from rituals.definition.schema import Audience, FormField, RitualDefinition
 from rituals.library import BUILTIN_TEMPLATES
 from rituals.publish.contributions import DigestContribution
+from rituals.publish.digest import Response, RunData, compile_context
+from rituals.schedule.occurrences import closes_at, next_openings
+from storage.models import Run
 
 __all__ = [
     "BUILTIN_TEMPLATES",
     "check_template",
-    "field_context",
     "render_template",
     "sample_context",
     "template_environment",
@@ -311,11 +313,6 @@ def _template_line(tb: TracebackType | None, filename: str | None) -> int | None
 def sample_context(definition: RitualDefinition, audience: Audience) -> dict[str, Any]:
     """A plausible compiled context for ``audience``, built by the real compiler: one full
     answer, one minimal late one, one skip, one missing, and a previous run to compare with."""
-    # Imported here: the compiler uses this module's field_context, and schedule needs no templates.
-    from rituals.publish.digest import Response, RunData, compile_context
-    from rituals.schedule.occurrences import closes_at, next_openings
-    from storage.models import Run
-
     after = datetime(2027, 1, 1, tzinfo=UTC)
     upcoming = next_openings(definition, after, 1)
     opens, key, closes = after, "2027-01-01T10:00", after + timedelta(days=3)
@@ -343,12 +340,6 @@ def sample_context(definition: RitualDefinition, audience: Audience) -> dict[str
         previous=[Response("U0SAMPLE1", "Sam Ple", False, 1, earlier)],
     )
     return compile_context(definition, data, audience)
-
-
-def field_context(form_field: FormField) -> dict[str, Any]:
-    return form_field.model_dump(
-        include={"id", "label", "type", "options", "item", "shareable", "shareable_flag"}, exclude_none=True
-    ) | {"item": [field_context(sub) for sub in form_field.item or []]}
 
 
 def _sample_value(form_field: FormField) -> Any:

@@ -13,17 +13,10 @@ import pytest
 from core.errors import UserFacingError
 from rituals.definition.schema import RitualDefinition
 from rituals.export.export_button import export_button, parse_export_value
+from rituals.export.formats import render
 from rituals.export.markdown import md_escape
-from rituals.export.tables import (
-    RunExport,
-    RunSelection,
-    csv_columns,
-    csv_safe,
-    load_exports,
-    render,
-    to_csv,
-    to_json,
-)
+from rituals.export.snapshot import RunExport, RunSelection, load_exports
+from rituals.export.tables import csv_columns, csv_safe, to_csv, to_json
 from storage.database import SessionFactory
 from storage.models import ParticipantState, Run, RunState
 
