@@ -3,13 +3,21 @@
 The end-to-end tests, `ritualbot demo` and the benchmarks all use this: the real app factory,
 the real waitress server and Bolt endpoint, a real `WebClient` talking HTTP to the simulated
 workspace, and a driver sending signed requests the way Slack does.
+
+With `serve_http=False` the driver hands its signed requests to `App.dispatch` in the same
+process, as bolt-python's own scenario tests do, instead of through waitress: for the listener
+tests, where the HTTP hop into the bot adds nothing. The bot still calls the simulated Web API
+over HTTP.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+
+from slack_bolt import App, BoltRequest
 
 from bot.app import RitualApp, create_app
 from bot.database import connect
@@ -20,8 +28,23 @@ from core.clock import Clock
 from messaging.outbox import OutboxPolicy
 from messaging.webhooks import WebhookSender
 from rituals.definition.loading import RitualLibrary, load_library
-from simulator import Roster, SimulatedWorkspace, SlackDriver
+from simulator import BotReply, Roster, SimulatedWorkspace, SlackDriver
+from simulator.driver import Transport
 from storage.migrate import upgrade
+
+IN_PROCESS = "in-process:"
+
+
+def bolt_dispatch(bolt: App) -> Transport:
+    """The driver's transport into `bolt.dispatch`: the signed bytes and headers, no socket."""
+
+    def deliver(body: bytes, headers: Mapping[str, str]) -> BotReply:
+        started = time.monotonic()
+        response = bolt.dispatch(BoltRequest(body=body.decode(), headers=dict(headers)))
+        answered = {name: values[0] for name, values in response.headers.items() if values}
+        return BotReply(response.status, response.body, answered, time.monotonic() - started)
+
+    return deliver
 
 
 class Sandbox:
@@ -37,6 +60,7 @@ class Sandbox:
         outbox_policy: OutboxPolicy | None = None,
         webhooks: WebhookSender | None = None,
         migrate: bool = True,
+        serve_http: bool = True,
     ) -> None:
         self.clock = clock
         # Slack and the bot share one clock, as they share real time in production.
@@ -64,17 +88,25 @@ class Sandbox:
             outbox_policy=outbox_policy,
             webhooks=webhooks,
         )
-        self.server = HttpServer(RitualWSGIApp(self.app.bolt, self.session_factory), host="127.0.0.1", port=0)
-        self.server.start_in_thread()
-        self.driver = SlackDriver(self.workspace, self.server.url)
+        self.server: HttpServer | None = None
+        if serve_http:
+            self.server = HttpServer(
+                RitualWSGIApp(self.app.bolt, self.session_factory), host="127.0.0.1", port=0
+            ).start_in_thread()
+            self.driver = SlackDriver(self.workspace, self.server.url)
+        else:
+            self.driver = SlackDriver(self.workspace, IN_PROCESS, transport=bolt_dispatch(self.app.bolt))
 
     @property
     def url(self) -> str:
+        if self.server is None:
+            raise RuntimeError("this sandbox dispatches in process; it serves no HTTP")
         return self.server.url
 
     def close(self) -> None:
         self.driver.close()
-        self.server.stop()
+        if self.server is not None:
+            self.server.stop()
         self.workspace.stop()
         self.database.close()
 

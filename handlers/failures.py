@@ -113,6 +113,13 @@ def after_ack(
         tell(Origin.of(body), client, respond, describe_failure(error, context))
 
 
+def refuse_malformed(error: MalformedPayload, logger: logging.Logger | None = None) -> BoltResponse:
+    """Not Slack's shape: a forged or broken request. One line, no traceback, and a 400; nobody
+    in Slack is waiting for an answer to it."""
+    (logger or log).warning("refused a malformed payload: %s", error)
+    return BoltResponse(status=400, body="")
+
+
 def _json_response(body: Mapping[str, Any]) -> BoltResponse:
     return BoltResponse(status=200, body=json.dumps(body), headers={"content-type": "application/json"})
 
@@ -127,13 +134,8 @@ def answer_failure(
 ) -> BoltResponse | None:
     """What Bolt's error handler does: answer in the acknowledgement while Slack waits, else tell."""
     if isinstance(error, MalformedPayload):
-        # Not Slack's shape: a forged or broken request. One line, no traceback, and a 400
-        # while the request is still open; nobody in Slack is waiting for an answer to it.
-        logger.warning("refused a malformed payload: %s", error)
-        if response is not None:
-            response.status = 400
-            response.body = ""
-        return response
+        refused = refuse_malformed(error, logger)
+        return refused if response is not None else None
     origin = Origin.of(body)
     text = describe_failure(error, origin.kind, logger)
     # `response` is set while Slack is still waiting for our acknowledgement: answer in it.

@@ -1,21 +1,24 @@
 """Registers every listener exactly once and returns what each one needs.
 
 Listeners are module-level functions. What they work with reaches them the way Bolt hands a
-listener anything: by parameter name from the request's context, which one global middleware
-fills (`services`, `home`), after another refuses bodies without Slack's shape.
+listener anything: by parameter name, from the request's context, which `ListenerContext`
+fills (`services`, `home`). Before that, `RefuseMalformed` answers a body without Slack's shape
+with HTTP 400. Both are `Middleware` classes rather than functions: Bolt builds a function
+middleware's arguments from the body first (`actions[0]` among them), which a malformed body
+would turn into a 500 before any check of ours could run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from handlers import home
+from handlers.failures import refuse_malformed
 from handlers.home import HomeTab
-from handlers.payloads import check_envelope
+from handlers.payloads import MalformedPayload, check_envelope
 from handlers.registry import ListenerSpec
 from handlers.rituals import (
     answer_form,
@@ -31,26 +34,35 @@ from rituals.services import Services
 MODULES = (commands, schedule_commands, run_commands, prompt_actions, answer_form, home, export, approval)
 
 
-def refuse_malformed(body: Mapping[str, Any], next: Callable[[], None]) -> None:
-    """Before routing: a click, submission or command without Slack's shape is a 400 (see payloads)."""
-    check_envelope(body)
-    next()
+class RefuseMalformed(Middleware):
+    """A click, submission or command without what its listeners read: 400, before routing."""
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        try:
+            check_envelope(req.body)
+        except MalformedPayload as error:
+            return refuse_malformed(error)
+        return next()
 
 
-@dataclass(frozen=True)
-class ListenerContext:
-    """A global middleware putting what the listeners need into every request's context."""
+class ListenerContext(Middleware):
+    """Puts what the listeners need into every request's context."""
 
-    services: Services
-    home: HomeTab
+    def __init__(self, services: Services, home: HomeTab) -> None:
+        self.services = services
+        self.home = home
 
-    def __call__(self, context: BoltContext, next: Callable[[], None]) -> None:
-        context["services"] = self.services
-        context["home"] = self.home
-        next()
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        req.context["services"] = self.services
+        req.context["home"] = self.home
+        return next()
 
 
 def register_all(app: App, services: Services, home_tab: HomeTab) -> list[ListenerSpec]:
-    app.use(refuse_malformed)
+    app.use(RefuseMalformed())
     app.use(ListenerContext(services, home_tab))
     return [spec for module in MODULES for spec in module.register(app)]

@@ -42,6 +42,7 @@ CUT_MARK = "…"
 LEFT_OUT_NOTE = "_…more than one message can hold; the rest is left out here._"
 
 # Never split inside an escape (&amp;) or a Slack token (<@U123>, <https://x|text>).
+TOKEN_MAX = 502
 _UNSPLITTABLE = re.compile(r"&(?:amp|lt|gt);|<[^<>\n]{0,500}>")
 
 
@@ -99,7 +100,7 @@ def split_text(text: str, limit: int = SECTION_TEXT) -> list[str]:
     rest = text.strip("\n")
     while len(rest) > limit:
         window = rest[: limit + 1]
-        forbidden = _cut_points(rest[: limit + 200])
+        forbidden = _cut_points(rest[: limit + TOKEN_MAX])
         cut = -1
         for separator in ("\n\n", "\n", " "):
             position = window.rfind(separator)
@@ -128,7 +129,8 @@ def cut_to_fit(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = limit - len(CUT_MARK)
-    inside = _cut_points(text[: limit + 1])
+    # A token that starts before the cut may end after it: look far enough to see its end.
+    inside = _cut_points(text[: limit + TOKEN_MAX])
     while cut > 0 and cut in inside:
         cut -= 1
     return text[:cut].rstrip() + CUT_MARK

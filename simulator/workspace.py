@@ -101,7 +101,7 @@ class SimulatedWorkspace:
             self._sockets_open = True
         # A short poll interval keeps stop() quick: shutdown() waits for the loop to look up.
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-simulator", daemon=True
+            target=server.serve_forever, kwargs={"poll_interval": 0.01}, name="slack-simulator", daemon=True
         )
         self._thread.start()
         return self

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.cli import main
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
 from storage.database import SessionFactory, create_database_engine, create_session_factory, normalize_url
@@ -94,6 +97,34 @@ def session_factory(engine: Engine) -> SessionFactory:
     return create_session_factory(engine)
 
 
+@dataclass(frozen=True)
+class CommandResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+CommandRunner = Callable[..., CommandResult]
+# What Settings reads; a test's command sees only what the test gives it.
+SETTINGS_PREFIXES = ("SLACK_", "RITUALS_PATH", "RITUALBOT_", "DATABASE_URL")
+
+
+@pytest.fixture
+def ritualbot(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CommandRunner:
+    """`ritualbot ARGS` as a user runs it, from an empty folder (no `.env`) with only the
+    environment the test passes, in this process (click's runner) rather than a new Python."""
+    for name in list(os.environ):
+        if name.startswith(SETTINGS_PREFIXES) and not name.startswith("RITUALBOT_TEST_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str, env: Mapping[str, str] | None = None) -> CommandResult:
+        result = CliRunner().invoke(main, list(args), env=dict(env or {}), catch_exceptions=False)
+        return CommandResult(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
@@ -105,8 +136,16 @@ def clock() -> FrozenClock:
     return FrozenClock(datetime(2027, 1, 13, 15, 0, tzinfo=UTC))
 
 
+def over_http(request: pytest.FixtureRequest) -> bool:
+    """Tests marked `e2e` reach the bot through its real HTTP endpoint; the others (listener
+    tests) hand the same signed requests to `App.dispatch` in process."""
+    return request.node.get_closest_marker("e2e") is not None
+
+
 @pytest.fixture
-def sandbox(engine: Engine, database_url: str, clock: FrozenClock) -> Iterator[Sandbox]:
-    """The bot over HTTP against the simulated workspace, on the emptied test database."""
-    with Sandbox(database_url, clock, migrate=False) as running:
+def sandbox(
+    request: pytest.FixtureRequest, engine: Engine, database_url: str, clock: FrozenClock
+) -> Iterator[Sandbox]:
+    """The bot against the simulated workspace, on the emptied test database."""
+    with Sandbox(database_url, clock, migrate=False, serve_http=over_http(request)) as running:
         yield running

@@ -1,4 +1,5 @@
-"""The command line, run as a user runs it (a real subprocess of the installed entry point)."""
+"""The command line, run as a user runs it: the `ritualbot` fixture invokes the real command group
+in this process; one test starts the real entry point as a subprocess."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
+
+import bot.database
+from storage.migrate import SchemaOutOfDate
+from tests.conftest import SETTINGS_PREFIXES, CommandRunner
 
 BROKEN = """\
 id: broken-ritual
@@ -24,26 +30,17 @@ form:
 """
 
 
-def ritualbot(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RITUAL", "DATABASE_URL"))
-    }
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+def test_the_entry_point_starts_and_lists_every_command(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_PREFIXES)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--help"],
         capture_output=True,
         text=True,
         env=environment,
-        cwd=cwd,
+        cwd=tmp_path,
         timeout=60,
     )
-
-
-def test_help_lists_every_command() -> None:
-    result = ritualbot("--help")
-    assert result.returncode == 0
+    assert result.returncode == 0, result.stderr
     for command in (
         "run",
         "demo",
@@ -59,12 +56,12 @@ def test_help_lists_every_command() -> None:
         assert re.search(rf"^\s+{command}\s", result.stdout, re.MULTILINE), command
 
 
-def test_validate_builtin_library_passes() -> None:
+def test_validate_builtin_library_passes(ritualbot: CommandRunner) -> None:
     result = ritualbot("validate")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_validate_reports_file_and_line(tmp_path: Path) -> None:
+def test_validate_reports_file_and_line(ritualbot: CommandRunner, tmp_path: Path) -> None:
     broken = tmp_path / "broken.yml"
     broken.write_text(BROKEN)
     result = ritualbot("validate", str(broken))
@@ -73,14 +70,14 @@ def test_validate_reports_file_and_line(tmp_path: Path) -> None:
     assert "cron" in result.stdout
 
 
-def test_bot_refuses_to_start_with_an_invalid_ritual(tmp_path: Path) -> None:
+def test_bot_refuses_to_start_with_an_invalid_ritual(ritualbot: CommandRunner, tmp_path: Path) -> None:
     (tmp_path / "broken.yml").write_text(BROKEN)
     result = ritualbot("next", "monthly-roadmap-checkin", env={"RITUALS_PATH": str(tmp_path)})
     assert result.returncode == 1
     assert f"{tmp_path / 'broken.yml'}:5:" in result.stderr
 
 
-def test_next_prints_first_mondays_at_ten_new_york_time() -> None:
+def test_next_prints_first_mondays_at_ten_new_york_time(ritualbot: CommandRunner) -> None:
     result = ritualbot("next", "monthly-roadmap-checkin", "-n", "3")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.split()
@@ -92,31 +89,31 @@ def test_next_prints_first_mondays_at_ten_new_york_time() -> None:
         assert line.endswith(("-05:00", "-04:00"))
 
 
-def test_next_unknown_ritual_lists_known_ones() -> None:
+def test_next_unknown_ritual_lists_known_ones(ritualbot: CommandRunner) -> None:
     result = ritualbot("next", "nope")
     assert result.returncode == 1
     assert "monthly-roadmap-checkin" in result.stderr
 
 
-def test_run_without_token_says_which_variable_and_where(tmp_path: Path) -> None:
-    result = ritualbot("run", cwd=tmp_path)
+def test_run_without_token_says_which_variable_and_where(ritualbot: CommandRunner, tmp_path: Path) -> None:
+    result = ritualbot("run")
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN is not set" in result.stderr
     assert "OAuth & Permissions" in result.stderr
 
 
-def test_run_refuses_an_out_of_date_schema(tmp_path: Path) -> None:
+def test_run_refuses_an_out_of_date_schema(ritualbot: CommandRunner, tmp_path: Path) -> None:
     env = {
         "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_SIGNING_SECRET": "secret",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
     }
-    result = ritualbot("run", "--http", env=env, cwd=tmp_path)
+    result = ritualbot("run", "--http", env=env)
     assert result.returncode == 2
     assert "ritualbot db upgrade" in result.stderr
 
 
-def test_db_upgrade_then_current(tmp_path: Path) -> None:
+def test_db_upgrade_then_current(ritualbot: CommandRunner, tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
     assert "→" in ritualbot("db", "upgrade", env=env).stdout
     assert "already" in ritualbot("db", "upgrade", env=env).stdout
@@ -124,9 +121,36 @@ def test_db_upgrade_then_current(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", ["pause", "resume", "skip-next"])
-def test_owner_controls_from_the_cli(tmp_path: Path, command: str) -> None:
+def test_owner_controls_from_the_cli(ritualbot: CommandRunner, tmp_path: Path, command: str) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
     ritualbot("db", "upgrade", env=env)
     result = ritualbot(command, "monthly-roadmap-checkin", env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("monthly-roadmap-checkin ")
+
+
+def test_a_command_refused_for_an_old_schema_leaves_no_engine_open(
+    ritualbot: CommandRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every command opens the database the same way, and disposes of it also when refused."""
+    created: list[Engine] = []
+    disposed: list[Engine] = []
+    real = bot.database.create_database_engine
+
+    def recording(url: str) -> Engine:
+        engine = real(url)
+        dispose = engine.dispose
+        monkeypatch.setattr(engine, "dispose", lambda close=True: (disposed.append(engine), dispose(close)))
+        created.append(engine)
+        return engine
+
+    monkeypatch.setattr(bot.database, "create_database_engine", recording)
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'old.db'}"}
+    for command in (["pause", "monthly-roadmap-checkin"], ["export", "monthly-roadmap-checkin"]):
+        result = ritualbot(*command, env=env)
+        assert result.returncode == 2
+        assert "ritualbot db upgrade" in result.stderr
+    with pytest.raises(SchemaOutOfDate):
+        bot.database.connect(env["DATABASE_URL"])
+    assert len(created) == 3
+    assert disposed == created

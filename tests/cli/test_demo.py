@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .test_commands import ritualbot
+from tests.conftest import CommandRunner
 
 
-def test_demo_runs_a_whole_check_in(tmp_path: Path) -> None:
-    result = ritualbot("demo", "--output", str(tmp_path / "out"), cwd=tmp_path)
+def test_demo_runs_a_whole_check_in(ritualbot: CommandRunner, tmp_path: Path) -> None:
+    result = ritualbot("demo", "--output", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     out = result.stdout
     for step in (

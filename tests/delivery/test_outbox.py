@@ -12,7 +12,8 @@ from bot.sandbox import Sandbox
 from bot.slack_gateway import WebClientGateway
 from core.clock import FrozenClock
 from messaging.gateway import Message
-from messaging.outbox import OutboxPolicy, OutboxSender, enqueue
+from messaging.layout import compose
+from messaging.outbox import OutboxPolicy, OutboxSender, enqueue, enqueue_split
 from storage.models import Delivery, DeliveryState
 
 PM = "U0PM00001"
@@ -162,3 +163,22 @@ def test_large_groups_resolve_through_paged_users_list(
         # 450 people in pages of 200: a handful of users.list calls instead of 450 users.info.
         assert len(big.workspace.calls("users.list")) >= 3
         assert big.workspace.calls("users.info") == []
+
+
+def test_a_split_post_goes_out_as_a_parent_and_replies_in_its_thread(
+    sandbox: Sandbox, clock: FrozenClock, sender: OutboxSender
+) -> None:
+    body = "\n\n".join(f"Part {n}: " + "z" * 2500 for n in range(12))  # ~30,000 characters
+    post = compose("Your answer", body, intro="A copy of your answer.")
+    assert len(post.replies) >= 2
+    with sandbox.session_factory.begin() as session:
+        assert enqueue_split(session, key="copy:1", kind="test", target=PM, post=post, now=clock.now())
+        assert not enqueue_split(session, key="copy:1", kind="test", target=PM, post=post, now=clock.now())
+    # Replies wait for their parent's ts; the next round sends them into its thread.
+    while sender.send_due().sent:
+        clock.advance(timedelta(seconds=5))
+    [parent, *replies] = sandbox.workspace.dm_messages(PM)
+    assert "A copy of your answer." in str(parent.blocks)
+    assert [reply.thread_ts for reply in replies] == [parent.ts] * len(post.replies)
+    sent = " ".join(str(reply.blocks) for reply in replies)
+    assert all(f"Part {n}:" in sent for n in range(12))

@@ -12,6 +12,8 @@ from slack_bolt import Ack
 from bot.sandbox import Sandbox
 from core.errors import UserFacingError
 
+pytestmark = pytest.mark.e2e
+
 PM = "U0PM00001"
 
 

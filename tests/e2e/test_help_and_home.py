@@ -6,8 +6,11 @@ import json
 import time
 
 import httpx
+import pytest
 
 from bot.sandbox import Sandbox
+
+pytestmark = pytest.mark.e2e
 
 PM = "U0PM00001"
 

@@ -18,6 +18,8 @@ from bot.sandbox import Sandbox
 from bot.webhook_client import HttpxWebhookSender
 from core.clock import FrozenClock
 from messaging.webhooks import verify
+from rituals.publish.decisions import save_post_edit
+from rituals.publish.post_editor import EditMeta
 from storage.models import Delivery, DeliveryState, Publication, Run
 
 from .conftest import OWNER, AnswerFn, answer_values, close, roadmap
@@ -56,6 +58,38 @@ def test_owner_edits_then_approves_the_edited_text(
         publication = session.scalar(select(Publication).where(Publication.audience == "sales"))
         assert publication is not None
         assert (publication.edited_by, publication.decided_by, publication.version) == (OWNER, OWNER, 2)
+
+
+def test_a_long_edit_is_previewed_whole_in_a_thread_and_approved_from_its_parent(
+    sandbox: Sandbox, clock: FrozenClock, open_run: Run, answer: AnswerFn
+) -> None:
+    answer("U0PM00001", answer_values(roadmap("Self-serve SSO", shareable=True)))
+    close(sandbox, clock, open_run)
+    with Session(sandbox.engine) as session:
+        sales = session.scalar(select(Publication).where(Publication.audience == "sales"))
+        assert sales is not None
+    # An edit longer than one message (the editor's parts, as submitted), through the use case.
+    parts = {f"part_{n}": {"text": {"value": f"Section {n}: " + "q" * 2800}} for n in range(6)}
+    assert save_post_edit(sandbox.app.services, EditMeta(sales.id, sales.version), parts, OWNER) == {}
+    sandbox.app.tick()
+    clock.advance(timedelta(seconds=5))
+    sandbox.app.tick()  # the replies, once their parent has its ts
+    dm = sandbox.workspace.dm_messages(OWNER)
+    parent = next(m for m in dm[1:] if not m.is_reply)
+    replies = [m for m in dm if m.thread_ts == parent.ts and m.is_reply]
+    assert replies, "the preview continues in its thread"
+    shown = " ".join(json.dumps(m.blocks) for m in [parent, *replies])
+    assert all(f"Section {n}:" in shown for n in range(6))  # nothing left out
+    assert "publication_approve" in json.dumps(parent.blocks)
+    sandbox.driver.click(OWNER, parent, "publication_approve")
+    sandbox.workspace.wait_for(lambda: _approved(sandbox))
+    sandbox.app.tick()
+    # The parent says who approved it; the replies are the text, and stay as they were.
+    decided = sandbox.workspace.find_message(parent.channel, parent.ts)
+    assert "Approved by" in json.dumps(decided.blocks)
+    assert [sandbox.workspace.find_message(r.channel, r.ts).blocks for r in replies] == [
+        r.blocks for r in replies
+    ]
 
 
 def _approved(sandbox: Sandbox) -> bool:

@@ -67,8 +67,11 @@ def app_client(workspace: SimulatedWorkspace, recorder: Recorder) -> Iterator[So
         yield client
     finally:
         # Server first: the client's own close() waits out its 3 s socket read, the close frame
-        # ends that read at once.
+        # ends that read at once. Its message loop waits up to a second on its queue: a None
+        # (which it skips) wakes it to see the client closed.
         workspace.socket_mode.server.stop()
+        client.closed = True
+        client.message_queue.put(None)
         client.close()
 
 

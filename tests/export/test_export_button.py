@@ -1,4 +1,4 @@
-"""The "Export CSV" button end to end: a signed click over HTTP, a file in the clicker's DM.
+"""The "Export CSV" button: a signed click into the app, a file in the clicker's DM.
 
 The file is an outbox delivery like every Slack write: the click queues it, the outbox sender
 (here: one tick) shares it.
@@ -25,8 +25,6 @@ from storage.models import Delivery, Run
 
 from .conftest import ANA, OWNER, RITUAL
 
-pytestmark = pytest.mark.e2e
-
 LEADER = "U0LEAD001"  # reads the digest in #product-leads, but owns no ritual
 
 
@@ -37,7 +35,7 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def sandbox(engine: Engine, database_url: str, clock: FrozenClock) -> Iterator[Sandbox]:
-    with Sandbox(database_url, clock, migrate=False) as running:
+    with Sandbox(database_url, clock, migrate=False, serve_http=False) as running:
         yield running
 
 
@@ -151,7 +149,7 @@ def test_home_tab_refusal_opens_a_notice(sandbox: Sandbox, february: Run) -> Non
 
 def test_an_admin_may_export_any_ritual(engine: Engine, database_url: str, february: Run) -> None:
     clock = FrozenClock(datetime(2027, 2, 10, 15, 0, tzinfo=UTC))
-    with Sandbox(database_url, clock, admins=[LEADER], migrate=False) as sandbox:
+    with Sandbox(database_url, clock, admins=[LEADER], migrate=False, serve_http=False) as sandbox:
         sandbox.driver.click(LEADER, digest_post(sandbox, february.id), EXPORT_CSV_ACTION)
         [file] = send_queued(sandbox)
         assert file.channels == [sandbox.workspace.dm_channel(LEADER)]

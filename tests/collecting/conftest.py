@@ -1,5 +1,6 @@
-"""A small team ritual, run end to end through the bot's real endpoint against the simulated
-workspace: three PMs (New York, Los Angeles, London), owned by product ops.
+"""A small team ritual, run through the bot's listeners against the simulated workspace: three
+PMs (New York, Los Angeles, London), owned by product ops. The whole path runs over the bot's
+real HTTP endpoint (marked `e2e`); the rest hands the same signed requests to `App.dispatch`.
 
 The ritual opens Mondays at 10:00 New York (Monday 18 January 2027 = 15:00 UTC), closes on
 Wednesday at 17:00 New York (22:00 UTC) and reminds "24h before close" (Tuesday 17:00 New York,
@@ -23,6 +24,7 @@ from core.clock import FrozenClock
 from rituals.collect.forms.ids import ROW_BLOCK
 from simulator import Message, ViewRecord
 from storage.models import Answer, Delivery, Participant, Run
+from tests.conftest import over_http
 
 ANA, BEN, CHLOE = "U0PM00001", "U0PM00002", "U0PM00003"
 OWNER = "U0PRODOPS"
@@ -90,8 +92,17 @@ def rituals_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def sandbox(engine: Engine, database_url: str, clock: FrozenClock, rituals_dir: Path) -> Iterator[Sandbox]:
-    with Sandbox(database_url, clock, rituals_path=[rituals_dir], admins=[ADMIN], migrate=False) as running:
+def sandbox(
+    request: pytest.FixtureRequest, engine: Engine, database_url: str, clock: FrozenClock, rituals_dir: Path
+) -> Iterator[Sandbox]:
+    with Sandbox(
+        database_url,
+        clock,
+        rituals_path=[rituals_dir],
+        admins=[ADMIN],
+        migrate=False,
+        serve_http=over_http(request),
+    ) as running:
         yield running
 
 

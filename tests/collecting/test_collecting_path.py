@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
 from rituals.collect.forms.ids import ADD_ITEM_ACTION, ANSWER_CALLBACK, ITEM_CALLBACK
@@ -31,6 +33,9 @@ from .conftest import (
     text_of,
     wait,
 )
+
+# Over the real HTTP endpoint: this one path proves the whole stack end to end.
+pytestmark = pytest.mark.e2e
 
 
 def test_the_whole_path(sandbox: Sandbox, clock: FrozenClock) -> None:
