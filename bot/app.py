@@ -28,7 +28,7 @@ from rituals.collect.prompt_sync import PromptSync, bump_prompts
 from rituals.collect.prompts import queue_prompts
 from rituals.collect.reminders import Reminders, skip_waiting_reminders
 from rituals.definition.loading import RitualLibrary
-from rituals.home import RitualsHome
+from rituals.home_section import RitualsHome
 from rituals.publish.publisher import Publisher
 from rituals.runs.closing import RunCloser
 from rituals.runs.opening import RunOpener

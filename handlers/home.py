@@ -17,7 +17,7 @@ from handlers.payloads import AppHomeOpened, parse
 from handlers.registry import ListenerSpec
 from messaging.gateway import SlackError, SlackGateway
 from messaging.home_tab import HomeSection, home_view
-from rituals.runs.times import zone
+from messaging.local_time import zone
 
 
 @dataclass(frozen=True)

@@ -192,11 +192,11 @@ def test_no_import_cycles_between_modules() -> None:
     ("rule", "source", "target", "broken"),
     [
         ("layers", "handlers.rituals.approval", "storage.models", True),
-        ("layers", "rituals.home", "research.registry", True),
+        ("layers", "rituals.home_section", "research.registry", True),
         ("layers", "messaging.outbox", "rituals.services", True),
         ("layers", "storage.models", "messaging.gateway", True),
         ("layers", "core.clock", "messaging.limits", True),
-        ("layers", "rituals.home", "messaging.layout", False),
+        ("layers", "rituals.home_section", "messaging.layout", False),
         ("slack clients in domains", "rituals.runs.opening", "slack_sdk", True),
         ("slack clients in domains", "insights.charts", "slack_bolt", True),
         ("slack clients in domains", "rituals.publish.digest", "slack_sdk.models.blocks", False),

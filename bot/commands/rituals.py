@@ -21,7 +21,7 @@ from rituals.definition.loading import (
 )
 from rituals.definition.schema import RitualDefinition
 from rituals.runs.trigger import trigger_run
-from rituals.schedule import controls
+from rituals.schedule import pause_and_skip
 from rituals.schedule.occurrences import next_openings
 
 CLI_ACTOR = "cli"
@@ -94,13 +94,13 @@ def _owner_command(name: str, help_text: str) -> click.Command:
         now = SystemClock().now()
         with open_database(settings.database_url) as database, database.session_factory.begin() as session:
             if name == "pause":
-                changed = controls.pause(session, definition, CLI_ACTOR, now)
+                changed = pause_and_skip.pause(session, definition, CLI_ACTOR, now)
                 click.echo(f"{definition.id} {'paused' if changed else 'was already paused'}")
             elif name == "resume":
-                changed = controls.resume(session, definition, CLI_ACTOR, now)
+                changed = pause_and_skip.resume(session, definition, CLI_ACTOR, now)
                 click.echo(f"{definition.id} {'resumed' if changed else 'was not paused'}")
             else:
-                occurrence, changed = controls.skip_next(session, definition, CLI_ACTOR, now)
+                occurrence, changed = pause_and_skip.skip_next(session, definition, CLI_ACTOR, now)
                 state = "will skip" if changed else "was already skipping"
                 click.echo(f"{definition.id} {state} the opening at {occurrence.opens_at.isoformat()}")
 

@@ -20,7 +20,7 @@ from bot.sandbox import Sandbox
 from core.clock import FrozenClock
 from rituals.collect.forms.ids import ADD_ITEM_ACTION, ANSWER_CALLBACK, ITEM_CALLBACK
 from rituals.collect.prompts import FILL_ACTION, SKIP_ACTION
-from rituals.publish.approval import APPROVE_ACTION
+from rituals.publish.approval_preview import APPROVE_ACTION
 from simulator import Message, ViewRecord
 
 RITUAL = "monthly-roadmap-checkin"

@@ -11,7 +11,7 @@ from handlers.failures import after_ack
 from handlers.payloads import BlockActions, ViewSubmission, parse
 from handlers.registry import ListenerSpec
 from handlers.responses import ack_submission
-from rituals.publish.approval import APPROVE_ACTION, EDIT_ACTION, REJECT_ACTION, parse_action_value
+from rituals.publish.approval_preview import APPROVE_ACTION, EDIT_ACTION, REJECT_ACTION, parse_action_value
 from rituals.publish.decisions import approve_post, post_editor, reject_post, save_post_edit
 from rituals.publish.post_editor import EDIT_VIEW, EditMeta
 from rituals.services import Services

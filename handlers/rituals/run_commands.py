@@ -14,8 +14,8 @@ from handlers.registry import ListenerSpec
 from handlers.rituals.command_table import Invocation, Reply, Subcommand, ritual_argument
 from messaging.layout import one_message
 from messaging.replies import HelpEntry
-from rituals.home import HOME_CLOSE_ACTION, HOME_NUDGE_ACTION
-from rituals.runs import admin
+from rituals.home_section import HOME_CLOSE_ACTION, HOME_NUDGE_ACTION
+from rituals.runs import owner_actions, reports
 from rituals.services import Services
 
 
@@ -25,27 +25,27 @@ def lines_reply(lines: list[str]) -> Reply:
 
 
 def list_rituals(invocation: Invocation) -> Reply:
-    return lines_reply(admin.list_text(invocation.services, invocation.user_id))
+    return lines_reply(reports.list_text(invocation.services, invocation.user_id))
 
 
 def status(invocation: Invocation) -> Reply:
     definition = ritual_argument(invocation, "status RITUAL")
-    return lines_reply(admin.status_text(invocation.services, definition, invocation.user_id))
+    return lines_reply(reports.status_text(invocation.services, definition, invocation.user_id))
 
 
 def history(invocation: Invocation) -> Reply:
     definition = ritual_argument(invocation, "history RITUAL")
-    return lines_reply(admin.history_text(invocation.services, definition, invocation.user_id))
+    return lines_reply(reports.history_text(invocation.services, definition, invocation.user_id))
 
 
 def close(invocation: Invocation) -> Reply:
     definition = ritual_argument(invocation, "close RITUAL")
-    return Reply(admin.close_now(invocation.services, definition, invocation.user_id))
+    return Reply(owner_actions.close_now(invocation.services, definition, invocation.user_id))
 
 
 def nudge(invocation: Invocation) -> Reply:
     definition = ritual_argument(invocation, "nudge RITUAL")
-    return Reply(admin.nudge_now(invocation.services, definition, invocation.user_id))
+    return Reply(owner_actions.nudge_now(invocation.services, definition, invocation.user_id))
 
 
 SUBCOMMANDS = (
@@ -69,7 +69,9 @@ def nudge_from_home(
         client,
         None,
         "nudging from Home",
-        lambda: home.publish(client, click.user_id, notice=admin.nudge_run(services, run_id, click.user_id)),
+        lambda: home.publish(
+            client, click.user_id, notice=owner_actions.nudge_run(services, run_id, click.user_id)
+        ),
     )
 
 
@@ -84,7 +86,9 @@ def close_from_home(
         client,
         None,
         "closing from Home",
-        lambda: home.publish(client, click.user_id, notice=admin.close_run(services, run_id, click.user_id)),
+        lambda: home.publish(
+            client, click.user_id, notice=owner_actions.close_run(services, run_id, click.user_id)
+        ),
     )
 
 

@@ -14,7 +14,7 @@ from handlers.rituals.command_table import Invocation, Reply, Subcommand, ritual
 from messaging.replies import HelpEntry
 from rituals.runs.notices import RUN_MISSED_NOW_ACTION
 from rituals.runs.trigger import trigger_for, trigger_missed
-from rituals.schedule.controls import pause_ritual, resume_ritual, skip_next_opening
+from rituals.schedule.pause_and_skip import pause_ritual, resume_ritual, skip_next_opening
 from rituals.services import Services
 
 

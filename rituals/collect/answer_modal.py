@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import UserFacingError
 from core.types import JsonDict
+from messaging.local_time import local_date, local_time, zone
 from messaging.mrkdwn import without_bold
 from rituals.collect.answers import (
     SavedAnswer,
@@ -46,7 +47,6 @@ from rituals.collect.forms.reading import input_value, row_values
 from rituals.collect.forms.validation import Invalid, clean, clean_item
 from rituals.definition.loading import UnknownRitual
 from rituals.definition.schema import FormField, RitualDefinition
-from rituals.runs.times import local_date, local_time, zone
 from rituals.services import Services
 from storage.models import Answer, Run, RunState
 

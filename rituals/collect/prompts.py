@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 from core.types import JsonDict
 from messaging.gateway import Message
 from messaging.layout import cut_to_fit
+from messaging.local_time import local_date, local_time, zone
 from messaging.mrkdwn import mrkdwn_escape
 from messaging.outbox import enqueue
 from rituals.definition.schema import RitualDefinition
 from rituals.runs.opening import OpenedRun
-from rituals.runs.times import local_date, local_time, occurrence_of, zone
-from rituals.schedule.occurrences import prompt_time
+from rituals.schedule.occurrences import occurrence_of, prompt_time
 from storage.models import Answer, Participant, ParticipantState, Run, RunState
 
 FILL_ACTION = "prompt_fill"

@@ -27,14 +27,14 @@ from sqlalchemy.orm import Session
 
 from core.errors import UserFacingError
 from messaging.gateway import Message
+from messaging.local_time import local_time, zone
 from messaging.mrkdwn import mrkdwn_escape
 from messaging.outbox import enqueue
 from rituals.collect.answers import is_late
 from rituals.collect.prompts import FILL_ACTION, SKIP_ACTION, button, prompt_key
 from rituals.definition.loading import RitualLibrary, UnknownRitual
 from rituals.definition.schema import RitualDefinition
-from rituals.runs.times import local_time, occurrence_of, zone
-from rituals.schedule.occurrences import outside_quiet_hours, reminder_times
+from rituals.schedule.occurrences import occurrence_of, outside_quiet_hours, reminder_times
 from storage.database import SessionFactory
 from storage.models import Delivery, DeliveryState, Participant, ParticipantState, Run, RunState
 from storage.queries import changed_one_row

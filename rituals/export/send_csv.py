@@ -18,9 +18,9 @@ from messaging.gateway import FileUpload
 from messaging.mrkdwn import mrkdwn_escape
 from messaging.outbox import enqueue_file
 from rituals.definition.loading import UnknownRitual
+from rituals.definition.managers import require_manager
 from rituals.export.snapshot import RunSelection, load_exports
 from rituals.export.tables import to_csv
-from rituals.schedule.controls import require_manager
 from rituals.services import Services
 
 EXPORT_KIND = "export"

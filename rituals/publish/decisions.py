@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from core.errors import UserFacingError
 from core.types import JsonDict
+from rituals.definition.managers import require_manager
 from rituals.publish.post_editor import PART_BLOCK, EditMeta, edited_text, editor_view
-from rituals.schedule.controls import require_manager
 from rituals.services import Services
 from storage.models import Publication, Run
 

@@ -28,7 +28,7 @@ from messaging.outbox import enqueue, enqueue_split, enqueue_webhook
 from rituals.definition.loading import RitualLibrary
 from rituals.definition.schema import Audience, RitualDefinition
 from rituals.export.export_button import export_button
-from rituals.publish.approval import decided_preview, preview_message
+from rituals.publish.approval_preview import decided_preview, preview_message
 from rituals.publish.contributions import DigestContribution
 from rituals.publish.digest import RunData, compile_context, load_run_data
 from rituals.publish.templating import render_template

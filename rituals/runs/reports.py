@@ -1,7 +1,9 @@
-"""What owners see of a run: who answered, who skipped and why, who handed over, who is missing.
+"""What people read about runs: who answered, skipped (and why), handed over or is missing; the
+history of past runs; and the list of every ritual with the reader's own part in it.
 
-Used by ``/ritual status``, ``/ritual history`` and the owners' part of the Home tab. Reading
-only; the texts are mrkdwn with every name escaped or written as a mention.
+Used by ``/ritual status|history|list`` and the owners' part of the Home tab. Reading only; the
+texts are mrkdwn with every name escaped or written as a mention. Status and history are for
+the ritual's owners and the admins; the list is for everyone and shows only the reader's part.
 """
 
 from __future__ import annotations
@@ -13,12 +15,19 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from messaging.local_time import local_date, local_time, zone
 from messaging.mrkdwn import mrkdwn_escape
+from rituals.collect.answers import latest_answer, participant
+from rituals.definition.managers import require_manager
 from rituals.definition.schema import RitualDefinition
-from rituals.runs.times import local_date, local_time
+from rituals.publish.links import digest_links
+from rituals.schedule.occurrences import next_openings
+from rituals.schedule.pause_and_skip import is_paused
+from rituals.services import Services
 from storage.models import Answer, Participant, ParticipantState, Run, RunState
 
 MENTIONS_MAX = 40
+HISTORY_RUNS = 10
 
 
 @dataclass(frozen=True)
@@ -139,3 +148,76 @@ def history_line(definition: RitualDefinition, status: RunStatus, viewer_tz: Zon
     )
     note = f" — {mrkdwn_escape(run.note)}" if run.note and run.state is not RunState.CLOSED else ""
     return f"• {opened} · `{mrkdwn_escape(run.occurrence_key)}` · *{run.state.value}* · {counts}{note}"
+
+
+def status_text(services: Services, definition: RitualDefinition, user_id: str) -> list[str]:
+    require_manager(definition, user_id, services.admins)
+    with services.session_factory() as session:
+        runs = open_runs(session, definition.id)
+        if not runs:
+            latest = past_runs(session, definition.id, 1)
+            if not latest:
+                return [f"*{mrkdwn_escape(definition.name)}* has not run yet."]
+            return [
+                "No run is open. The last one:",
+                *status_lines(definition, run_status(session, latest[0]), definition.zone),
+            ]
+        lines: list[str] = []
+        for run in runs:
+            lines += status_lines(definition, run_status(session, run), definition.zone)
+        return lines
+
+
+def history_text(services: Services, definition: RitualDefinition, user_id: str) -> list[str]:
+    require_manager(definition, user_id, services.admins)
+    with services.session_factory() as session:
+        runs = past_runs(session, definition.id, HISTORY_RUNS)
+        rows = []
+        for run in runs:
+            row = history_line(definition, run_status(session, run), definition.zone)
+            links = digest_links(session, services.gateway, run.id)
+            rows.append(f"{row} · digests: {links}" if links else row)
+    name = mrkdwn_escape(definition.name)
+    if not rows:
+        return [f"*{name}* has not run yet."]
+    return [
+        f"*{name}*: the last {len(rows)} runs, newest first (times in {definition.schedule.timezone})",
+        *rows,
+    ]
+
+
+def list_text(services: Services, user_id: str) -> list[str]:
+    """Every ritual with what is open (and the asker's own part in it) or when it opens next."""
+    now = services.clock.now()
+    lines = []
+    with services.session_factory() as session:
+        for definition in sorted(services.library, key=lambda d: d.name.lower()):
+            name = f"*{mrkdwn_escape(definition.name)}* (`{definition.id}`)"
+            if is_paused(session, definition.id):
+                lines.append(f"{name}: paused.")
+                continue
+            runs = open_runs(session, definition.id)
+            if runs:
+                run = runs[0]
+                person = participant(session, run.id, user_id)
+                tz = zone(person.timezone if person else None, definition.zone)
+                due = local_time(run.closes_at, tz) if run.closes_at else "when closed"
+                lines.append(f"{name}: open until {due}; {_your_part(session, run, person)}.")
+                continue
+            upcoming = next_openings(definition, now, 1)
+            when = local_time(upcoming[0].opens_at, definition.zone) if upcoming else "not scheduled"
+            lines.append(f"{name}: next opens {when}.")
+    return lines or ["There are no rituals yet."]
+
+
+def _your_part(session: Session, run: Run, person: Participant | None) -> str:
+    if person is None:
+        return "you are not asked"
+    if person.state is ParticipantState.ANSWERED:
+        answer = latest_answer(session, run.id, person.user_id)
+        return f"you answered (version {answer.version})" if answer else "you answered"
+    if person.state is ParticipantState.SKIPPED:
+        return "you are skipping it"
+    if person.state is ParticipantState.DELEGATED:
+        return f"you handed it to <@{person.delegated_to}>"
+    return "*your answer is needed*"

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from core.errors import UserFacingError
 from messaging.mrkdwn import mrkdwn_escape
 from rituals.definition.loading import UnknownRitual
+from rituals.definition.managers import require_manager
 from rituals.definition.schema import RitualDefinition
 from rituals.runs.opening import OpenedRun, create_manual_run
-from rituals.schedule.controls import require_manager
 from rituals.services import Services
 from storage.models import Run
 

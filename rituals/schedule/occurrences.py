@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from rituals.definition.schema import QuietHours, RitualDefinition
 from rituals.schedule.cron import parse_cron
+from storage.models import Run
 
 __all__ = [
     "Occurrence",
@@ -43,6 +44,7 @@ __all__ = [
     "localize",
     "manual_occurrence",
     "next_openings",
+    "occurrence_of",
     "occurrences_between",
     "outside_quiet_hours",
     "participant_opening",
@@ -342,3 +344,23 @@ def _quiet_start(wall: datetime, quiet: QuietHours) -> datetime:
             if boundary <= wall and _is_quiet(boundary, quiet) and not _is_quiet(boundary - minute, quiet):
                 return boundary
     return wall
+
+
+def occurrence_of(definition: RitualDefinition, run: Run) -> Occurrence:
+    """The occurrence a run was opened for, rebuilt from what the run row recorded.
+
+    ``scheduled_for`` is the instant the run opened (moved by a blackout, or the minute of a
+    manual trigger), so its wall time in the ritual's zone is where the occurrence opens.
+    """
+    wall = run.scheduled_for.astimezone(definition.zone).replace(tzinfo=None)
+    try:
+        nominal = datetime.fromisoformat(run.occurrence_key)
+    except ValueError:  # a period key such as 2027-03; the wall time stands in for it
+        nominal = wall
+    return Occurrence(
+        ritual_id=definition.id,
+        key=run.occurrence_key,
+        nominal=nominal.replace(tzinfo=None),
+        wall=wall,
+        opens_at=run.scheduled_for,
+    )

@@ -11,7 +11,7 @@ from bot.sandbox import Sandbox
 from core.clock import FrozenClock
 from rituals.collect.forms.ids import ANSWER_CALLBACK
 from rituals.collect.prompts import FILL_ACTION, HANDOFF_ACTION, SKIP_ACTION
-from rituals.home import HOME_CLOSE_ACTION, HOME_NUDGE_ACTION
+from rituals.home_section import HOME_CLOSE_ACTION, HOME_NUDGE_ACTION
 from storage.models import DeliveryState, ParticipantState, RunState
 
 from .conftest import (

@@ -1,4 +1,4 @@
-"""Owners' controls over a ritual's schedule: pause, resume, skip the next occurrence.
+"""Owners pause and resume a ritual's schedule, or skip its next occurrence.
 
 The state changes take a session (the command line runs them in its own transaction); the
 `*_ritual` / `skip_next_opening` use cases check the person may, run one transaction, and say
@@ -7,25 +7,18 @@ what happened, for Slack.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from core.errors import NotAllowed, UserFacingError
+from core.errors import UserFacingError
 from messaging.mrkdwn import mrkdwn_escape
+from rituals.definition.managers import require_manager
 from rituals.definition.schema import RitualDefinition
 from rituals.runs.materialize import ensure_state_rows
 from rituals.schedule.occurrences import Occurrence, next_openings
 from rituals.services import Services
 from storage.models import RitualState
-
-
-def require_manager(definition: RitualDefinition, user_id: str, admins: Sequence[str]) -> None:
-    """Management actions are for the ritual's owners and the configured admins only."""
-    if user_id not in definition.owners and user_id not in admins:
-        owners = ", ".join(f"<@{owner}>" for owner in definition.owners)
-        raise NotAllowed(f"Only the owners of {definition.name} ({owners}) or an admin can do that.")
 
 
 def _state(session: Session, ritual_id: str, now: datetime) -> RitualState:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from core.types import JsonDict
 from messaging.layout import context, cut_to_fit, section
 from messaging.limits import CONTEXT_TEXT, SECTION_TEXT
+from messaging.local_time import local_date, local_time, zone
 from messaging.mrkdwn import mrkdwn_escape
 from rituals.collect.prompts import FILL_ACTION, button
 from rituals.definition.loading import UnknownRitual
@@ -21,7 +22,6 @@ from rituals.definition.schema import RitualDefinition
 from rituals.export.export_button import export_button
 from rituals.publish.links import digest_links
 from rituals.runs.reports import open_runs, past_runs, run_status, status_lines
-from rituals.runs.times import local_date, local_time, zone
 from rituals.services import Services
 from storage.models import Answer, Participant, ParticipantState, Run, RunState
 
