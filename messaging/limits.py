@@ -80,6 +80,17 @@ VIEW_BYTES = 250_000
 BLOCK_ID = 255
 ACTION_ID = 255
 
+# --- Rate limits (per method, per workspace, shared by every replica) -------------------------
+
+#: Calls per minute Slack promises at least, by tier (rate limits reference; java-slack-sdk's
+#: per-method table): users.list and usergroups.users.list are Tier 2, chat.update and
+#: conversations.open Tier 3, views.* and users.info Tier 4.
+TIER_2_PER_MINUTE = 20
+TIER_3_PER_MINUTE = 50
+TIER_4_PER_MINUTE = 100
+#: chat.postMessage: about one message a second per channel, short bursts allowed.
+POSTS_PER_CHANNEL_PER_MINUTE = 60
+
 # --- Interactions ----------------------------------------------------------------------------
 
 #: Seconds Slack waits for an acknowledgement, and for a `trigger_id` to be used.

@@ -23,6 +23,13 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
+from messaging.limits import (
+    POSTS_PER_CHANNEL_PER_MINUTE,
+    TIER_2_PER_MINUTE,
+    TIER_3_PER_MINUTE,
+    TIER_4_PER_MINUTE,
+)
+
 
 @dataclass
 class Outcome:
@@ -158,11 +165,11 @@ class Faults:
             *("views.open", "views.update", "views.push", "views.publish"),
             *("files.getUploadURLExternal", "files.completeUploadExternal"),
         )
-        tiers = {20: tier2, 50: tier3, 100: tier4}
+        tiers = {TIER_2_PER_MINUTE: tier2, TIER_3_PER_MINUTE: tier3, TIER_4_PER_MINUTE: tier4}
         for per_minute, methods in tiers.items():
             for method in methods:
                 self.budget(method, per_minute)
-        return self.budget("chat.postMessage", 60, per_channel=True)
+        return self.budget("chat.postMessage", POSTS_PER_CHANNEL_PER_MINUTE, per_channel=True)
 
     def clear(self, method: str | None = None) -> Faults:
         """Remove every fault and budget, or only those of one method."""
