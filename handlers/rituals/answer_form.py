@@ -41,36 +41,34 @@ def _answer_modal(click: BlockActions) -> dict[str, Any]:
     return modal.model_dump()
 
 
-def add_item(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
+def _push_item_form(
+    ack: Ack, body: dict[str, Any], client: WebClient, services: Services, ref: str | None, field_id: str
+) -> None:
+    """Stack the item modal on the answer modal: the item `ref`, or a new one of `field_id`."""
     click = parse(BlockActions, body)
-    field_id, parent, trigger = click.action.choice, _answer_modal(click), click.trigger()
-    ack()
-    after_ack(
-        body,
-        client,
-        None,
-        "adding an item",
-        lambda: client.views_push(
-            trigger_id=trigger, view=answering.item_form(services, click.user_id, parent, None, field_id)
-        ),
-    )
-
-
-def edit_item(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
-    click = parse(BlockActions, body)
-    ref = click.action.choice
-    field_id, _uid = click.action.decoded(parse_item_ref)
     parent, trigger = _answer_modal(click), click.trigger()
     ack()
     after_ack(
         body,
         client,
         None,
-        "editing an item",
+        "adding an item" if ref is None else "editing an item",
         lambda: client.views_push(
             trigger_id=trigger, view=answering.item_form(services, click.user_id, parent, ref, field_id)
         ),
     )
+
+
+def add_item(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
+    """ "Add item" under an items field (its value: the field)."""
+    _push_item_form(ack, body, client, services, None, parse(BlockActions, body).action.choice)
+
+
+def edit_item(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
+    """An item's title in its row (its value: the item)."""
+    action = parse(BlockActions, body).action
+    field_id, _uid = action.decoded(parse_item_ref)
+    _push_item_form(ack, body, client, services, action.choice, field_id)
 
 
 def item_menu(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:

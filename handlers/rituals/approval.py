@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -17,7 +19,15 @@ from rituals.publish.post_editor import EDIT_VIEW, EditMeta
 from rituals.services import Services
 
 
-def approve(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Services) -> None:
+def _decide(
+    ack: Ack,
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: str,
+    decide: Callable[[int, int, str], str],
+) -> None:
+    """Approve or Reject on a preview (its value: the post and the version it shows)."""
     click = parse(BlockActions, body)
     publication_id, version = click.action.decoded(parse_action_value)
     ack()
@@ -25,26 +35,17 @@ def approve(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
         body,
         client,
         respond,
-        "approving a post",
-        lambda: respond(
-            text=approve_post(services, publication_id, version, click.user_id), replace_original=False
-        ),
+        context,
+        lambda: respond(text=decide(publication_id, version, click.user_id), replace_original=False),
     )
+
+
+def approve(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Services) -> None:
+    _decide(ack, body, client, respond, "approving a post", partial(approve_post, services))
 
 
 def reject(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Services) -> None:
-    click = parse(BlockActions, body)
-    publication_id, version = click.action.decoded(parse_action_value)
-    ack()
-    after_ack(
-        body,
-        client,
-        respond,
-        "rejecting a post",
-        lambda: respond(
-            text=reject_post(services, publication_id, version, click.user_id), replace_original=False
-        ),
-    )
+    _decide(ack, body, client, respond, "rejecting a post", partial(reject_post, services))
 
 
 def open_editor(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from core.errors import UserFacingError
 from core.types import JsonDict
-from messaging.layout import cut_to_fit
+from messaging.layout import cut_to_fit, one_message
 from messaging.limits import SECTION_TEXT
 from messaging.mrkdwn import mrkdwn_escape
 from messaging.replies import HelpEntry, help_blocks, help_text
@@ -93,6 +93,26 @@ def parse_arguments(text: str) -> list[str]:
         return shlex.split(text)
     except ValueError:
         return text.split()
+
+
+def lines_reply(lines: list[str]) -> Reply:
+    """mrkdwn paragraphs as one ephemeral message (an answer to a command cannot continue)."""
+    return Reply(text=lines[0].replace("*", "") if lines else "", blocks=one_message(lines))
+
+
+# A use case for a named ritual: (services, the ritual, who asks) → what to say, or its lines.
+RitualUseCase = Callable[[Services, RitualDefinition, str], str | list[str]]
+
+
+def ritual_subcommand(name: str, summary: str, use_case: RitualUseCase, *, slow: bool = False) -> Subcommand:
+    """`/ritual NAME RITUAL`, for owners and admins: the use case's answer, ephemerally."""
+    usage = f"{name} RITUAL"
+
+    def run(invocation: Invocation) -> Reply:
+        said = use_case(invocation.services, ritual_argument(invocation, usage), invocation.user_id)
+        return Reply(said) if isinstance(said, str) else lines_reply(said)
+
+    return Subcommand(name, HelpEntry(usage, summary, restricted=True), run, slow=slow)
 
 
 def ritual_argument(invocation: Invocation, usage: str) -> RitualDefinition:

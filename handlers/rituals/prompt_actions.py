@@ -7,11 +7,14 @@ nothing slow happens before `views.open`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from core.types import JsonDict
 from handlers.failures import after_ack
 from handlers.payloads import BlockActions, ViewSubmission, parse
 from handlers.registry import ListenerSpec
@@ -23,7 +26,15 @@ from rituals.collect.skip_and_handoff_views import HANDOFF_VIEW, SKIP_VIEW, run_
 from rituals.services import Services
 
 
-def fill_in(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Services) -> None:
+def _open_for_run(
+    ack: Ack,
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: str,
+    view_for: Callable[[int, str], JsonDict],
+) -> None:
+    """A prompt button (its value: the run): open the modal `view_for(run, person)` gives."""
     click = parse(BlockActions, body)
     run_id, trigger = click.action.decoded(int), click.trigger()
     ack()
@@ -31,42 +42,33 @@ def fill_in(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
         body,
         client,
         respond,
-        "opening the answer form",
-        lambda: client.views_open(trigger_id=trigger, view=open_answer_form(services, run_id, click.user_id)),
+        context,
+        lambda: client.views_open(trigger_id=trigger, view=view_for(run_id, click.user_id)),
     )
+
+
+def fill_in(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Services) -> None:
+    _open_for_run(ack, body, client, respond, "opening the answer form", partial(open_answer_form, services))
 
 
 def open_skip(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
-    click = parse(BlockActions, body)
-    run_id, trigger = click.action.decoded(int), click.trigger()
-    ack()
-    after_ack(
-        body,
-        client,
-        respond,
-        "opening the skip form",
-        lambda: client.views_open(
-            trigger_id=trigger, view=skip_and_handoff.skip_form(services, run_id, click.user_id)
-        ),
+    _open_for_run(
+        ack, body, client, respond, "opening the skip form", partial(skip_and_handoff.skip_form, services)
     )
 
 
 def open_handoff(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Services
 ) -> None:
-    click = parse(BlockActions, body)
-    run_id, trigger = click.action.decoded(int), click.trigger()
-    ack()
-    after_ack(
+    _open_for_run(
+        ack,
         body,
         client,
         respond,
         "opening the hand-off form",
-        lambda: client.views_open(
-            trigger_id=trigger, view=skip_and_handoff.handoff_form(services, run_id, click.user_id)
-        ),
+        partial(skip_and_handoff.handoff_form, services),
     )
 
 

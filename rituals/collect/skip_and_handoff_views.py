@@ -38,8 +38,19 @@ def run_of_metadata(text: str) -> int:
     return int(json.loads(text)["run"])
 
 
-def _note(text: str) -> JsonDict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+def _modal(
+    callback_id: str, run_id: int, title: str, submit: str, note: str, inputs: list[JsonDict]
+) -> JsonDict:
+    """A small modal about one run: a note on top, then its inputs."""
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": run_metadata(run_id),
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": submit},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [{"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}, *inputs],
+    }
 
 
 def skip_view(run_id: int, ritual_name: str) -> JsonDict:
@@ -47,57 +58,35 @@ def skip_view(run_id: int, ritual_name: str) -> JsonDict:
         {"text": {"type": "plain_text", "text": label}, "value": value}
         for value, label in SKIP_REASONS.items()
     ]
-    return {
-        "type": "modal",
-        "callback_id": SKIP_VIEW,
-        "private_metadata": run_metadata(run_id),
-        "title": {"type": "plain_text", "text": "Skip this time"},
-        "submit": {"type": "plain_text", "text": "Skip"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            _note(
-                f"*{mrkdwn_escape(ritual_name)}*: the owners see your reason. "
-                "You can still answer later while it is open."
-            ),
-            {
-                "type": "input",
-                "block_id": REASON_BLOCK,
-                "label": {"type": "plain_text", "text": "Why are you skipping?"},
-                "element": {"type": "radio_buttons", "action_id": VALUE, "options": options},
-            },
-            {
-                "type": "input",
-                "block_id": DETAIL_BLOCK,
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Anything to add?"},
-                "hint": {"type": "plain_text", "text": "Needed when you pick Other."},
-                "element": {"type": "plain_text_input", "action_id": VALUE, "max_length": REASON_MAX},
-            },
-        ],
+    reason = {
+        "type": "input",
+        "block_id": REASON_BLOCK,
+        "label": {"type": "plain_text", "text": "Why are you skipping?"},
+        "element": {"type": "radio_buttons", "action_id": VALUE, "options": options},
     }
+    detail = {
+        "type": "input",
+        "block_id": DETAIL_BLOCK,
+        "optional": True,
+        "label": {"type": "plain_text", "text": "Anything to add?"},
+        "hint": {"type": "plain_text", "text": "Needed when you pick Other."},
+        "element": {"type": "plain_text_input", "action_id": VALUE, "max_length": REASON_MAX},
+    }
+    name = mrkdwn_escape(ritual_name)
+    note = f"*{name}*: the owners see your reason. You can still answer later while it is open."
+    return _modal(SKIP_VIEW, run_id, "Skip this time", "Skip", note, [reason, detail])
 
 
 def handoff_view(run_id: int, ritual_name: str) -> JsonDict:
-    return {
-        "type": "modal",
-        "callback_id": HANDOFF_VIEW,
-        "private_metadata": run_metadata(run_id),
-        "title": {"type": "plain_text", "text": "Hand off"},
-        "submit": {"type": "plain_text", "text": "Hand off"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            _note(
-                f"*{mrkdwn_escape(ritual_name)}*: they get their own prompt and reminders, "
-                "and you are done with this one."
-            ),
-            {
-                "type": "input",
-                "block_id": PERSON_BLOCK,
-                "label": {"type": "plain_text", "text": "Who should answer instead?"},
-                "element": {"type": "users_select", "action_id": VALUE},
-            },
-        ],
+    person = {
+        "type": "input",
+        "block_id": PERSON_BLOCK,
+        "label": {"type": "plain_text", "text": "Who should answer instead?"},
+        "element": {"type": "users_select", "action_id": VALUE},
     }
+    name = mrkdwn_escape(ritual_name)
+    note = f"*{name}*: they get their own prompt and reminders, and you are done with this one."
+    return _modal(HANDOFF_VIEW, run_id, "Hand off", "Hand off", note, [person])
 
 
 def _entry(values: StateValues, block_id: str) -> Mapping[str, Any]:

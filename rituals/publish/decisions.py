@@ -6,7 +6,8 @@ buttons carry the version they decide, so a stale preview cannot approve newer t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -31,22 +32,37 @@ def _managed_publication(
     return publication
 
 
-def approve_post(services: Services, publication_id: int, version: int, user_id: str) -> str:
+def _decide(
+    services: Services,
+    publication_id: int,
+    version: int,
+    user_id: str,
+    decision: Callable[[Session, int, int, str, datetime], Publication],
+    outcome: str,
+) -> str:
     with services.session_factory.begin() as session:
         _managed_publication(services, session, publication_id, user_id)
-        publication = services.publisher.approve(
-            session, publication_id, version, user_id, services.clock.now()
-        )
-        return f"Approved: the {publication.audience} post goes out now."
+        publication = decision(session, publication_id, version, user_id, services.clock.now())
+        return outcome.format(audience=publication.audience)
+
+
+def approve_post(services: Services, publication_id: int, version: int, user_id: str) -> str:
+    approve = services.publisher.approve
+    return _decide(
+        services, publication_id, version, user_id, approve, "Approved: the {audience} post goes out now."
+    )
 
 
 def reject_post(services: Services, publication_id: int, version: int, user_id: str) -> str:
-    with services.session_factory.begin() as session:
-        _managed_publication(services, session, publication_id, user_id)
-        publication = services.publisher.reject(
-            session, publication_id, version, user_id, services.clock.now()
-        )
-        return f"Rejected: the {publication.audience} post will not be posted."
+    reject = services.publisher.reject
+    return _decide(
+        services,
+        publication_id,
+        version,
+        user_id,
+        reject,
+        "Rejected: the {audience} post will not be posted.",
+    )
 
 
 def post_editor(services: Services, publication_id: int, user_id: str) -> JsonDict:
