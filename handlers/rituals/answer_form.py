@@ -42,10 +42,15 @@ def _answer_modal(click: BlockActions) -> dict[str, Any]:
 
 
 def _push_item_form(
-    ack: Ack, body: dict[str, Any], client: WebClient, services: Services, ref: str | None, field_id: str
+    ack: Ack,
+    body: dict[str, Any],
+    click: BlockActions,
+    client: WebClient,
+    services: Services,
+    ref: str | None,
+    field_id: str,
 ) -> None:
     """Stack the item modal on the answer modal: the item `ref`, or a new one of `field_id`."""
-    click = parse(BlockActions, body)
     parent, trigger = _answer_modal(click), click.trigger()
     ack()
     after_ack(
@@ -60,35 +65,35 @@ def _push_item_form(
 
 
 def add_item(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
-    """ "Add item" under an items field (its value: the field)."""
-    _push_item_form(ack, body, client, services, None, parse(BlockActions, body).action.choice)
+    """The "Add item" button under an items field (its value: the field)."""
+    click = parse(BlockActions, body)
+    _push_item_form(ack, body, click, client, services, None, click.action.choice)
 
 
 def edit_item(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
-    """An item's title in its row (its value: the item)."""
-    action = parse(BlockActions, body).action
-    field_id, _uid = action.decoded(parse_item_ref)
-    _push_item_form(ack, body, client, services, action.choice, field_id)
+    """An item's title button in its row (its value: the item)."""
+    click = parse(BlockActions, body)
+    field_id, _uid = click.action.decoded(parse_item_ref)
+    _push_item_form(ack, body, click, client, services, click.action.choice, field_id)
 
 
 def item_menu(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
     """The row's ⋯ menu: edit stacks the item modal; move and remove redraw the answer modal."""
     click = parse(BlockActions, body)
     verb, ref = click.action.decoded(parse_menu_choice)
-    field_id, _uid = parse_item_ref(ref)
+    if verb == "edit":
+        field_id, _uid = parse_item_ref(ref)
+        _push_item_form(ack, body, click, client, services, ref, field_id)
+        return
     parent = _answer_modal(click)
     ack()
 
-    def work() -> None:
-        if verb == "edit":
-            view = answering.item_form(services, click.user_id, parent, ref, field_id)
-            client.views_push(trigger_id=click.trigger(), view=view)
-            return
+    def redraw() -> None:
         update = answering.change_items(services, click.user_id, parent, verb, ref)
         if update is not None:
             update_view(client, update.view_id, update.hash, update.view)
 
-    after_ack(body, client, None, "changing the items", work)
+    after_ack(body, client, None, "changing the items", redraw)
 
 
 def row_choice(ack: Ack) -> None:
