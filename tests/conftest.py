@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from bot.cli import main
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
+from rituals.definition.loading import RitualLibrary, load_library
 from storage.database import SessionFactory, create_database_engine, create_session_factory, normalize_url
 from storage.migrate import upgrade
 from storage.models import Base
@@ -142,10 +143,22 @@ def over_http(request: pytest.FixtureRequest) -> bool:
     return request.node.get_closest_marker("e2e") is not None
 
 
+@pytest.fixture(scope="session")
+def builtin_library() -> RitualLibrary:
+    """The built-in rituals, read once: a library is not changed by what uses it."""
+    return load_library()
+
+
 @pytest.fixture
 def sandbox(
-    request: pytest.FixtureRequest, engine: Engine, database_url: str, clock: FrozenClock
+    request: pytest.FixtureRequest,
+    engine: Engine,
+    database_url: str,
+    clock: FrozenClock,
+    builtin_library: RitualLibrary,
 ) -> Iterator[Sandbox]:
     """The bot against the simulated workspace, on the emptied test database."""
-    with Sandbox(database_url, clock, migrate=False, serve_http=over_http(request)) as running:
+    with Sandbox(
+        database_url, clock, library=builtin_library, migrate=False, serve_http=over_http(request)
+    ) as running:
         yield running
