@@ -1,1 +1,3 @@
-"""Slack listeners: a payload comes in, rituals/ does the work, the listener answers Slack."""
+"""Slack listeners, one folder per domain: parse the payload, call one use case, answer Slack.
+
+Beside them what every listener shares: payload parsing, the one failure path, wiring."""

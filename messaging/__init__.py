@@ -1,2 +1,2 @@
 """How every domain reaches Slack: the gateway protocol and its error tree, the outbox, Slack's
-limits, message layout and splitting, and mrkdwn escaping."""
+limits, message layout and splitting, mrkdwn escaping, the Home tab, replies and local times."""

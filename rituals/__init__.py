@@ -1,1 +1,1 @@
-"""The domain: ritual definitions, schedules, the run lifecycle, forms, compiling and rendering."""
+"""The rituals domain: definitions, schedules, runs, collecting answers, publishing digests, exports."""
