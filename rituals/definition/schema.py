@@ -15,14 +15,12 @@ flag and reports them itself.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta
-from functools import cache
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
@@ -37,6 +35,7 @@ from pydantic import (
 )
 
 from core.config_files import Loc, format_loc
+from core.time_zones import UnknownZone, check_zone
 from rituals.schedule.cron import CronError, parse_cron
 
 __all__ = [
@@ -96,8 +95,6 @@ _DURATION = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
 _TIME_OF_DAY = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _REMINDER = re.compile(r"(?P<offset>\S+)\s+(?P<anchor>before close|after open)")
 _DATE_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})")
-# Zones that exist as files but are not places: a ritual must name where its people are.
-_NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
 
 
 # --- small value types -------------------------------------------------------------------------
@@ -140,16 +137,10 @@ def _parse_time_of_day(value: object) -> time:
 
 
 def _check_zone(name: str) -> str:
-    if name in _zone_names():
-        return name
-    close = difflib.get_close_matches(name, _zone_names(), n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ValueError(f"unknown time zone {name!r}{hint}; use an IANA name such as 'America/New_York'")
-
-
-@cache
-def _zone_names() -> frozenset[str]:
-    return frozenset(available_timezones()) - _NOT_PLACES
+    try:
+        return check_zone(name)
+    except UnknownZone as error:
+        raise ValueError(str(error)) from None
 
 
 def _check_cron(expression: str) -> str:

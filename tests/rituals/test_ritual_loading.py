@@ -142,6 +142,23 @@ def test_package_data_globs_cover_the_library() -> None:
             id="unknown-timezone",
         ),
         pytest.param(
+            variant("America/New_York", "EST"),
+            [
+                "x.yml:6: schedule.timezone: 'EST' is an abbreviation or a fixed offset, not a place, "
+                "so it ignores daylight saving where your people are; name the place, such as "
+                "'America/New_York'"
+            ],
+            id="abbreviation-timezone",
+        ),
+        pytest.param(
+            variant("America/New_York", "US/Eastern"),
+            [
+                "x.yml:6: schedule.timezone: 'US/Eastern' is an old alias; "
+                "use the canonical name 'America/New_York'"
+            ],
+            id="alias-timezone",
+        ),
+        pytest.param(
             variant("    to: [product-leads]\n", "    to: [product-leads]\n    template: exec.md.j2\n"),
             [
                 "x.yml:17: audiences[0].template: template 'exec.md.j2' not found beside the ritual file "
