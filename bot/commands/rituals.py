@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from sqlalchemy import make_url
 
 from bot.app import wire_domain
 from bot.logging_setup import configure_logging
@@ -21,9 +22,9 @@ from rituals.definition.loading import (
 from rituals.definition.schema import RitualDefinition
 from rituals.runs.opening import create_manual_run
 from rituals.schedule import controls
-from rituals.schedule.occurrences import next_openings
 from storage.database import create_database_engine, create_session_factory
-from storage.migrate import ensure_current
+from storage.migrate import current_revision, ensure_current
+from storage.models import RitualState
 
 CLI_ACTOR = "cli"
 
@@ -51,10 +52,33 @@ def validate_command(paths: tuple[Path, ...]) -> None:
 )
 def next_command(ritual: str, count: int) -> None:
     """Print the next openings of RITUAL, ISO 8601 in the ritual's time zone."""
-    library = load_library(Settings.load().rituals_path)
+    settings = Settings.load()
+    library = load_library(settings.rituals_path)
     definition = _get(library, ritual)
-    for occurrence in next_openings(definition, SystemClock().now(), count):
+    state = _schedule_state(settings, definition.id)
+    plan = controls.upcoming(definition, state, SystemClock().now(), count)
+    if plan.paused:
+        click.echo(f"{definition.id} is paused: nothing opens until resumed", err=True)
+    if plan.skipped is not None:
+        click.echo(f"{definition.id} skips {plan.skipped.opens_at.isoformat()} (skip-next)", err=True)
+    for occurrence in plan.openings:
         click.echo(occurrence.opens_at.isoformat())
+
+
+def _schedule_state(settings: Settings, ritual_id: str) -> RitualState | None:
+    """The owners' pause and skip-next, when the database has been set up (else there are none)."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return None  # no database yet; do not create an empty file just to look
+    engine = create_database_engine(settings.database_url)
+    try:
+        if current_revision(engine) is None:
+            return None
+        ensure_current(engine)
+        with create_session_factory(engine)() as session:
+            return controls.schedule_state(session, ritual_id)
+    finally:
+        engine.dispose()
 
 
 @click.command("trigger")

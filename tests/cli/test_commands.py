@@ -130,3 +130,19 @@ def test_owner_controls_from_the_cli(tmp_path: Path, command: str) -> None:
     result = ritualbot(command, "monthly-roadmap-checkin", env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("monthly-roadmap-checkin ")
+
+
+def test_next_honours_skip_next_and_pause(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    ritualbot("db", "upgrade", env=env)
+    before = ritualbot("next", "launch-update", "-n", "3", env=env).stdout.split()
+    ritualbot("skip-next", "launch-update", env=env)
+    after = ritualbot("next", "launch-update", "-n", "3", env=env)
+    assert after.stdout.split()[:2] == before[1:]
+    assert len(after.stdout.split()) == 3
+    assert f"skips {before[0]}" in after.stderr
+    ritualbot("pause", "launch-update", env=env)
+    paused = ritualbot("next", "launch-update", env=env)
+    assert paused.returncode == 0
+    assert paused.stdout == ""
+    assert "paused" in paused.stderr
