@@ -11,9 +11,11 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 
 from bot.errors import handle_listener_error
+from bot.logging_setup import dropping
 from bot.settings import Settings
 from bot.slack_gateway import WebClientGateway
 from bot.webhook_client import HttpxWebhookSender
@@ -118,22 +120,26 @@ def create_app(
         outbox_policy=outbox_policy,
         webhooks=webhooks,
     )
-    bolt = App(
-        client=client,
-        # Socket Mode authenticates with the app token over the WebSocket; HTTP needs the
-        # signing secret, and Bolt's request verification is never turned off.
-        signing_secret=(
-            settings.slack_signing_secret or ""
-            if settings.socket_mode
-            else settings.require("SLACK_SIGNING_SECRET")
-        ),
-        request_verification_enabled=True,
-        token_verification_enabled=False,
-        # Bolt's default pool has 5 workers; a burst of clicks at a deadline needs more.
-        listener_executor=listener_executor
-        or ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener"),
-        logger=logging.getLogger("ritualbot.bolt"),
-    )
+    bolt_logger = logging.getLogger("ritualbot.bolt")
+    # Bolt reads SLACK_BOT_TOKEN from the environment even when it is handed a client, then
+    # warns that the token "will be unused": it is the client's own token, so nothing is lost.
+    with dropping(bolt_logger, warning_client_prioritized_and_token_skipped()):
+        bolt = App(
+            client=client,
+            # Socket Mode authenticates with the app token over the WebSocket; HTTP needs the
+            # signing secret, and Bolt's request verification is never turned off.
+            signing_secret=(
+                settings.slack_signing_secret or ""
+                if settings.socket_mode
+                else settings.require("SLACK_SIGNING_SECRET")
+            ),
+            request_verification_enabled=True,
+            token_verification_enabled=False,
+            # Bolt's default pool has 5 workers; a burst of clicks at a deadline needs more.
+            listener_executor=listener_executor
+            or ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener"),
+            logger=bolt_logger,
+        )
     bolt.error(handle_listener_error)
     home_tab = HomeTab(sections=[RitualsHome(domain.services)], gateway=domain.services.gateway)
     listeners = register_all(bolt, domain.services, home_tab)

@@ -146,3 +146,20 @@ def test_next_honours_skip_next_and_pause(tmp_path: Path) -> None:
     assert paused.returncode == 0
     assert paused.stdout == ""
     assert "paused" in paused.stderr
+
+
+def test_run_without_network_says_so_in_one_line(tmp_path: Path) -> None:
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "secret",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        # Nothing listens on port 9 of the loopback: the connection is refused at once.
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+    }
+    ritualbot("db", "upgrade", env=env)
+    result = ritualbot("run", "--http", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "cannot reach Slack at http://127.0.0.1:9/api/" in result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "will be unused" not in result.stderr
