@@ -30,7 +30,7 @@ CLI_ACTOR = "cli"
 
 
 @click.command("validate")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def validate_command(paths: tuple[Path, ...]) -> None:
     """Check ritual files (default: the built-in library and RITUALS_PATH).
 

@@ -421,7 +421,7 @@ class FormField(_Model):
     @property
     def modal_blocks(self) -> int:
         """Blocks this field may take in the modal: one input, or a summary line per item plus two."""
-        return self.max_items + 2 if self.type == "items" else 1
+        return _modal_blocks({"type": self.type, "max_items": self.max_items})
 
 
 # --- audiences -----------------------------------------------------------------------------------
@@ -526,28 +526,36 @@ class RitualDefinition(_Model):
         return visible
 
 
-def cross_check(definition: RitualDefinition) -> list[tuple[Loc, str]]:
-    """Checks that span several keys, each with the key path it should be reported at."""
+def cross_check(definition: RitualDefinition | Mapping[str, Any]) -> list[tuple[Loc, str]]:
+    """Checks that span several keys, each with the key path it should be reported at.
+
+    They read the document's data, so they also run on a file whose structure is still wrong:
+    `validate` then reports a duplicate field id in the same pass as a misspelt key. Whatever
+    is not the expected shape is left to the structural checks.
+    """
+    data = definition.model_dump() if isinstance(definition, RitualDefinition) else definition
     findings: list[tuple[Loc, str]] = []
-    if definition.short_name is None and len(definition.name) > MODAL_TITLE_MAX:
+    name = data.get("name")
+    if data.get("short_name") is None and isinstance(name, str) and len(name) > MODAL_TITLE_MAX:
         findings.append(
             (
                 ("name",),
-                f"name is {len(definition.name)} characters, more than a modal title's "
+                f"name is {len(name)} characters, more than a modal title's "
                 f"{MODAL_TITLE_MAX}: add short_name",
             )
         )
+    form = _mappings(data.get("form"))
     seen: dict[str, int] = {}
-    for index, form_field in enumerate(definition.form):
-        if form_field.id in seen:
+    for index, form_field in form:
+        field_id = form_field.get("id")
+        if not isinstance(field_id, str):
+            continue
+        if field_id in seen:
             findings.append(
-                (
-                    ("form", index, "id"),
-                    f"field id {form_field.id!r} is already used by form[{seen[form_field.id]}]",
-                )
+                (("form", index, "id"), f"field id {field_id!r} is already used by form[{seen[field_id]}]")
             )
-        seen.setdefault(form_field.id, index)
-    blocks = sum(form_field.modal_blocks for form_field in definition.form)
+        seen.setdefault(field_id, index)
+    blocks = sum(_modal_blocks(form_field) for _, form_field in form)
     if blocks > MODAL_BLOCKS_MAX:
         findings.append(
             (
@@ -557,26 +565,43 @@ def cross_check(definition: RitualDefinition) -> list[tuple[Loc, str]]:
             )
         )
     names: dict[str, int] = {}
-    has_shareable = any(form_field.shareable for form_field in definition.form)
-    for index, audience in enumerate(definition.audiences):
-        if audience.name in names:
-            findings.append(
-                (
-                    ("audiences", index, "name"),
-                    f"audience {audience.name!r} is already defined at audiences[{names[audience.name]}]",
+    has_shareable = any(form_field.get("shareable") is True for _, form_field in form)
+    for index, audience in _mappings(data.get("audiences")):
+        audience_name = audience.get("name")
+        if isinstance(audience_name, str):
+            if audience_name in names:
+                findings.append(
+                    (
+                        ("audiences", index, "name"),
+                        f"audience {audience_name!r} is already defined at audiences[{names[audience_name]}]",
+                    )
                 )
-            )
-        names.setdefault(audience.name, index)
-        if audience.only == "shareable" and not has_shareable:
+            names.setdefault(audience_name, index)
+        if audience.get("only") == "shareable" and not has_shareable:
             findings.append(
                 (("audiences", index, "only"), "only: shareable, but no form field is marked shareable: true")
             )
-    window = definition.window
-    if len(window.reminders) > window.max_reminders:
+    window = data.get("window")
+    window = window if isinstance(window, Mapping) else {}
+    reminders = window.get("reminders", [None] * len(_default_reminders()))
+    max_reminders = window.get("max_reminders", Window.model_fields["max_reminders"].default)
+    if isinstance(reminders, list) and isinstance(max_reminders, int) and len(reminders) > max_reminders:
         findings.append(
-            (
-                ("window", "reminders"),
-                f"{len(window.reminders)} reminders but max_reminders is {window.max_reminders}",
-            )
+            (("window", "reminders"), f"{len(reminders)} reminders but max_reminders is {max_reminders}")
         )
     return findings
+
+
+def _mappings(value: object) -> list[tuple[int, Mapping[str, Any]]]:
+    """The entries of a list that are mappings, with their index (others are not checked here)."""
+    if not isinstance(value, list):
+        return []
+    return [(index, entry) for index, entry in enumerate(value) if isinstance(entry, Mapping)]
+
+
+def _modal_blocks(form_field: Mapping[str, Any]) -> int:
+    """Blocks a field may take in the modal: one input, or a line per item plus two."""
+    if form_field.get("type") != "items":
+        return 1
+    max_items = form_field.get("max_items", FormField.model_fields["max_items"].default)
+    return max_items + 2 if isinstance(max_items, int) else 1

@@ -60,6 +60,7 @@ __all__ = [
     "render_template",
     "sample_context",
     "template_environment",
+    "template_file_problem",
     "template_search_path",
 ]
 
@@ -264,6 +265,28 @@ def render_template(env: SandboxedEnvironment, name: str, context: Mapping[str, 
     return text.strip() + "\n"
 
 
+def template_file_problem(env: SandboxedEnvironment, name: str, given: bool) -> str | None:
+    """Why template `name` cannot be loaded (missing, or does not compile), or None.
+
+    `given` says whether the ritual named it or it is the audience's default; it needs nothing
+    else of the ritual, so `validate` checks it even in a file with structural problems.
+    """
+    try:
+        env.get_template(name)
+    except TemplateNotFound as exc:
+        if exc.name != name:
+            return f"template {name!r} includes {exc.name!r}, which is not found"
+        where = "not found beside the ritual file or among the built-in templates"
+        return (
+            f"template {name!r} {where}"
+            if given
+            else f"no template given, and the default {name!r} is {where}"
+        )
+    except TemplateSyntaxError as exc:
+        return f"template {name!r} does not compile: {exc.name or name}:{exc.lineno}: {exc.message}"
+    return None
+
+
 def check_template(
     env: SandboxedEnvironment,
     definition: RitualDefinition,
@@ -272,16 +295,10 @@ def check_template(
 ) -> str | None:
     """Why an audience's template is unusable (missing, does not compile, fails on a sample), or None."""
     name = audience.template_name
-    try:
-        template = env.get_template(name)
-    except TemplateNotFound as exc:
-        if exc.name != name:
-            return f"template {name!r} includes {exc.name!r}, which is not found"
-        how = "" if audience.template else f"no template given, and the default {name!r} is "
-        where = "not found beside the ritual file or among the built-in templates"
-        return f"{how}{where}" if how else f"template {name!r} {where}"
-    except TemplateSyntaxError as exc:
-        return f"template {name!r} does not compile: {exc.name or name}:{exc.lineno}: {exc.message}"
+    problem = template_file_problem(env, name, given=audience.template is not None)
+    if problem is not None:
+        return problem
+    template = env.get_template(name)
     try:
         context = sample_context(definition, audience)
         context.update((c.name, c.sample(definition, audience)) for c in contributions)
