@@ -6,6 +6,7 @@ whole schema); code imports the names it uses from here.
 
 from storage.models.base import Base, UTCDateTime
 from storage.models.messaging import Delivery, DeliveryState
+from storage.models.people import PersonRef, TimeOff
 from storage.models.rituals import (
     Answer,
     AnswerDraft,
@@ -15,6 +16,7 @@ from storage.models.rituals import (
     PublicationStatus,
     RitualState,
     Run,
+    RunDocument,
     RunOrigin,
     RunState,
 )
@@ -27,11 +29,14 @@ __all__ = [
     "DeliveryState",
     "Participant",
     "ParticipantState",
+    "PersonRef",
     "Publication",
     "PublicationStatus",
     "RitualState",
     "Run",
+    "RunDocument",
     "RunOrigin",
     "RunState",
+    "TimeOff",
     "UTCDateTime",
 ]

@@ -39,6 +39,8 @@ class ParticipantState(enum.StrEnum):
     ANSWERED = "answered"
     SKIPPED = "skipped"
     DELEGATED = "delegated"
+    # Away for the run's window (time off): neither prompted nor chased, "away" in the digest.
+    AWAY = "away"
 
 
 class RitualState(Base):
@@ -182,5 +184,28 @@ class Publication(Base):
     edited_by: Mapped[str | None] = mapped_column(String(32))
     decided_by: Mapped[str | None] = mapped_column(String(32))
     decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class RunDocument(Base):
+    """The whole compiled answers of a run for one audience, one click from its digest: a canvas
+    created for the run, or where canvases are unavailable, a Markdown file in the digest's thread.
+
+    Created once: the row is claimed before Slack is asked (`state` "creating"), so replicas and
+    retries never make a second canvas.
+    """
+
+    __tablename__ = "run_documents"
+    __table_args__ = (UniqueConstraint("run_id", "audience", name="uq_run_documents_run_audience"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    audience: Mapped[str] = mapped_column(String(64))
+    # "creating", then "canvas" (with its id and URL) or "file" (shared through the outbox).
+    state: Mapped[str] = mapped_column(String(20))
+    canvas_id: Mapped[str | None] = mapped_column(String(32))
+    url: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
