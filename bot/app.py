@@ -18,18 +18,25 @@ from bot.errors import handle_listener_error
 from bot.logging_setup import dropping
 from bot.settings import Settings
 from bot.slack_gateway import WebClientGateway
+from bot.slack_scopes import required_scopes
 from bot.webhook_client import HttpxWebhookSender
 from core.clock import Clock
 from handlers.home import HomeTab
 from handlers.registry import ListenerSpec
 from handlers.wiring import register_all
+from messaging.doctor import Doctor
 from messaging.gateway import SlackGateway
 from messaging.outbox import OutboxPolicy, OutboxSender
+from messaging.people import PeopleDirectory
 from messaging.webhooks import WebhookSender
 from rituals.collect.prompt_sync import PromptSync, bump_prompts
 from rituals.collect.prompts import queue_prompts
 from rituals.collect.reminders import Reminders, skip_waiting_reminders
+from rituals.definition.live import LiveLibrary
 from rituals.definition.loading import RitualLibrary
+from rituals.definition.needs import RitualNeeds
+from rituals.definition.people import with_user_ids
+from rituals.definition.reloading import ReloadRituals
 from rituals.home import RitualsHome
 from rituals.publish.publisher import Publisher
 from rituals.runs.closing import RunCloser
@@ -78,6 +85,7 @@ def wire_domain(
     gateway = gateway or WebClientGateway(client)
     if webhooks is None and settings.webhook_secret:
         webhooks = HttpxWebhookSender(settings.webhook_secret, clock)
+    reload = _live_library(library, gateway, clock, session_factory, settings)
     publisher = Publisher(library)
     # Prompts are queued in the transaction that opens a run; closing marks every prompt for a
     # "closed" update and withdraws reminders still waiting.
@@ -92,10 +100,31 @@ def wire_domain(
         closer=closer,
         publisher=publisher,
         admins=tuple(settings.admins),
+        reload=reload,
+        doctor=Doctor(gateway, required_scopes(), [RitualNeeds(library)]),
     )
     sender = OutboxSender(session_factory, gateway, clock, outbox_policy, webhooks=webhooks)
     extra_steps: list[TickStep] = [Reminders(session_factory, library), PromptSync(session_factory, library)]
+    if reload is not None:
+        extra_steps.insert(0, reload)
     return Domain(services, Tick(services, opener, closer, sender, extra_steps=extra_steps))
+
+
+def _live_library(
+    library: RitualLibrary,
+    gateway: SlackGateway,
+    clock: Clock,
+    session_factory: SessionFactory,
+    settings: Settings,
+) -> ReloadRituals | None:
+    """Rituals that follow their files: people's names resolved through Slack (cached in the
+    database), reloaded on the tick. A fixed library (tests) is used as it is."""
+    if not isinstance(library, LiveLibrary):
+        return None
+    directory = PeopleDirectory(gateway, clock, session_factory)
+    for warning in library.use(lambda loaded: with_user_ids(loaded, directory.resolve)):
+        log.warning("%s", warning)
+    return ReloadRituals(library, session_factory, settings.admins)
 
 
 def create_app(

@@ -22,7 +22,8 @@ from bot.scheduler import start_clock
 from bot.settings import Settings
 from bot.slack_client import create_web_client
 from core.clock import Clock, SystemClock
-from rituals.definition.loading import RitualLibrary, load_library
+from rituals.definition.live import LiveLibrary
+from rituals.definition.loading import RitualLibrary
 from storage.database import SessionFactory, create_database_engine, create_session_factory
 from storage.migrate import ensure_current
 
@@ -46,7 +47,7 @@ class Runtime:
     ) -> Runtime:
         """Wire everything. Refuses to build on an invalid ritual (InvalidRituals) or when the
         database is behind the code (SchemaOutOfDate): half-running is worse than not running."""
-        library = load_library(settings.rituals_path)
+        library = LiveLibrary(settings.rituals_path)
         engine = create_database_engine(settings.database_url)
         ensure_current(engine)
         session_factory = create_session_factory(engine)

@@ -18,7 +18,8 @@ from bot.slack_client import create_web_client
 from core.clock import Clock
 from messaging.outbox import OutboxPolicy
 from messaging.webhooks import WebhookSender
-from rituals.definition.loading import RitualLibrary, load_library
+from rituals.definition.live import LiveLibrary
+from rituals.definition.loading import RitualLibrary
 from simulator import Roster, SimulatedWorkspace, SlackDriver
 from storage.database import create_database_engine, create_session_factory
 from storage.migrate import upgrade
@@ -54,7 +55,7 @@ class Sandbox:
             upgrade(self.engine)
         self.session_factory = create_session_factory(self.engine)
         self.client = create_web_client(self.settings)
-        self.library = library or load_library(self.settings.rituals_path)
+        self.library = library or LiveLibrary(self.settings.rituals_path)
         self.app: RitualApp = create_app(
             self.settings,
             client=self.client,

@@ -87,3 +87,8 @@ def _receiver_name(node: ast.expr) -> str | None:
     if isinstance(node, ast.Attribute):
         return node.attr
     return None
+
+
+def required_scopes() -> frozenset[str]:
+    """Every scope the bot's calls may need, and `commands` for `/ritual`: what doctor checks."""
+    return frozenset({"commands"}).union(*METHOD_SCOPES.values())

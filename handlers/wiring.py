@@ -7,7 +7,16 @@ from slack_bolt import App
 from handlers import home
 from handlers.home import HomeTab
 from handlers.registry import ListenerSpec
-from handlers.rituals import answer_form, approval, commands, controls, export, prompt_actions, runs
+from handlers.rituals import (
+    answer_form,
+    approval,
+    commands,
+    controls,
+    export,
+    prompt_actions,
+    runs,
+    upkeep,
+)
 from rituals.services import Services
 
 
@@ -22,4 +31,5 @@ def register_all(app: App, services: Services, home_tab: HomeTab) -> list[Listen
     specs += home.register(app, home_tab)
     specs += export.register(app, services)
     specs += approval.register(app, services, services.publisher)
+    specs += upkeep.register(app, services, table)
     return specs

@@ -45,6 +45,7 @@ def run_command(force_http: bool, host: str, port: int) -> None:
             "connection, any proxy, and SLACK_API_URL"
         ) from error
     log.info("connected to %s as %s", identity.get("team"), identity.get("user"))
+    _warn_about_the_workspace(runtime)
     runtime.start_clock()
     try:
         with exit_on_sigterm():
@@ -59,6 +60,18 @@ def run_command(force_http: bool, host: str, port: int) -> None:
     finally:
         runtime.close()
         log.info("stopped")
+
+
+def _warn_about_the_workspace(runtime: Runtime) -> None:
+    """`ritualbot doctor` at start-up: its problems as warnings; the bot runs what it can."""
+    doctor = runtime.app.services.doctor
+    if doctor is None:
+        return
+    for finding in doctor.examine():
+        if finding.fixed:
+            log.info("doctor: %s", finding)
+        else:
+            log.warning("doctor: %s", finding)
 
 
 def _serve_socket_mode(runtime: Runtime, app_token: str) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2.sandbox import SandboxedEnvironment
@@ -85,6 +85,8 @@ class LoadedRitual:
     definition: RitualDefinition
     path: Path
     id_line: int = 1
+    # Where each key is in the file, to report a later finding (an unknown email) at its line.
+    lines: LineMap | None = field(default=None, compare=False)
 
     @property
     def templates(self) -> SandboxedEnvironment:
@@ -117,7 +119,9 @@ class RitualLibrary:
         return [definition for definition in self if definition.enabled]
 
     def __iter__(self) -> Iterator[RitualDefinition]:
-        return (self._rituals[ritual_id].definition for ritual_id in self.ids())
+        # One snapshot: a reload that swaps the rituals mid-way does not disturb this loop.
+        rituals = self._rituals
+        return iter([rituals[ritual_id].definition for ritual_id in sorted(rituals)])
 
     def __len__(self) -> int:
         return len(self._rituals)
@@ -200,7 +204,7 @@ def load_document(
         problems += _template_problems(definition, path, lines, contributions)
     if problems:
         return None, problems
-    return LoadedRitual(definition, path, lines.line(("id",))), []
+    return LoadedRitual(definition, path, lines.line(("id",)), lines), []
 
 
 def _load_group(

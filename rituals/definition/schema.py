@@ -201,7 +201,25 @@ RitualId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 # the identifier shape.
 FieldId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 AudienceName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,63}$")]
-UserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,}$")]
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_PERSON = re.compile(r"^([UW][A-Z0-9]{2,}|[^@\s]+@[^@\s]+\.[^@\s]+|@[a-z0-9][a-z0-9._-]{0,79})$")
+
+
+def _person_name(value: object) -> str:
+    """A Slack user id as is; an email or an @handle in lower case (Slack matches them so)."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a Slack user id, an email address or an @handle, got {value!r}")
+    text = value.strip()
+    if not USER_ID.match(text):
+        text = text.lower()
+    if not _PERSON.match(text):
+        raise ValueError(f"expected a Slack user id (U…), an email address or an @handle, got {value!r}")
+    return text
+
+
+# A person: a Slack user id (U…), an email address, or an @handle; the bot resolves names to
+# ids through Slack when it loads the file (see rituals/definition/people.py).
+UserId = Annotated[str, BeforeValidator(_person_name)]
 # A channel id (C…, G…) or a channel name, with or without '#'; names are kept without it.
 ChannelRef = Annotated[
     str, _strip_sigil("#"), Field(pattern=r"^([CG][A-Z0-9]{6,}|[a-z0-9][a-z0-9._-]{0,79})$")

@@ -227,7 +227,10 @@ def test_package_data_globs_cover_the_library() -> None:
         ),
         pytest.param(
             variant("users: [U0PM0001]", "users: [pm-alice]"),
-            ["x.yml:8: participants.users[0]: String should match pattern '^[UW][A-Z0-9]{2,}$'"],
+            [
+                "x.yml:8: participants.users[0]: expected a Slack user id (U…), an email address "
+                "or an @handle, got 'pm-alice'"
+            ],
             id="bad-user-id",
         ),
         pytest.param(
