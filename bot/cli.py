@@ -35,7 +35,7 @@ def main() -> None:
     roadmap and launch posts for sales and marketing."""
 
 
-from bot.commands import db, demo, doctor, export, rituals, run  # noqa: E402  (commands attach to `main`)
+from bot.commands import db, demo, doctor, export, init, rituals, run  # noqa: E402  (commands attach to `main`)
 
-for module in (run, demo, db, rituals, export, doctor):
+for module in (run, demo, db, rituals, export, doctor, init):
     module.attach(main)

@@ -55,6 +55,8 @@ def test_help_lists_every_command() -> None:
         "pause",
         "resume",
         "skip-next",
+        "init",
+        "doctor",
     ):
         assert re.search(rf"^\s+{command}\s", result.stdout, re.MULTILINE), command
 
