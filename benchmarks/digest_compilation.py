@@ -54,7 +54,8 @@ def _seed(session_factory: object, answers: int) -> int:
                 {
                     "title": f"Item {n}-{i}",
                     "horizon": ["Now", "Next", "Later"][i % 3],
-                    "status": "Planned",
+                    # Some of everything a leader looks for: risks, blocks, decisions to take.
+                    "status": ["Planned", "In progress", "At risk", "Blocked", "Shipped"][(n + i) % 5],
                     "target_date": "2027-03-01",
                     "link": None,
                     "shareable": i % 2 == 0,
@@ -69,7 +70,12 @@ def _seed(session_factory: object, answers: int) -> int:
                     version=1,
                     late=False,
                     submitted_at=now,
-                    values={"status": "On track", "roadmap": items, "risks": "None"},
+                    values={
+                        "status": ["On track", "At risk", "Off track"][n % 3],
+                        "roadmap": items,
+                        "risks": "None",
+                        "asks": f"Decision on scope for item {n}" if n % 10 == 0 else None,
+                    },
                 )
             )
         return int(run.id)

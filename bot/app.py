@@ -29,6 +29,8 @@ from messaging.gateway import SlackGateway
 from messaging.outbox import OutboxPolicy, OutboxSender
 from messaging.people import PeopleDirectory
 from messaging.webhooks import WebhookSender
+from rituals.away.home import AwayHome
+from rituals.away.time_off import AwayPolicy
 from rituals.collect.prompt_sync import PromptSync, bump_prompts
 from rituals.collect.prompts import queue_prompts
 from rituals.collect.reminders import Reminders, skip_waiting_reminders
@@ -38,6 +40,7 @@ from rituals.definition.needs import RitualNeeds
 from rituals.definition.people import with_user_ids
 from rituals.definition.reloading import ReloadRituals
 from rituals.home import RitualsHome
+from rituals.publish.full_answers import FullAnswers
 from rituals.publish.publisher import Publisher
 from rituals.runs.closing import RunCloser
 from rituals.runs.opening import RunOpener
@@ -89,8 +92,13 @@ def wire_domain(
     publisher = Publisher(library)
     # Prompts are queued in the transaction that opens a run; closing marks every prompt for a
     # "closed" update and withdraws reminders still waiting.
-    opener = RunOpener(session_factory, library, gateway, on_open=[queue_prompts])
-    closer = RunCloser(session_factory, on_close=[publisher.on_close, bump_prompts, skip_waiting_reminders])
+    away = AwayPolicy(emoji=tuple(settings.away_emoji), words=tuple(settings.away_words))
+    opener = RunOpener(session_factory, library, gateway, on_open=[queue_prompts], away=away)
+    full_answers = FullAnswers(session_factory, library, gateway)
+    closer = RunCloser(
+        session_factory,
+        on_close=[publisher.on_close, full_answers.on_close, bump_prompts, skip_waiting_reminders],
+    )
     services = Services(
         session_factory=session_factory,
         clock=clock,
@@ -104,7 +112,11 @@ def wire_domain(
         doctor=Doctor(gateway, required_scopes(), [RitualNeeds(library)]),
     )
     sender = OutboxSender(session_factory, gateway, clock, outbox_policy, webhooks=webhooks)
-    extra_steps: list[TickStep] = [Reminders(session_factory, library), PromptSync(session_factory, library)]
+    extra_steps: list[TickStep] = [
+        Reminders(session_factory, library),
+        PromptSync(session_factory, library),
+        full_answers,
+    ]
     if reload is not None:
         extra_steps.insert(0, reload)
     return Domain(services, Tick(services, opener, closer, sender, extra_steps=extra_steps))
@@ -170,6 +182,8 @@ def create_app(
             logger=bolt_logger,
         )
     bolt.error(handle_listener_error)
-    home_tab = HomeTab(sections=[RitualsHome(domain.services)], gateway=domain.services.gateway)
+    home_tab = HomeTab(
+        sections=[RitualsHome(domain.services), AwayHome(domain.services)], gateway=domain.services.gateway
+    )
     listeners = register_all(bolt, domain.services, home_tab)
     return RitualApp(bolt=bolt, services=domain.services, listeners=listeners, tick=domain.tick)

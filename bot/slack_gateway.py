@@ -219,8 +219,8 @@ class WebClientGateway:
     def status(self, user_id: str) -> Status:
         return _status(_call(lambda: self._client.users_profile_get(user=user_id))["profile"])
 
-    def create_canvas(self, title: str, markdown: str, readers: str) -> CanvasRef:
-        channel = self._conversation_id(readers)
+    def create_canvas(self, title: str, markdown: str, readers: Sequence[str]) -> CanvasRef:
+        channels = [self._conversation_id(reader) for reader in readers]
         created = _call(
             lambda: self._client.canvases_create(
                 title=title, document_content={"type": "markdown", "markdown": markdown}
@@ -229,7 +229,7 @@ class WebClientGateway:
         canvas_id = str(created["canvas_id"])
         _call(
             lambda: self._client.canvases_access_set(
-                canvas_id=canvas_id, access_level="read", channel_ids=[channel]
+                canvas_id=canvas_id, access_level="read", channel_ids=channels
             )
         )
         identity = self.identity()

@@ -10,6 +10,7 @@ from handlers.registry import ListenerSpec
 from handlers.rituals import (
     answer_form,
     approval,
+    away,
     commands,
     controls,
     export,
@@ -32,4 +33,5 @@ def register_all(app: App, services: Services, home_tab: HomeTab) -> list[Listen
     specs += export.register(app, services)
     specs += approval.register(app, services, services.publisher)
     specs += upkeep.register(app, services, table)
+    specs += away.register(app, services, table, home_tab)
     return specs

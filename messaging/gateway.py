@@ -179,8 +179,8 @@ class SlackGateway(Protocol):
         """A person's custom status as it is now (users.profile.get)."""
         ...
 
-    def create_canvas(self, title: str, markdown: str, readers: str) -> CanvasRef:
-        """A canvas holding `markdown`, readable by the members of channel `readers`.
+    def create_canvas(self, title: str, markdown: str, readers: Sequence[str]) -> CanvasRef:
+        """A canvas holding `markdown`, readable by the members of the channels `readers`.
 
         `Rejected` when the workspace has no standalone canvases (a free plan, canvases off).
         """

@@ -456,6 +456,9 @@ class Audience(_Model):
     webhook: HttpUrl | None = None
     # An "Export CSV" button under the post; only owners and admins can use it.
     export_button: bool = False
+    # The whole compiled answers one click away: a canvas created for the run (a Markdown file
+    # in the post's thread where the workspace has no canvases), linked in the post's thread.
+    full_answers: Literal["none", "canvas"] = "none"
 
     @model_validator(mode="after")
     def _somewhere(self) -> Audience:
@@ -595,6 +598,13 @@ def cross_check(definition: RitualDefinition | Mapping[str, Any]) -> list[tuple[
                     )
                 )
             names.setdefault(audience_name, index)
+        if audience.get("full_answers") == "canvas" and audience.get("only") is not None:
+            findings.append(
+                (
+                    ("audiences", index, "full_answers"),
+                    "full_answers shows every answer, so it cannot go with only: shareable",
+                )
+            )
         if audience.get("only") == "shareable" and not has_shareable:
             findings.append(
                 (("audiences", index, "only"), "only: shareable, but no form field is marked shareable: true")

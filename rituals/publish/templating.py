@@ -68,6 +68,8 @@ __all__ = [
 
 
 _QUOTE_ENTITIES = {"&#39;": "'", "&#34;": '"'}
+#: The items sub-field holding an internal status (see `item_line`).
+STATUS_SUBFIELD = "status"
 
 
 def _trusted(text: str) -> Markup:
@@ -145,11 +147,15 @@ def answer(value: object, field: Mapping[str, Any] | FormField) -> Markup:
     return _escape(value)
 
 
-def item_line(item: Mapping[str, Any], field: Mapping[str, Any] | FormField, dates: bool = True) -> Markup:
+def item_line(
+    item: Mapping[str, Any], field: Mapping[str, Any] | FormField, dates: bool = True, status: bool = False
+) -> Markup:
     """One item of an ``items`` answer: ``*title* — value · label: number · label``.
 
     A ticked checkbox shows its label; an unticked one, the title itself and the shareable flag
     are left out, and so are dates with ``dates=False`` (when the template shows them already).
+    The ``status`` sub-field ("At risk", "Blocked") is internal: it is shown only when the
+    template asks with ``status=true``, so a customer-safe post never carries it by accident.
     """
     subs = list(_field_attr(field, "item") or [])
     title_id = _title_id(subs)
@@ -159,6 +165,8 @@ def item_line(item: Mapping[str, Any], field: Mapping[str, Any] | FormField, dat
         sub_id, kind = _field_attr(sub, "id"), _field_attr(sub, "type")
         value = item.get(sub_id)
         if sub_id in (title_id, flag_id) or _is_blank(value) or (kind == "date" and not dates):
+            continue
+        if sub_id == STATUS_SUBFIELD and not status:
             continue
         if kind == "checkbox":
             if value:
@@ -356,8 +364,9 @@ def sample_context(definition: RitualDefinition, audience: Audience) -> dict[str
         ],
         skipped=[{"user": "U0SAMPLE4", "name": "Ola Ofoffice", "reason": "Out of office"}],
         missing=["U0SAMPLE3"],
-        participants=4,
+        participants=5,
         previous=[Response("U0SAMPLE1", "Sam Ple", False, 1, earlier)],
+        away=["U0SAMPLE5"],
     )
     return compile_context(definition, data, audience)
 
