@@ -299,6 +299,7 @@ class SimulatedWorkspace:
         with self.state.lock:
             return list(self.state.files.values())
 
+    @property
     def canvases(self) -> list[Canvas]:
         with self.state.lock:
             return list(self.state.canvases.values())

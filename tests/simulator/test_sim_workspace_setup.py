@@ -102,7 +102,7 @@ def test_canvas_created_and_shared_with_a_channel(client: WebClient, workspace: 
     )
     canvas_id = created["canvas_id"]
     client.canvases_access_set(canvas_id=canvas_id, access_level="read", channel_ids=["C0LEADS01"])
-    (canvas,) = workspace.canvases()
+    (canvas,) = workspace.canvases
     assert (canvas.id, canvas.markdown, canvas.readers) == (canvas_id, "# All answers", {"C0LEADS01": "read"})
     with pytest.raises(SlackApiError) as caught:
         client.canvases_access_set(canvas_id="F0NOPE", access_level="read", channel_ids=["C0LEADS01"])
