@@ -19,7 +19,7 @@ from messaging.outbox import enqueue
 from rituals.definition.schema import RitualDefinition
 from rituals.runs.opening import OpenedRun
 from rituals.runs.times import local_date, local_time, occurrence_of, zone
-from rituals.schedule.occurrences import prompt_time
+from rituals.schedule.occurrences import after_holidays, prompt_time
 from storage.models import Answer, Participant, ParticipantState, Run, RunState
 
 FILL_ACTION = "prompt_fill"
@@ -194,5 +194,8 @@ def queue_prompts(session: Session, opened: OpenedRun, now: datetime) -> None:
     for person in opened.participants:
         if person.state is ParticipantState.AWAY:
             continue  # away for this run: no prompt (an "I'm back" prompts them then)
-        when = prompt_time(opened.definition, occurrence, zone(person.timezone))
+        tz = zone(person.timezone)
+        when = prompt_time(opened.definition, occurrence, tz)
+        # A public holiday where this person works: their prompt waits for their next working day.
+        when = after_holidays(when, opened.definition.holidays.people.get(person.user_id), tz)
         queue_prompt(session, opened.definition, opened.run, person, now, not_before=max(when, now))

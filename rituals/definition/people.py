@@ -24,6 +24,7 @@ def _named_places(definition: RitualDefinition) -> list[tuple[Loc, str]]:
     places: list[tuple[Loc, str]] = [(("owners", i), ref) for i, ref in enumerate(definition.owners)]
     places += [(("participants", "users", i), ref) for i, ref in enumerate(definition.participants.users)]
     places += [(("participants", "exclude", i), ref) for i, ref in enumerate(definition.participants.exclude)]
+    places += [(("holidays", "people", ref), ref) for ref in definition.holidays.people]
     return places
 
 
@@ -64,5 +65,13 @@ def _replaced(loaded: LoadedRitual, resolved: Mapping[str, str | None]) -> Loade
     participants = definition.participants.model_copy(
         update={"users": ids(definition.participants.users), "exclude": ids(definition.participants.exclude)}
     )
-    updated = definition.model_copy(update={"owners": ids(definition.owners), "participants": participants})
+    people = {
+        user_id: place
+        for ref, place in definition.holidays.people.items()
+        if (user_id := resolved.get(ref) if is_name(ref) else ref) is not None
+    }
+    holidays = definition.holidays.model_copy(update={"people": people})
+    updated = definition.model_copy(
+        update={"owners": ids(definition.owners), "participants": participants, "holidays": holidays}
+    )
     return LoadedRitual(updated, loaded.path, loaded.id_line, loaded.lines)

@@ -15,6 +15,7 @@ flag and reports them itself.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta
@@ -37,6 +38,7 @@ from pydantic import (
 from core.config_files import Loc, format_loc
 from core.time_zones import UnknownZone, check_zone
 from rituals.schedule.cron import CronError, parse_cron
+from rituals.schedule.holiday_calendar import supported_places
 
 __all__ = [
     "DEFER_CROSS_CHECKS",
@@ -337,6 +339,57 @@ class Blackout(_Model):
     action: Literal["skip", "next_working_day"] = "skip"
 
 
+# --- public holidays ---------------------------------------------------------------------------
+
+
+def _check_place(value: object) -> str:
+    """`US`, or a country and a region `US-CA`, as the holidays package knows them."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a country code such as 'US' or 'US-CA', got {value!r}")
+    country, _, subdiv = value.strip().upper().partition("-")
+    known = supported_places()
+    if country not in known:
+        close = difflib.get_close_matches(country, sorted(known), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"no public holidays known for the country {country!r}{hint}")
+    if subdiv and subdiv not in known[country]:
+        raise ValueError(
+            f"no region {subdiv!r} in {country}; known: {', '.join(known[country][:20]) or 'none'}"
+        )
+    return f"{country}-{subdiv}" if subdiv else country
+
+
+Place = Annotated[str, BeforeValidator(_check_place)]
+
+
+class Holidays(_Model):
+    """Public holidays (of the `holidays` package) treated like blackout dates.
+
+    The ritual's own `country` (and optional `subdiv`) moves or skips its openings and moves its
+    deadlines to the next working day; `people` names where someone works (`ana@x.com: IN`), so
+    their prompt waits for their next working day when the opening is a holiday there.
+    """
+
+    country: Place | None = None
+    subdiv: Annotated[str, Field(min_length=1, max_length=10)] | None = None
+    action: Literal["skip", "next_working_day"] = "next_working_day"
+    people: dict[UserId, Place] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _region_in_country(self) -> Holidays:
+        if self.subdiv is not None:
+            if self.country is None:
+                raise ValueError("subdiv needs a country")
+            _check_place(f"{self.country}-{self.subdiv}")
+        return self
+
+    @property
+    def place(self) -> str | None:
+        if self.country is None:
+            return None
+        return f"{self.country}-{self.subdiv.upper()}" if self.subdiv else self.country
+
+
 # --- participants --------------------------------------------------------------------------------
 
 
@@ -489,6 +542,7 @@ class RitualDefinition(_Model):
     window: Window = Field(default_factory=Window)
     catch_up: Duration = timedelta(hours=6)
     blackout: Blackout = Field(default_factory=Blackout)
+    holidays: Holidays = Field(default_factory=Holidays)
     participants: Participants
     form: Annotated[list[FormField], Field(min_length=1)]
     audiences: list[Audience] = Field(default_factory=list)
