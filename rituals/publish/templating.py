@@ -58,6 +58,7 @@ __all__ = [
     "check_template",
     "field_context",
     "render_template",
+    "sample_answers",
     "sample_context",
     "template_environment",
     "template_file_problem",
@@ -347,7 +348,7 @@ def sample_context(definition: RitualDefinition, audience: Audience) -> dict[str
     if upcoming:
         first = upcoming[0]
         opens, key, closes = first.opens_at, first.key, closes_at(definition, first)
-    full = {form_field.id: _sample_value(form_field) for form_field in definition.form}
+    full = sample_answers(definition)
     minimal = {
         form_field.id: None if form_field.optional else full[form_field.id] for form_field in definition.form
     }
@@ -375,6 +376,11 @@ def field_context(form_field: FormField) -> dict[str, Any]:
     return form_field.model_dump(
         include={"id", "label", "type", "options", "item", "shareable", "shareable_flag"}, exclude_none=True
     ) | {"item": [field_context(sub) for sub in form_field.item or []]}
+
+
+def sample_answers(definition: RitualDefinition) -> dict[str, Any]:
+    """One full answer to every field, hostile text included (`validate`, `ritualbot preview`)."""
+    return {form_field.id: _sample_value(form_field) for form_field in definition.form}
 
 
 def _sample_value(form_field: FormField) -> Any:
