@@ -11,7 +11,11 @@ from bot.app import wire_domain
 from bot.logging_setup import configure_logging
 from bot.settings import Settings
 from bot.slack_client import create_web_client
+from bot.slack_gateway import WebClientGateway
 from core.clock import SystemClock
+from core.config_files import Problem
+from messaging.gateway import SlackError
+from messaging.people import PeopleDirectory
 from rituals.definition.loading import (
     BUILTIN_LIBRARY,
     RitualLibrary,
@@ -19,6 +23,7 @@ from rituals.definition.loading import (
     load_library,
     validate_paths,
 )
+from rituals.definition.people import with_user_ids
 from rituals.definition.schema import RitualDefinition
 from rituals.runs.opening import create_manual_run
 from rituals.schedule import controls
@@ -34,15 +39,33 @@ CLI_ACTOR = "cli"
 def validate_command(paths: tuple[Path, ...]) -> None:
     """Check ritual files (default: the built-in library and RITUALS_PATH).
 
-    Prints every problem as `file:line: message` and exits 1 if there is any.
+    Prints every problem as `file:line: message` and exits 1 if there is any. With
+    SLACK_BOT_TOKEN set, people named by email or @handle are looked up in Slack too.
     """
-    targets = list(paths) or [BUILTIN_LIBRARY, *Settings.load().rituals_path]
+    settings = Settings.load()
+    targets = list(paths) or [BUILTIN_LIBRARY, *settings.rituals_path]
     problems = validate_paths(targets)
+    if not problems and settings.slack_bot_token:
+        problems = _unknown_people(settings, targets)
     for problem in problems:
         click.echo(str(problem))
     if problems:
         raise SystemExit(1)
     click.echo(f"ok: {', '.join(str(target) for target in targets)}", err=True)
+
+
+def _unknown_people(settings: Settings, targets: list[Path]) -> list[Problem]:
+    """Names in the files that nobody in the token's workspace has."""
+    gateway = WebClientGateway(create_web_client(settings))
+    directory = PeopleDirectory(gateway, SystemClock())
+    found: list[Problem] = []
+    for target in targets:
+        try:
+            found += with_user_ids(load_library([target]), directory.resolve)[1]
+        except SlackError as error:
+            raise click.ClickException(f"could not look people up in Slack: {error}") from error
+    # The built-in library is loaded under every target; report each finding once.
+    return sorted(set(found))
 
 
 @click.command("next")

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
 from rituals.runs.opening import create_manual_run
+from simulator import SimulatedWorkspace, default_roster
 from storage.models import PersonRef
 
 from .conftest import ANA, OWNER
@@ -44,3 +50,30 @@ def test_answers_are_cached_so_a_reload_asks_slack_nothing(team_sandbox: Sandbox
     team_sandbox.app.services.reload(clock.now(), force=True)
     asked = [call.method for call in team_sandbox.workspace.calls()[before:]]
     assert asked == []  # even the unknown name waits a day before Slack is asked again
+
+
+def test_validate_with_a_token_names_who_could_not_be_found(clock: FrozenClock, team_folder: Path) -> None:
+    with SimulatedWorkspace(default_roster(at=clock.now()), clock=clock) as ws:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RITUAL", "DATABASE_URL"))},
+            "SLACK_API_URL": ws.api_url,
+        }
+        offline = subprocess.run(
+            [sys.executable, "-m", "bot", "validate", str(team_folder)],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert offline.returncode == 0  # without a token only the files are checked
+        env["SLACK_BOT_TOKEN"] = ws.bot_token
+        online = subprocess.run(
+            [sys.executable, "-m", "bot", "validate", str(team_folder)],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+    assert online.returncode == 1
+    assert online.stdout == (
+        f"{team_folder / 'team-sync.yml'}:6: participants.users[2]: nobody in Slack has the email "
+        "'nobody@ritualbot-sim.example'\n"
+    )
