@@ -11,6 +11,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from messaging.mrkdwn import mrkdwn_escape
 from rituals.definition.loading import load_library
+from rituals.definition.schema import RitualDefinition
 from rituals.publish.templating import (
     render_template,
     sample_context,
@@ -215,3 +216,42 @@ def test_sales_sees_only_shareable_fields_and_items_and_no_names() -> None:
     assert all(item["shareable"] for r in context["responses"] for item in r["answers"]["roadmap"])
     assert "Risks" not in text
     assert "<@U0SAMPLE" not in text
+
+
+def test_built_in_templates_degrade_for_forms_without_horizon_status_or_date() -> None:
+    """A ritual whose items have only a title and an owner still gets readable posts: no
+    "Unsorted" heading, no "Needs attention", and a launch list that says it has no dates."""
+    definition = RitualDefinition.model_validate(
+        {
+            "id": "hiring",
+            "name": "Hiring plan",
+            "owners": ["U0OWNER1"],
+            "schedule": {"cron": "0 10 * * mon", "timezone": "Europe/London"},
+            "participants": {"users": ["U0PM0001"]},
+            "form": [
+                {
+                    "id": "roles",
+                    "type": "items",
+                    "label": "Open roles",
+                    "item": [
+                        {"id": "title", "type": "text", "label": "Role"},
+                        {"id": "owner", "type": "user", "label": "Hiring manager"},
+                    ],
+                }
+            ],
+            "audiences": [{"name": "leaders", "to": ["leads"]}, {"name": "marketing", "to": ["mkt"]}],
+        }
+    )
+    env = template_environment(template_search_path(None))
+    leaders = render_template(
+        env, "leaders.md.j2", sample_context(definition, definition.audience("leaders"))
+    )
+    assert "Unsorted" not in leaders
+    assert "Needs attention" not in leaders
+    assert "by horizon" not in leaders
+    assert "*Open roles:*" in leaders  # every answer, items as a list, since there is no canvas
+    assert "Sample role &lt;!channel&gt;" in leaders
+    marketing = render_template(
+        env, "marketing.md.j2", sample_context(definition, definition.audience("marketing"))
+    )
+    assert "No dated launches this time." in marketing
