@@ -216,9 +216,6 @@ class WebClientGateway:
                 found.append(_person(member))
         return found
 
-    def status(self, user_id: str) -> Status:
-        return _status(_call(lambda: self._client.users_profile_get(user=user_id))["profile"])
-
     def create_canvas(self, title: str, markdown: str, readers: Sequence[str]) -> CanvasRef:
         channels = [self._conversation_id(reader) for reader in readers]
         created = _call(

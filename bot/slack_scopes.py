@@ -32,7 +32,6 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "users.info": frozenset({"users:read"}),
     "users.list": frozenset({"users:read"}),
     "users.lookupByEmail": frozenset({"users:read.email"}),
-    "users.profile.get": frozenset({"users.profile:read"}),
     "usergroups.list": frozenset({"usergroups:read"}),
     "usergroups.users.list": frozenset({"usergroups:read"}),
     "views.open": frozenset(),

@@ -50,6 +50,14 @@ class Finding:
         return f"{mark}: {self.where}: {self.problem}" + (f" → {self.fix}" if self.fix else "")
 
 
+def note(found: dict[str, str], key: str, where: str) -> None:
+    """Record that `key` is needed at `where`, beside the other places that need it."""
+    if key not in found:
+        found[key] = where
+    elif where not in found[key].split(", "):
+        found[key] = f"{found[key]}, {where}"
+
+
 def merge(needs: Iterable[WorkspaceNeeds]) -> WorkspaceNeeds:
     people: dict[str, str] = {}
     groups: dict[str, str] = {}
@@ -57,12 +65,14 @@ def merge(needs: Iterable[WorkspaceNeeds]) -> WorkspaceNeeds:
     posts: dict[str, str] = {}
     problems: list[Finding] = []
     for need in needs:
-        for mine, theirs in ((people, need.people), (groups, need.usergroups)):
+        for mine, theirs in (
+            (people, need.people),
+            (groups, need.usergroups),
+            (reads, need.read_channels),
+            (posts, need.post_channels),
+        ):
             for key, where in theirs.items():
-                mine[key] = f"{mine[key]}, {where}" if key in mine else where
-        for mine, theirs in ((reads, need.read_channels), (posts, need.post_channels)):
-            for key, where in theirs.items():
-                mine[key] = f"{mine[key]}, {where}" if key in mine else where
+                note(mine, key, where)
         problems += need.problems
     return WorkspaceNeeds(people, groups, reads, posts, problems)
 

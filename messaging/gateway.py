@@ -175,10 +175,6 @@ class SlackGateway(Protocol):
         """Every member of the workspace (paged), for finding people by @handle."""
         ...
 
-    def status(self, user_id: str) -> Status:
-        """A person's custom status as it is now (users.profile.get)."""
-        ...
-
     def create_canvas(self, title: str, markdown: str, readers: Sequence[str]) -> CanvasRef:
         """A canvas holding `markdown`, readable by the members of the channels `readers`.
 

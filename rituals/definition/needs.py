@@ -4,7 +4,7 @@ user group and channel, each with where it is named."""
 from __future__ import annotations
 
 from core.config_files import Problem
-from messaging.doctor import Finding, WorkspaceNeeds
+from messaging.doctor import Finding, WorkspaceNeeds, note
 from messaging.people import is_name
 from rituals.definition.live import LiveLibrary
 from rituals.definition.loading import RitualLibrary
@@ -20,9 +20,6 @@ class RitualNeeds:
         groups: dict[str, str] = {}
         reads: dict[str, str] = {}
         posts: dict[str, str] = {}
-
-        def note(found: dict[str, str], key: str, where: str) -> None:
-            found[key] = f"{found[key]}, {where}" if key in found and where not in found[key] else where
 
         for definition in self._library:
             spec = definition.participants

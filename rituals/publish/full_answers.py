@@ -123,56 +123,23 @@ class FullAnswers:
             return False
         except (Rejected, OutcomeUnknown) as error:
             log.info("no canvas for run %s (%s); sharing the answers as a file", run.id, error)
+            day = run.scheduled_for.astimezone(definition.zone)
+            upload = FileUpload(
+                filename=f"{definition.id}-{day:%Y-%m-%d}-{audience.name}-run{run.id}.md",
+                content=markdown.encode(),
+                title=title,
+                initial_comment="📄 Every answer in full.",
+            )
             with self._session_factory.begin() as session:
-                self._share_file(session, definition, audience, run, document_id, markdown, now)
+                _reply_under_digests(session, run, audience, document_id, now, upload)
                 self._set(document_id, now, state=FILE, note=str(error), session=session)
             return True
+        text = f"📄 Every answer in full: {link(canvas.url, title)}"
+        message = Message(text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}])
         with self._session_factory.begin() as session:
             self._set(document_id, now, state=CANVAS, canvas_id=canvas.id, url=canvas.url, session=session)
-            text = f"📄 Every answer in full: {link(canvas.url, title)}"
-            for channel in audience.to:
-                enqueue(
-                    session,
-                    key=f"doc:{document_id}:{channel}",
-                    kind=DOCUMENT_KIND,
-                    target=channel,
-                    message=Message(
-                        text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
-                    ),
-                    now=now,
-                    run_id=run.id,
-                    thread_of=_digest_key(session, run.id, audience, channel),
-                )
+            _reply_under_digests(session, run, audience, document_id, now, message)
         return True
-
-    def _share_file(
-        self,
-        session: Session,
-        definition: RitualDefinition,
-        audience: Audience,
-        run: Run,
-        document_id: int,
-        markdown: str,
-        now: datetime,
-    ) -> None:
-        day = run.scheduled_for.astimezone(definition.zone)
-        upload = FileUpload(
-            filename=f"{definition.id}-{day:%Y-%m-%d}-{audience.name}-run{run.id}.md",
-            content=markdown.encode(),
-            title=f"{definition.name} · {day:%d %b %Y} · all answers",
-            initial_comment="📄 Every answer in full.",
-        )
-        for channel in audience.to:
-            enqueue_file(
-                session,
-                key=f"doc:{document_id}:{channel}",
-                kind=DOCUMENT_KIND,
-                target=channel,
-                upload=upload,
-                now=now,
-                run_id=run.id,
-                thread_of=_digest_key(session, run.id, audience, channel),
-            )
 
     def _set(
         self, document_id: int, now: datetime, *, session: Session | None = None, **values: object
@@ -183,6 +150,41 @@ class FullAnswers:
             return
         with self._session_factory.begin() as own:
             own.execute(statement)
+
+
+def _reply_under_digests(
+    session: Session,
+    run: Run,
+    audience: Audience,
+    document_id: int,
+    now: datetime,
+    reply: Message | FileUpload,
+) -> None:
+    """The link (or the file) as a reply under the digest in each of the audience's channels."""
+    for channel in audience.to:
+        key, thread_of = f"doc:{document_id}:{channel}", _digest_key(session, run.id, audience, channel)
+        if isinstance(reply, FileUpload):
+            enqueue_file(
+                session,
+                key=key,
+                kind=DOCUMENT_KIND,
+                target=channel,
+                upload=reply,
+                now=now,
+                run_id=run.id,
+                thread_of=thread_of,
+            )
+        else:
+            enqueue(
+                session,
+                key=key,
+                kind=DOCUMENT_KIND,
+                target=channel,
+                message=reply,
+                now=now,
+                run_id=run.id,
+                thread_of=thread_of,
+            )
 
 
 def _digest_key(session: Session, run_id: int, audience: Audience, channel: str) -> str:
