@@ -3,6 +3,11 @@
 Baseline: the same answers rendered by a one-line Jinja loop over titles, in the same process,
 so the ratio shows what compiling (grouping, changes, escaping, splitting) costs over bare
 templating. Run: `.venv/bin/python -m benchmarks.digest_compilation [-n 1000] [--runs 15]`.
+
+It also prints what leaders get in the channel, in characters and messages: the digest that
+leads with what needs them (every answer in a canvas for the run: `full_answers: canvas`, as
+the built-in rituals have it), against every answer in the post itself (the same ritual
+without it, which is how the leaders' digest was laid out before), and the canvas's size.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from benchmarks.common import report, scratch_database, timed
 from messaging.layout import compose
 from rituals.definition.loading import load_library
 from rituals.publish.digest import load_run_data
+from rituals.publish.full_answers import document_markdown
 from rituals.publish.publisher import render
 from storage.database import create_database_engine, create_session_factory
 from storage.migrate import upgrade
@@ -54,7 +60,8 @@ def _seed(session_factory: object, answers: int) -> int:
                 {
                     "title": f"Item {n}-{i}",
                     "horizon": ["Now", "Next", "Later"][i % 3],
-                    "status": "Planned",
+                    # Some of everything a leader looks for: risks, blocks, decisions to take.
+                    "status": ["Planned", "In progress", "At risk", "Blocked", "Shipped"][(n + i) % 5],
                     "target_date": "2027-03-01",
                     "link": None,
                     "shareable": i % 2 == 0,
@@ -69,7 +76,12 @@ def _seed(session_factory: object, answers: int) -> int:
                     version=1,
                     late=False,
                     submitted_at=now,
-                    values={"status": "On track", "roadmap": items, "risks": "None"},
+                    values={
+                        "status": ["On track", "At risk", "Off track"][n % 3],
+                        "roadmap": items,
+                        "risks": "None",
+                        "asks": f"Decision on scope for item {n}" if n % 10 == 0 else None,
+                    },
                 )
             )
         return int(run.id)
@@ -111,8 +123,22 @@ def main() -> None:
         assert run is not None
         rendered = render(library, definition, load_run_data(session, definition, run), audience)
     split = compose(rendered.title, rendered.body)
+    inline = definition.model_copy(
+        update={"audiences": [a.model_copy(update={"full_answers": "none"}) for a in definition.audiences]}
+    )
+    with session_factory() as session:
+        run = session.get(Run, run_id)
+        assert run is not None
+        everything = render(library, inline, load_run_data(session, inline, run), inline.audience("leaders"))
+        canvas = document_markdown(session, definition, run)
+    everything_split = compose(everything.title, everything.body)
     print(
-        f"{arguments.n} answers → {len(rendered.body):,} characters → 1 parent + {len(split.replies)} replies"
+        f"{arguments.n} answers, every answer in the post: {len(everything.body):,} characters in "
+        f"{len(everything_split.messages)} messages (1 parent + {len(everything_split.replies)} replies)"
+    )
+    print(
+        f"{arguments.n} answers, the leaders' digest: {len(rendered.body):,} characters in "
+        f"{len(split.messages)} message(s), and every answer in a canvas of {len(canvas):,} characters"
     )
     report(f"leaders digest, {arguments.n} answers", samples, base)
 

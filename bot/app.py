@@ -11,24 +11,36 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 
 from bot.errors import handle_listener_error
+from bot.logging_setup import dropping
 from bot.settings import Settings
 from bot.slack_gateway import WebClientGateway
+from bot.slack_scopes import required_scopes
 from bot.webhook_client import HttpxWebhookSender
 from core.clock import Clock
 from handlers.home import HomeTab
 from handlers.registry import ListenerSpec
 from handlers.wiring import register_all
+from messaging.doctor import Doctor
 from messaging.gateway import SlackGateway
 from messaging.outbox import OutboxPolicy, OutboxSender
+from messaging.people import PeopleDirectory
 from messaging.webhooks import WebhookSender
+from rituals.away.home_section import AwayHome
+from rituals.away.time_off import AwayPolicy
 from rituals.collect.prompt_sync import PromptSync, bump_prompts
 from rituals.collect.prompts import queue_prompts
 from rituals.collect.reminders import Reminders, skip_waiting_reminders
+from rituals.definition.live import LiveLibrary
 from rituals.definition.loading import RitualLibrary
+from rituals.definition.needs import RitualNeeds
+from rituals.definition.people import with_user_ids
+from rituals.definition.reloading import ReloadRituals
 from rituals.home_section import RitualsHome
+from rituals.publish.full_answers import FullAnswers
 from rituals.publish.publisher import Publisher
 from rituals.runs.closing import RunCloser
 from rituals.runs.opening import RunOpener
@@ -76,11 +88,17 @@ def wire_domain(
     gateway = gateway or WebClientGateway(client)
     if webhooks is None and settings.webhook_secret:
         webhooks = HttpxWebhookSender(settings.webhook_secret, clock)
+    reload = _live_library(library, gateway, clock, session_factory, settings)
     publisher = Publisher(library)
     # Prompts are queued in the transaction that opens a run; closing marks every prompt for a
     # "closed" update and withdraws reminders still waiting.
-    opener = RunOpener(session_factory, library, gateway, on_open=[queue_prompts])
-    closer = RunCloser(session_factory, on_close=[publisher.on_close, bump_prompts, skip_waiting_reminders])
+    away = AwayPolicy(emoji=tuple(settings.away_emoji), words=tuple(settings.away_words))
+    opener = RunOpener(session_factory, library, gateway, on_open=[queue_prompts], away=away)
+    full_answers = FullAnswers(session_factory, library, gateway)
+    closer = RunCloser(
+        session_factory,
+        on_close=[publisher.on_close, full_answers.on_close, bump_prompts, skip_waiting_reminders],
+    )
     services = Services(
         session_factory=session_factory,
         clock=clock,
@@ -90,10 +108,35 @@ def wire_domain(
         closer=closer,
         publisher=publisher,
         admins=tuple(settings.admins),
+        reload=reload,
+        doctor=Doctor(gateway, required_scopes(), [RitualNeeds(library)]),
     )
     sender = OutboxSender(session_factory, gateway, clock, outbox_policy, webhooks=webhooks)
-    extra_steps: list[TickStep] = [Reminders(session_factory, library), PromptSync(session_factory, library)]
+    extra_steps: list[TickStep] = [
+        Reminders(session_factory, library),
+        PromptSync(session_factory, library),
+        full_answers,
+    ]
+    if reload is not None:
+        extra_steps.insert(0, reload)
     return Domain(services, Tick(services, opener, closer, sender, extra_steps=extra_steps))
+
+
+def _live_library(
+    library: RitualLibrary,
+    gateway: SlackGateway,
+    clock: Clock,
+    session_factory: SessionFactory,
+    settings: Settings,
+) -> ReloadRituals | None:
+    """Rituals that follow their files: people's names resolved through Slack (cached in the
+    database), reloaded on the tick. A fixed library (tests) is used as it is."""
+    if not isinstance(library, LiveLibrary):
+        return None
+    directory = PeopleDirectory(gateway, clock, session_factory)
+    for warning in library.use(lambda loaded: with_user_ids(loaded, directory.resolve)):
+        log.warning("%s", warning)
+    return ReloadRituals(library, session_factory, settings.admins)
 
 
 def create_app(
@@ -118,23 +161,29 @@ def create_app(
         outbox_policy=outbox_policy,
         webhooks=webhooks,
     )
-    bolt = App(
-        client=client,
-        # Socket Mode authenticates with the app token over the WebSocket; HTTP needs the
-        # signing secret, and Bolt's request verification is never turned off.
-        signing_secret=(
-            settings.slack_signing_secret or ""
-            if settings.socket_mode
-            else settings.require("SLACK_SIGNING_SECRET")
-        ),
-        request_verification_enabled=True,
-        token_verification_enabled=False,
-        # Bolt's default pool has 5 workers; a burst of clicks at a deadline needs more.
-        listener_executor=listener_executor
-        or ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener"),
-        logger=logging.getLogger("ritualbot.bolt"),
-    )
+    bolt_logger = logging.getLogger("ritualbot.bolt")
+    # Bolt reads SLACK_BOT_TOKEN from the environment even when it is handed a client, then
+    # warns that the token "will be unused": it is the client's own token, so nothing is lost.
+    with dropping(bolt_logger, warning_client_prioritized_and_token_skipped()):
+        bolt = App(
+            client=client,
+            # Socket Mode authenticates with the app token over the WebSocket; HTTP needs the
+            # signing secret, and Bolt's request verification is never turned off.
+            signing_secret=(
+                settings.slack_signing_secret or ""
+                if settings.socket_mode
+                else settings.require("SLACK_SIGNING_SECRET")
+            ),
+            request_verification_enabled=True,
+            token_verification_enabled=False,
+            # Bolt's default pool has 5 workers; a burst of clicks at a deadline needs more.
+            listener_executor=listener_executor
+            or ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener"),
+            logger=bolt_logger,
+        )
     bolt.error(handle_listener_error)
-    home_tab = HomeTab(sections=[RitualsHome(domain.services)], gateway=domain.services.gateway)
+    home_tab = HomeTab(
+        sections=[RitualsHome(domain.services), AwayHome(domain.services)], gateway=domain.services.gateway
+    )
     listeners = register_all(bolt, domain.services, home_tab)
     return RitualApp(bolt=bolt, services=domain.services, listeners=listeners, tick=domain.tick)

@@ -35,7 +35,8 @@ def main() -> None:
     roadmap and launch posts for sales and marketing."""
 
 
-from bot.commands import db, demo, export, rituals, run  # noqa: E402  (commands attach to `main`)
+from bot.commands import db, demo, doctor, export, init, preview, rituals, run  # noqa: E402
 
-for module in (run, demo, db, rituals, export):
+# Each command module attaches its commands to `main`.
+for module in (run, demo, db, rituals, export, doctor, init, preview):
     module.attach(main)

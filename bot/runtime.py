@@ -23,7 +23,8 @@ from bot.scheduler import start_clock
 from bot.settings import Settings
 from bot.slack_client import create_web_client
 from core.clock import Clock, SystemClock
-from rituals.definition.loading import RitualLibrary, load_library
+from rituals.definition.live import LiveLibrary
+from rituals.definition.loading import RitualLibrary
 from storage.database import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ class Runtime:
     ) -> Runtime:
         """Wire everything. Refuses to build on an invalid ritual (InvalidRituals) or when the
         database is behind the code (SchemaOutOfDate): half-running is worse than not running."""
-        library = load_library(settings.rituals_path)
+        library = LiveLibrary(settings.rituals_path)
         database = connect(settings.database_url)
         clock = clock or SystemClock()
         client = client or create_web_client(settings)

@@ -27,7 +27,8 @@ from bot.slack_client import create_web_client
 from core.clock import Clock
 from messaging.outbox import OutboxPolicy
 from messaging.webhooks import WebhookSender
-from rituals.definition.loading import RitualLibrary, load_library
+from rituals.definition.live import LiveLibrary
+from rituals.definition.loading import RitualLibrary
 from simulator import BotReply, Roster, SimulatedWorkspace, SlackDriver
 from simulator.driver import Transport
 from storage.migrate import upgrade
@@ -78,7 +79,7 @@ class Sandbox:
         if migrate:
             upgrade(self.engine)
         self.client = create_web_client(self.settings)
-        self.library = library or load_library(self.settings.rituals_path)
+        self.library = library or LiveLibrary(self.settings.rituals_path)
         self.app: RitualApp = create_app(
             self.settings,
             client=self.client,

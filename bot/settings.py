@@ -13,6 +13,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from rituals.away.time_off import DEFAULT_AWAY_EMOJI, DEFAULT_AWAY_WORDS
+
 SLACK_API_DEFAULT = "https://slack.com/api/"
 DATABASE_DEFAULT = "sqlite:///ritualbot.db"
 
@@ -52,6 +54,13 @@ class Settings(BaseSettings):
     webhook_secret: str | None = Field(default=None, alias="RITUALBOT_WEBHOOK_SECRET")
     tick_seconds: float = Field(default=20.0, alias="RITUALBOT_TICK_SECONDS", gt=0)
     log_level: str = Field(default="INFO", alias="RITUALBOT_LOG_LEVEL")
+    # A custom status with one of these emoji, or one of these words, means "away" (time off).
+    away_emoji: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_AWAY_EMOJI), alias="RITUALBOT_AWAY_EMOJI"
+    )
+    away_words: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_AWAY_WORDS), alias="RITUALBOT_AWAY_WORDS"
+    )
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
@@ -70,7 +79,7 @@ class Settings(BaseSettings):
             return [part for part in value.split(os.pathsep) if part.strip()]
         return value
 
-    @field_validator("admins", mode="before")
+    @field_validator("admins", "away_emoji", "away_words", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):

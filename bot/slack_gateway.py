@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -13,6 +14,9 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web import SlackResponse
 
 from messaging.gateway import (
+    BotIdentity,
+    CanvasRef,
+    Conversation,
     FileUpload,
     Message,
     OutcomeUnknown,
@@ -20,6 +24,7 @@ from messaging.gateway import (
     PostedMessage,
     RateLimited,
     Rejected,
+    Status,
 )
 
 log = logging.getLogger(__name__)
@@ -182,6 +187,54 @@ class WebClientGateway:
         for page in _pages(first):
             yield from page.get("messages", [])
 
+    def identity(self) -> BotIdentity:
+        response = _call(self._client.auth_test)
+        granted = response.headers.get("x-oauth-scopes") or response.headers.get("X-OAuth-Scopes") or ""
+        return BotIdentity(
+            team=str(response.get("team") or ""),
+            team_id=str(response.get("team_id") or ""),
+            team_url=str(response.get("url") or ""),
+            user_id=str(response.get("user_id") or ""),
+            scopes=frozenset(scope.strip() for scope in granted.split(",") if scope.strip()),
+        )
+
+    def conversation(self, channel: str) -> Conversation:
+        conversation = self._conversation_id(channel)
+        return _conversation(_call(lambda: self._client.conversations_info(channel=conversation))["channel"])
+
+    def join(self, channel_id: str) -> Conversation:
+        return _conversation(_call(lambda: self._client.conversations_join(channel=channel_id))["channel"])
+
+    def person_by_email(self, email: str) -> Person:
+        return _person(_call(lambda: self._client.users_lookupByEmail(email=email))["user"])
+
+    def everyone(self) -> list[Person]:
+        found: list[Person] = []
+        for page in _pages(_call(lambda: self._client.users_list(limit=200))):
+            member: dict[str, Any]
+            for member in page.get("members", []):
+                found.append(_person(member))
+        return found
+
+    def create_canvas(self, title: str, markdown: str, readers: Sequence[str]) -> CanvasRef:
+        channels = [self._conversation_id(reader) for reader in readers]
+        created = _call(
+            lambda: self._client.canvases_create(
+                title=title, document_content={"type": "markdown", "markdown": markdown}
+            )
+        )
+        canvas_id = str(created["canvas_id"])
+        _call(
+            lambda: self._client.canvases_access_set(
+                canvas_id=canvas_id, access_level="read", channel_ids=channels
+            )
+        )
+        identity = self.identity()
+        # Slack's address of a canvas: the workspace's URL, /docs/, the team and the canvas id.
+        return CanvasRef(
+            id=canvas_id, url=f"{identity.team_url.rstrip('/')}/docs/{identity.team_id}/{canvas_id}"
+        )
+
     def _conversation_id(self, channel: str) -> str:
         """Channel ids pass through; a user id becomes its DM; a name is looked up."""
         if CONVERSATION_ID.match(channel):
@@ -224,6 +277,28 @@ def _person(member: dict[str, Any]) -> Person:
         timezone=member.get("tz") or "UTC",
         is_bot=bool(member.get("is_bot")),
         deleted=bool(member.get("deleted")),
+        handle=str(member.get("name") or ""),
+        email=str(profile.get("email") or ""),
+        status=_status(profile),
+    )
+
+
+def _status(profile: dict[str, Any]) -> Status:
+    expiration = int(profile.get("status_expiration") or 0)
+    return Status(
+        text=str(profile.get("status_text") or ""),
+        emoji=str(profile.get("status_emoji") or ""),
+        expires_at=datetime.fromtimestamp(expiration, UTC) if expiration else None,
+    )
+
+
+def _conversation(channel: dict[str, Any]) -> Conversation:
+    return Conversation(
+        id=str(channel["id"]),
+        name=str(channel.get("name") or channel["id"]),
+        is_private=bool(channel.get("is_private")),
+        is_member=bool(channel.get("is_member")),
+        is_archived=bool(channel.get("is_archived")),
     )
 
 

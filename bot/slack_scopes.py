@@ -23,12 +23,15 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "chat.postEphemeral": frozenset({"chat:write"}),
     "chat.getPermalink": frozenset(),
     "conversations.open": frozenset({"im:write"}),
+    "conversations.info": frozenset({"channels:read", "groups:read"}),
+    "conversations.join": frozenset({"channels:join"}),
     "conversations.list": frozenset({"channels:read", "groups:read"}),
     "conversations.members": frozenset({"channels:read", "groups:read"}),
     "conversations.history": frozenset({"channels:history", "groups:history", "im:history"}),
     "conversations.replies": frozenset({"channels:history", "groups:history", "im:history"}),
     "users.info": frozenset({"users:read"}),
     "users.list": frozenset({"users:read"}),
+    "users.lookupByEmail": frozenset({"users:read.email"}),
     "usergroups.list": frozenset({"usergroups:read"}),
     "usergroups.users.list": frozenset({"usergroups:read"}),
     "views.open": frozenset(),
@@ -37,6 +40,8 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "views.publish": frozenset(),
     "files.getUploadURLExternal": frozenset({"files:write"}),
     "files.completeUploadExternal": frozenset({"files:write"}),
+    "canvases.create": frozenset({"canvases:write"}),
+    "canvases.access.set": frozenset({"canvases:write"}),
 }
 
 PACKAGES = ("bot", "core", "handlers", "messaging", "rituals")
@@ -81,3 +86,8 @@ def _receiver_name(node: ast.expr) -> str | None:
     if isinstance(node, ast.Attribute):
         return node.attr
     return None
+
+
+def required_scopes() -> frozenset[str]:
+    """Every scope the bot's calls may need, and `commands` for `/ritual`: what doctor checks."""
+    return frozenset({"commands"}).union(*METHOD_SCOPES.values())

@@ -41,10 +41,13 @@ class Problem:
     """One finding in a configuration file; `str()` gives `path:line: message`."""
 
     path: Path
+    # 0 when the finding is about the path itself (a folder that does not exist): no line.
     line: int
     message: str
 
     def __str__(self) -> str:
+        if self.line == 0:
+            return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}: {self.message}"
 
 
@@ -79,7 +82,8 @@ def config_files(path: Path) -> tuple[list[Path], list[Problem]]:
         return files, []
     if path.is_file():
         return [path], []
-    return [], [Problem(path, 1, "no such file or folder")]
+    missing = "no such file" if path.suffix in CONFIG_SUFFIXES else "no such folder"
+    return [], [Problem(path, 0, missing)]
 
 
 def read_document(path: Path) -> tuple[ConfigDocument | None, list[Problem]]:

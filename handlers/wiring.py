@@ -23,6 +23,7 @@ from handlers.registry import ListenerSpec
 from handlers.rituals import (
     answer_form,
     approval,
+    away,
     commands,
     export,
     prompt_actions,
@@ -31,7 +32,17 @@ from handlers.rituals import (
 )
 from rituals.services import Services
 
-MODULES = (commands, schedule_commands, run_commands, prompt_actions, answer_form, home, export, approval)
+MODULES = (
+    commands,
+    schedule_commands,
+    run_commands,
+    prompt_actions,
+    answer_form,
+    home,
+    export,
+    approval,
+    away,
+)
 
 
 class RefuseMalformed(Middleware):

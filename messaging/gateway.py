@@ -12,7 +12,8 @@ domain distinguishes, because each calls for a different recovery:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 
@@ -43,12 +44,51 @@ class PostedMessage:
 
 
 @dataclass(frozen=True)
+class Status:
+    """A person's custom status ("Vacation" with :palm_tree:), until `expires_at` if set."""
+
+    text: str = ""
+    emoji: str = ""
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Person:
     id: str
     name: str
     timezone: str
     is_bot: bool = False
     deleted: bool = False
+    # The @handle people type, the profile's email, and the custom status, when Slack said them.
+    handle: str = ""
+    email: str = ""
+    status: Status = field(default_factory=Status)
+
+
+@dataclass(frozen=True)
+class BotIdentity:
+    """Who the token belongs to (auth.test) and the scopes it was granted."""
+
+    team: str
+    team_id: str
+    team_url: str
+    user_id: str
+    scopes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    name: str
+    is_private: bool
+    is_member: bool
+    is_archived: bool = False
+
+
+@dataclass(frozen=True)
+class CanvasRef:
+    id: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -113,4 +153,31 @@ class SlackGateway(Protocol):
         self, channel: str, filename: str, oldest: float, thread_ts: str | None = None
     ) -> PostedMessage | None:
         """A file named `filename` this app shared in `channel` (or that thread) since `oldest`."""
+        ...
+
+    def identity(self) -> BotIdentity:
+        """The workspace and bot user of the token, and its scopes."""
+        ...
+
+    def conversation(self, channel: str) -> Conversation:
+        """A channel by id or name; `Rejected("channel_not_found")` when the bot cannot see it."""
+        ...
+
+    def join(self, channel_id: str) -> Conversation:
+        """Join a public channel (a private one must invite the bot)."""
+        ...
+
+    def person_by_email(self, email: str) -> Person:
+        """The member with this email; `Rejected("users_not_found")` when there is none."""
+        ...
+
+    def everyone(self) -> list[Person]:
+        """Every member of the workspace (paged), for finding people by @handle."""
+        ...
+
+    def create_canvas(self, title: str, markdown: str, readers: Sequence[str]) -> CanvasRef:
+        """A canvas holding `markdown`, readable by the members of the channels `readers`.
+
+        `Rejected` when the workspace has no standalone canvases (a free plan, canvases off).
+        """
         ...

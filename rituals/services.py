@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from core.clock import Clock
+from messaging.doctor import Doctor
 from messaging.gateway import SlackGateway
 from rituals.definition.loading import RitualLibrary
+from rituals.definition.reloading import ReloadRituals
 from rituals.publish.publisher import Publisher
 from rituals.runs.closing import RunCloser
 from rituals.runs.opening import RunOpener
@@ -25,3 +27,7 @@ class Services:
     publisher: Publisher
     # Slack user ids allowed to manage every ritual, besides each ritual's own owners.
     admins: Sequence[str] = field(default_factory=tuple)
+    # Reloads the ritual files now (`/ritual reload`); None when the library is fixed (tests).
+    reload: ReloadRituals | None = None
+    # Checks the workspace against the configuration (`/ritual doctor`).
+    doctor: Doctor | None = None

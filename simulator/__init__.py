@@ -11,6 +11,7 @@ from simulator.driver import BotReply, SlackDriver
 from simulator.errors import AckTimeoutError, SimulatorError
 from simulator.faults import Faults
 from simulator.records import (
+    Canvas,
     EphemeralMessage,
     Message,
     RecordedCall,
@@ -25,6 +26,7 @@ from simulator.workspace import SimulatedWorkspace
 __all__ = [
     "AckTimeoutError",
     "BotReply",
+    "Canvas",
     "Channel",
     "EphemeralMessage",
     "Faults",

@@ -15,14 +15,18 @@ from messaging.limits import ACK_SECONDS
 class ApiError(Exception):
     """A Slack API error code, optional explanations, and the HTTP status to answer with."""
 
-    def __init__(self, error: str, *messages: str, status: int = 200) -> None:
+    def __init__(
+        self, error: str, *messages: str, status: int = 200, fields: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(error if not messages else f"{error}: {'; '.join(messages)}")
         self.error = error
         self.messages = list(messages)
         self.status = status
+        # Extra top-level fields some errors carry (missing_scope: `needed`, `provided`).
+        self.fields = dict(fields or {})
 
     def body(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"ok": False, "error": self.error}
+        out: dict[str, Any] = {"ok": False, "error": self.error, **self.fields}
         if self.messages:
             out["response_metadata"] = {"messages": self.messages}
         return out

@@ -246,3 +246,15 @@ class ResponseUrlPost:
     at: datetime
     status: int
     outcome: str
+
+
+@dataclass
+class Canvas:
+    """A canvas the bot created (canvases.create), and who may read it (canvases.access.set)."""
+
+    id: str
+    title: str
+    markdown: str
+    created_at: datetime
+    channel_id: str | None = None
+    readers: dict[str, str] = field(default_factory=dict)  # channel or user id -> access level

@@ -32,6 +32,10 @@ class User:
     deleted: bool = False
     title: str = ""
     email: str = ""
+    # The custom status a person sets ("🌴 Vacation", until a Unix time; 0: no expiry).
+    status_text: str = ""
+    status_emoji: str = ""
+    status_expiration: int = 0
 
     @property
     def tz_label(self) -> str:
@@ -125,6 +129,11 @@ class Roster:
 
     def user(self, user_id: str) -> User | None:
         return self._users.get(user_id)
+
+    def user_by_email(self, email: str) -> User | None:
+        """Slack matches an email address without regard to case."""
+        wanted = email.strip().casefold()
+        return next((u for u in self.users if u.email and u.email.casefold() == wanted), None)
 
     def all_users(self) -> list[User]:
         """Every member including the bot user, in a stable order (what `users.list` pages over)."""

@@ -17,6 +17,7 @@ from typing import Any
 from core.clock import Clock
 from simulator.errors import ApiError
 from simulator.records import (
+    Canvas,
     EphemeralMessage,
     Message,
     RecordedCall,
@@ -27,6 +28,7 @@ from simulator.records import (
     ViewRecord,
 )
 from simulator.roster import APP_ID, BOT_ID, TEAM_DOMAIN, TEAM_ID, TEAM_NAME, Channel, Roster, User
+from simulator.scopes import DEFAULT_SCOPES
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,22 @@ class Conversation:
 class WorkspaceState:
     """Everything the simulator knows and remembers. Guard access with `lock`."""
 
-    def __init__(self, roster: Roster, clock: Clock, identity: Identity | None = None) -> None:
+    def __init__(
+        self,
+        roster: Roster,
+        clock: Clock,
+        identity: Identity | None = None,
+        scopes: frozenset[str] = DEFAULT_SCOPES,
+        plan: str = "standard",
+    ) -> None:
         self.roster = roster
         self.clock = clock
         self.identity = identity or Identity()
+        # What the bot token was granted (sent back in `x-oauth-scopes`, checked per method),
+        # and the workspace's plan: "free" has no user groups and only channel canvases.
+        self.scopes = scopes
+        self.plan = plan
+        self.canvases: dict[str, Canvas] = {}
         self.lock = threading.RLock()
         self.base_url = ""  # set by the server once it knows its port
         self.calls: list[RecordedCall] = []

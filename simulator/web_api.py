@@ -32,11 +32,22 @@ from simulator.methods.apps import APP_METHODS, LinkIssuer
 from simulator.methods.files import receive_upload
 from simulator.records import RecordedCall
 from simulator.response_urls import receive_response
+from simulator.scopes import check_scope
 from simulator.state import WorkspaceState
 
 log = logging.getLogger(__name__)
 
-JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "files", "user_auth_blocks")
+JSON_FIELDS = (
+    "blocks",
+    "attachments",
+    "view",
+    "metadata",
+    "files",
+    "user_auth_blocks",
+    "document_content",
+    "channel_ids",
+    "user_ids",
+)
 
 
 @dataclass
@@ -126,13 +137,25 @@ class WebApi:
             return Reply(200, {"ok": False, "error": "not_allowed_token_type"})
         if early is not None:
             return Reply(early.status, early.body())
+        granted = self.state.scopes
+        if method not in APP_METHODS:
+            try:
+                check_scope(method, granted)
+            except ApiError as exc:
+                return self._with_scopes(Reply(exc.status, exc.body()))
         outcome = self.faults.decide(method, params, self.state.now())
         if outcome.delay and not outcome.delay_after_processing:
             time.sleep(outcome.delay)
         result = self._run(method, params) if outcome.process else None
         if outcome.delay and outcome.delay_after_processing:
             time.sleep(outcome.delay)
-        return self._finish(outcome, result)
+        reply = self._finish(outcome, result)
+        return reply if method in APP_METHODS else self._with_scopes(reply)
+
+    def _with_scopes(self, reply: Reply) -> Reply:
+        """Slack names the token's scopes in a header of every Web API answer."""
+        reply.headers.setdefault("x-oauth-scopes", ",".join(sorted(self.state.scopes)))
+        return reply
 
     def _token_kind(self, token: str) -> str | None:
         """Which of the workspace's tokens this is ("bot" or "app"), or None for a stranger's."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from http.server import ThreadingHTTPServer
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
@@ -28,6 +28,7 @@ from core.clock import Clock, SystemClock
 from simulator.errors import ApiError, SimulatorError
 from simulator.faults import Faults
 from simulator.records import (
+    Canvas,
     EphemeralMessage,
     Message,
     RecordedCall,
@@ -36,6 +37,7 @@ from simulator.records import (
     ViewRecord,
 )
 from simulator.roster import Roster, default_roster
+from simulator.scopes import DEFAULT_SCOPES
 from simulator.state import Identity, WorkspaceState
 from simulator.web_api import WebApi, make_server
 
@@ -63,13 +65,17 @@ class SimulatedWorkspace:
         clock: Clock | None = None,
         identity: Identity | None = None,
         app_token: str | None = DEFAULT_APP_TOKEN,
+        scopes: Iterable[str] = DEFAULT_SCOPES,
+        plan: str = "standard",
     ) -> None:
         self.roster = roster or default_roster()
         self.bot_token = bot_token
         self.signing_secret = signing_secret
         # The app-level token (xapp-…) Socket Mode connects with; None: no Socket Mode at all.
         self.app_token = app_token
-        self.state = WorkspaceState(self.roster, clock or SystemClock(), identity)
+        self.state = WorkspaceState(
+            self.roster, clock or SystemClock(), identity, scopes=frozenset(scopes), plan=plan
+        )
         self.faults = Faults()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -292,3 +298,8 @@ class SimulatedWorkspace:
     def files(self) -> list[UploadedFile]:
         with self.state.lock:
             return list(self.state.files.values())
+
+    @property
+    def canvases(self) -> list[Canvas]:
+        with self.state.lock:
+            return list(self.state.canvases.values())

@@ -113,14 +113,17 @@ SETTINGS_PREFIXES = ("SLACK_", "RITUALS_PATH", "RITUALBOT_", "DATABASE_URL")
 @pytest.fixture
 def ritualbot(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CommandRunner:
     """`ritualbot ARGS` as a user runs it, from an empty folder (no `.env`) with only the
-    environment the test passes, in this process (click's runner) rather than a new Python."""
+    environment the test passes (and what they type, `input`), in this process (click's
+    runner) rather than a new Python."""
     for name in list(os.environ):
         if name.startswith(SETTINGS_PREFIXES) and not name.startswith("RITUALBOT_TEST_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
 
-    def run(*args: str, env: Mapping[str, str] | None = None) -> CommandResult:
-        result = CliRunner().invoke(main, list(args), env=dict(env or {}), catch_exceptions=False)
+    def run(*args: str, env: Mapping[str, str] | None = None, input: str | None = None) -> CommandResult:
+        result = CliRunner().invoke(
+            main, list(args), env=dict(env or {}), input=input, catch_exceptions=False
+        )
         return CommandResult(result.exit_code, result.stdout, result.stderr)
 
     return run

@@ -7,11 +7,15 @@ from pathlib import Path
 import click
 
 from bot.app import wire_domain
-from bot.database import open_database
+from bot.database import open_database, open_existing_database
 from bot.logging_setup import configure_logging
 from bot.settings import Settings
 from bot.slack_client import create_web_client
+from bot.slack_gateway import WebClientGateway
 from core.clock import SystemClock
+from core.config_files import Problem
+from messaging.gateway import SlackError
+from messaging.people import PeopleDirectory
 from rituals.definition.loading import (
     BUILTIN_LIBRARY,
     RitualLibrary,
@@ -19,28 +23,47 @@ from rituals.definition.loading import (
     load_library,
     validate_paths,
 )
+from rituals.definition.people import with_user_ids
 from rituals.definition.schema import RitualDefinition
 from rituals.runs.trigger import trigger_run
 from rituals.schedule import pause_and_skip
-from rituals.schedule.occurrences import next_openings
+from storage.models import RitualState
 
 CLI_ACTOR = "cli"
 
 
 @click.command("validate")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def validate_command(paths: tuple[Path, ...]) -> None:
     """Check ritual files (default: the built-in library and RITUALS_PATH).
 
-    Prints every problem as `file:line: message` and exits 1 if there is any.
+    Prints every problem as `file:line: message` and exits 1 if there is any. With
+    SLACK_BOT_TOKEN set, people named by email or @handle are looked up in Slack too.
     """
-    targets = list(paths) or [BUILTIN_LIBRARY, *Settings.load().rituals_path]
+    settings = Settings.load()
+    targets = list(paths) or [BUILTIN_LIBRARY, *settings.rituals_path]
     problems = validate_paths(targets)
+    if not problems and settings.slack_bot_token:
+        problems = _unknown_people(settings, targets)
     for problem in problems:
         click.echo(str(problem))
     if problems:
         raise SystemExit(1)
     click.echo(f"ok: {', '.join(str(target) for target in targets)}", err=True)
+
+
+def _unknown_people(settings: Settings, targets: list[Path]) -> list[Problem]:
+    """Names in the files that nobody in the token's workspace has."""
+    gateway = WebClientGateway(create_web_client(settings))
+    directory = PeopleDirectory(gateway, SystemClock())
+    found: list[Problem] = []
+    for target in targets:
+        try:
+            found += with_user_ids(load_library([target]), directory.resolve)[1]
+        except SlackError as error:
+            raise click.ClickException(f"could not look people up in Slack: {error}") from error
+    # The built-in library is loaded under every target; report each finding once.
+    return sorted(set(found))
 
 
 @click.command("next")
@@ -50,9 +73,25 @@ def validate_command(paths: tuple[Path, ...]) -> None:
 )
 def next_command(ritual: str, count: int) -> None:
     """Print the next openings of RITUAL, ISO 8601 in the ritual's time zone."""
-    definition = ritual_named(load_library(Settings.load().rituals_path), ritual)
-    for occurrence in next_openings(definition, SystemClock().now(), count):
+    settings = Settings.load()
+    definition = ritual_named(load_library(settings.rituals_path), ritual)
+    state = _schedule_state(settings, definition.id)
+    plan = pause_and_skip.upcoming(definition, state, SystemClock().now(), count)
+    if plan.paused:
+        click.echo(f"{definition.id} is paused: nothing opens until resumed", err=True)
+    if plan.skipped is not None:
+        click.echo(f"{definition.id} skips {plan.skipped.opens_at.isoformat()} (skip-next)", err=True)
+    for occurrence in plan.openings:
         click.echo(occurrence.opens_at.isoformat())
+
+
+def _schedule_state(settings: Settings, ritual_id: str) -> RitualState | None:
+    """The owners' pause and skip-next, when the database has been set up (else there are none)."""
+    with open_existing_database(settings.database_url) as database:
+        if database is None:
+            return None
+        with database.session_factory() as session:
+            return pause_and_skip.schedule_state(session, ritual_id)
 
 
 @click.command("trigger")

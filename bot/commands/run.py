@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 import click
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from bot.logging_setup import configure_logging
+from bot.logging_setup import configure_logging, silenced
 from bot.runtime import Runtime, exit_on_sigterm
 from bot.server import HttpServer, RitualWSGIApp
 from bot.settings import TOKEN_HELP, Settings
@@ -29,13 +29,23 @@ def run_command(force_http: bool, host: str, port: int) -> None:
         settings.require("SLACK_SIGNING_SECRET")
     runtime = Runtime.build(settings)
     try:
-        identity = runtime.client.auth_test()
+        # slack_sdk logs a failed connection at ERROR before raising; the one line below says it.
+        with silenced(logging.getLogger("slack_sdk.web.base_client")):
+            identity = runtime.client.auth_test()
     except SlackApiError as error:
         raise click.ClickException(
             f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}). Copy the Bot User OAuth Token "
             "again from your app's OAuth & Permissions page."
         ) from error
+    except (SlackRequestError, OSError) as error:
+        # No network, a proxy in the way, a wrong SLACK_API_URL: one line, not urllib's traceback.
+        reason = getattr(error, "reason", None) or error
+        raise click.ClickException(
+            f"cannot reach Slack at {settings.slack_api_url} ({reason}); check the network "
+            "connection, any proxy, and SLACK_API_URL"
+        ) from error
     log.info("connected to %s as %s", identity.get("team"), identity.get("user"))
+    _warn_about_the_workspace(runtime)
     runtime.start_clock()
     try:
         with exit_on_sigterm():
@@ -50,6 +60,18 @@ def run_command(force_http: bool, host: str, port: int) -> None:
     finally:
         runtime.close()
         log.info("stopped")
+
+
+def _warn_about_the_workspace(runtime: Runtime) -> None:
+    """`ritualbot doctor` at start-up: its problems as warnings; the bot runs what it can."""
+    doctor = runtime.app.services.doctor
+    if doctor is None:
+        return
+    for finding in doctor.examine():
+        if finding.fixed:
+            log.info("doctor: %s", finding)
+        else:
+            log.warning("doctor: %s", finding)
 
 
 def _serve_socket_mode(runtime: Runtime, app_token: str) -> None:

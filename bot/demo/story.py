@@ -1,184 +1,212 @@
-"""The demo: a whole monthly roadmap check-in on the simulated workspace, in under a minute.
+"""The demo: a whole ritual on the simulated workspace, in under a minute.
 
 The real bot (app factory, HTTP endpoint, outbox, tick) runs against the simulated Slack
 workspace with a fresh SQLite file and a clock the script moves forward: the run opens, PMs
-answer through the modal, one skips, one never answers and is reminded, the run closes, the
-sales post waits for approval and is approved. Every post is printed, and its Block Kit is
-saved with a Block Kit Builder link.
+answer through the modal (items in the stacked item modal), one skips, one never answers and is
+reminded, the run closes, posts that need approval wait for the owner and are approved. Every
+post is printed as a terminal shows mrkdwn, its Block Kit saved with a Block Kit Builder link,
+and every Web API call with its body in `slack-calls.json`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.demo.terminal import builder_link, save_blocks, terminal_text
+from rich.console import Console
+
+from bot.demo.answers import ROADMAP_STORY, Answers, made_up_answers
+from bot.demo.terminal import builder_link, save_blocks, show_blocks
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
 from rituals.collect.forms.ids import ADD_ITEM_ACTION, ANSWER_CALLBACK, ITEM_CALLBACK
 from rituals.collect.prompts import FILL_ACTION, SKIP_ACTION
+from rituals.definition.loading import RitualLibrary, load_library
+from rituals.definition.schema import Audience, RitualDefinition
 from rituals.publish.approval_preview import APPROVE_ACTION
+from rituals.schedule.occurrences import next_openings
 from simulator import Message, ViewRecord
 
-RITUAL = "monthly-roadmap-checkin"
+DEFAULT_RITUAL = "monthly-roadmap-checkin"
 OWNER = "U0PRODOPS"
-# Monday 1 February 2027, 10:00 in New York: the first Monday of the month.
-OPENS = datetime(2027, 2, 1, 15, 0, tzinfo=UTC)
 SKIPPER = "U0PM00004"
 SILENT = "U0PM00008"
+PMS = [f"U0PM{n:05d}" for n in range(1, 9)]
+# The demo's story starts in the last week of January 2027.
+STORY_STARTS = datetime(2027, 1, 25, tzinfo=UTC)
 
 Echo = Callable[[str], None]
 
-ANSWERS: dict[str, dict[str, Any]] = {
-    "U0PM00001": {
-        "status": "On track",
-        "items": [
-            {
-                "title": "Self-serve SSO",
-                "horizon": "Now",
-                "status": "In progress",
-                "target_date": "2027-03-15",
-                "link": "https://wiki.example/sso",
-                "shareable": ["yes"],
-            },
-            {"title": "Audit log export", "horizon": "Next", "status": "Planned"},
-        ],
-        "risks": "Identity vendor contract still unsigned",
-        "customer_update": "Single sign-on for every plan, from mid-March.",
-    },
-    "U0PM00002": {
-        "status": "At risk",
-        "items": [
-            {
-                "title": "Offline mode for mobile",
-                "horizon": "Now",
-                "status": "At risk",
-                "target_date": "2027-04-01",
-                "shareable": ["yes"],
-            }
-        ],
-        "risks": "Two engineers out in March",
-        "asks": "A decision on the sync conflict policy by 10 Feb",
-    },
-    "U0PM00003": {
-        "status": "On track",
-        "items": [{"title": "Usage-based billing", "horizon": "Later", "status": "Planned"}],
-    },
-    "U0PM00005": {
-        "status": "On track",
-        "items": [
-            {
-                "title": "Payments in India (UPI)",
-                "horizon": "Now",
-                "status": "Shipped",
-                "target_date": "2027-01-28",
-                "shareable": ["yes"],
-            }
-        ],
-        "customer_update": "UPI payments are live.",
-    },
-    "U0PM00006": {
-        "status": "Off track",
-        "items": [{"title": "Data residency (AU)", "horizon": "Next", "status": "Blocked"}],
-        "asks": "Legal review of the hosting contract",
-    },
-    "U0PM00007": {
-        "status": "On track",
-        "items": [
-            {
-                "title": "Portuguese localisation",
-                "horizon": "Now",
-                "status": "In progress",
-                "target_date": "2027-02-20",
-                "shareable": ["yes"],
-            }
-        ],
-    },
-}
 
-
-def run_demo(output: Path, echo: Echo) -> None:
+def run_demo(
+    output: Path, console: Console, ritual_id: str = DEFAULT_RITUAL, rituals_path: Sequence[Path] = ()
+) -> None:
     output.mkdir(parents=True, exist_ok=True)
     for leftover in output.glob("ritualbot-demo.db*"):
         leftover.unlink()
     for leftover in [*(output / "blocks").glob("*.json"), *(output / "blocks").glob("*.md")]:
         leftover.unlink()
-    clock = FrozenClock(OPENS - timedelta(minutes=1))
-    with Sandbox(f"sqlite:///{output / 'ritualbot-demo.db'}", clock) as sandbox:
-        Demo(sandbox, clock, output, echo).run()
+    database = output / "ritualbot-demo.db"
+    clock = FrozenClock(STORY_STARTS)
+    # Only the ritual shown runs, so no other ritual's prompts or posts join the story.
+    library = RitualLibrary([load_library(rituals_path).loaded(ritual_id)])
+    with Sandbox(f"sqlite:///{database}", clock, library=library) as sandbox:
+        definition = sandbox.library.get(ritual_id)
+        opening = next_openings(definition, STORY_STARTS, 1)[0].opens_at
+        clock.set(opening - timedelta(minutes=1))
+        Demo(sandbox, clock, output, console, definition, opening).run()
+    console.print(
+        f"\nThe demo's database is [bold]{database.resolve()}[/bold] (SQLite: open it with any SQLite tool)."
+    )
 
 
 class Demo:
-    def __init__(self, sandbox: Sandbox, clock: FrozenClock, output: Path, echo: Echo) -> None:
-        self.sandbox, self.clock, self.output, self.echo = sandbox, clock, output, echo
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        clock: FrozenClock,
+        output: Path,
+        console: Console,
+        definition: RitualDefinition,
+        opening: datetime,
+    ) -> None:
+        self.sandbox, self.clock, self.output, self.console = sandbox, clock, output, console
+        self.definition, self.opening = definition, opening
         self.ws, self.driver = sandbox.workspace, sandbox.driver
         self.saved = 0
 
     def run(self) -> None:
-        definition = self.sandbox.library.get(RITUAL)
+        definition = self.definition
         self.section(
             f"{definition.name}: cron {definition.schedule.cron!r} in {definition.schedule.timezone}"
         )
         self.sandbox.app.tick()
-        self.clock.set(OPENS + timedelta(seconds=30))
+        self.clock.set(self.opening + timedelta(seconds=30))
         report = self.sandbox.app.tick()
-        self.echo(f"10:00 New York, Monday 1 Feb 2027: run opened; {report.sent.sent} prompts sent by DM.")
+        local = self.opening.astimezone(definition.zone)
+        self.say(f"{local:%H:%M %Z, %A %d %b %Y}: run opened; {report.sent.sent} prompts sent by DM.")
         self.show("Ana's prompt", self.prompt("U0PM00001"))
 
         self.section("PMs answer through the modal")
-        for user, answer in ANSWERS.items():
+        answered = 0
+        for user, answer in self.answers().items():
             self.clock.advance(timedelta(minutes=37))
-            self.answer(user, answer)
-            self.echo(f"  {self.name(user)} answered ({len(answer['items'])} roadmap item(s))")
+            if self.answer(user, answer):
+                answered += 1
         self.clock.advance(timedelta(minutes=5))
         self.skip(SKIPPER, "out_of_office", "parental leave until March")
-        self.echo(f"  {self.name(SKIPPER)} skipped: out of office")
+        self.say(f"  {self.name(SKIPPER)} skipped: out of office")
         self.sandbox.app.tick()
 
-        self.section("Reminders go only to those who have not answered")
-        reminded = self.until(
-            lambda: [m for m in self.ws.dm_messages(SILENT) if "reminder" in m.text.lower()]
+        self.section("Reminders go only to those who have not answered; then the run closes")
+        first_channel = (
+            definition.audiences[0].to[0] if definition.audiences and definition.audiences[0].to else None
         )
-        when = self.clock.now().astimezone(definition.zone)
-        self.echo(f"  {when:%a %d %b %H:%M %Z}: {self.name(SILENT)} reminded")
-        self.show(f"Reminder to {self.name(SILENT)}", reminded[0])
+        reminded: list[Message] = []
 
-        self.section("Thursday 17:00 New York: the run closes and compiles")
-        self.until(lambda: self.ws.messages_in("product-leads"))
-        self.show("Leaders' digest in #product-leads", self.ws.messages_in("product-leads")[0])
-        self.show("Launch list in #marketing-launches", self.ws.messages_in("marketing-launches")[0])
-        preview = next(m for m in self.ws.dm_messages(OWNER) if APPROVE_ACTION in json.dumps(m.blocks))
-        self.show("Sales post, waiting for approval (DM to product ops)", preview)
-        self.echo(f"  #sales-roadmap so far: {len(self.ws.messages_in('sales-roadmap'))} posts")
+        def progress() -> bool:
+            if not reminded:
+                found = [m for m in self.ws.dm_messages(SILENT) if "reminder" in m.text.lower()]
+                if found:
+                    reminded.append(found[0])
+                    when = self.clock.now().astimezone(definition.zone)
+                    self.say(f"  {when:%a %d %b %H:%M %Z}: {self.name(SILENT)} reminded")
+                    self.show(f"Reminder to {self.name(SILENT)}", found[0])
+            return bool(first_channel and self.ws.messages_in(first_channel))
 
-        self.section("Product ops approves the sales post")
-        self.driver.click(OWNER, preview, APPROVE_ACTION)
-        self.until(lambda: self.ws.messages_in("sales-roadmap"))
-        self.show("Customer-safe roadmap in #sales-roadmap", self.ws.messages_in("sales-roadmap")[0])
+        self.until(progress)
+        if not reminded:
+            self.say(f"  {self.name(SILENT)} was not reminded: the ritual's reminders fell in their night.")
+        self.say(f"  The run closed with {answered} of {len(PMS)} answered.")
 
-        calls = [call.method for call in self.ws.calls()]
-        (self.output / "slack-calls.json").write_text(json.dumps(calls, indent=2) + "\n")
+        for audience in definition.audiences:
+            if audience.to:
+                self.publish(audience, audience.to[0])
+
+        calls = [
+            {
+                "method": call.method,
+                "at": call.at.isoformat(),
+                "body": call.params,
+                "status": call.status,
+                "ok": bool(call.response and call.response.get("ok")),
+            }
+            for call in self.ws.calls()
+        ]
+        (self.output / "slack-calls.json").write_text(json.dumps(calls, indent=2, default=str) + "\n")
         self.section("Done")
-        self.echo(
-            f"{len(calls)} Web API calls, all recorded in {self.output / 'slack-calls.json'}; "
+        self.say(
+            f"{len(calls)} Web API calls, each with its body, in {self.output / 'slack-calls.json'}; "
             f"Block Kit of {self.saved} messages in {self.output / 'blocks'}."
         )
 
+    def publish(self, audience: Audience, channel: str) -> None:
+        """Show an audience's post, approving it first when it waits for the owner."""
+        name = audience.name.capitalize()
+        if audience.approval == "owner":
+            preview = next(m for m in self.ws.dm_messages(OWNER) if APPROVE_ACTION in json.dumps(m.blocks))
+            self.show(f"{name} post, waiting for approval (DM to product ops)", preview)
+            self.say(f"  #{channel} so far: {len(self.ws.messages_in(channel))} posts")
+            self.section(f"Product ops approves the {audience.name} post")
+            self.driver.click(OWNER, preview, APPROVE_ACTION)
+        self.until(lambda: bool(self.ws.messages_in(channel, include_replies=False)))
+        post = self.ws.messages_in(channel, include_replies=False)[0]
+        self.show(f"{name} post in #{channel}", post)
+        if audience.full_answers != "none":
+            self.until(lambda: len(self.ws.thread(channel, post.ts)) > 1)
+            for canvas in self.ws.canvases:
+                path = self.output / "blocks" / f"canvas-{canvas.id}.md"
+                path.write_text(canvas.markdown)
+                self.say(f"  Every answer is in a canvas, linked in the post's thread; its Markdown: {path}")
+        else:
+            replies = [m for m in self.ws.thread(channel, post.ts) if m.ts != post.ts]
+            if replies:
+                self.say(f"  …and {len(replies)} more message(s) in its thread.")
+
+    def answers(self) -> Answers:
+        if self.definition.id == DEFAULT_RITUAL:
+            return ROADMAP_STORY
+        people = [user for user in PMS if user not in (SKIPPER, SILENT)]
+        return made_up_answers(self.definition, people, self.opening.date())
+
     # --- what the people do ----------------------------------------------------------------
 
-    def answer(self, user: str, answer: dict[str, Any]) -> None:
+    def answer(self, user: str, answer: dict[str, Any]) -> bool:
+        """Fill in and send the form; True when the bot took it (it answers nothing), else say why."""
         self.driver.click(user, self.prompt(user), FILL_ACTION)
         form = self.modal(user, ANSWER_CALLBACK)
-        for item in answer["items"]:
-            self.driver.click_in_view(user, form, ADD_ITEM_ACTION)
-            item_view = self.modal(user, ITEM_CALLBACK)
-            self.driver.submit_view(user, item_view, item)
-            form = self.modal(user, ANSWER_CALLBACK)
-        fields = {key: value for key, value in answer.items() if key != "items"}
-        self.driver.submit_view(user, form, fields)
+        items = 0
+        for form_field in self.definition.form:
+            if form_field.type != "items":
+                continue
+            for item in answer.get(form_field.id) or []:
+                add = form.block(f"_add.{form_field.id}")
+                assert add is not None, f"no room for another item in {form_field.id}"
+                # The driver clicks the first button with an action id; show it this field's own.
+                self.driver.click_in_view(
+                    user, replace(form, definition={**form.definition, "blocks": [add]}), ADD_ITEM_ACTION
+                )
+                self.driver.submit_view(user, self.modal(user, ITEM_CALLBACK), item)
+                form = self.modal(user, ANSWER_CALLBACK)
+                items += 1
+        fields = {
+            key: value
+            for key, value in answer.items()
+            if not isinstance(value, list) or key not in self._items()
+        }
+        reply = self.driver.submit_view(user, form, fields)
+        if reply:
+            self.say(f"  ⚠ {self.name(user)}'s answer was sent back: {json.dumps(reply)[:300]}")
+            return False
+        self.say(f"  {self.name(user)} answered ({items} item(s))")
+        return True
+
+    def _items(self) -> set[str]:
+        return {f.id for f in self.definition.form if f.type == "items"}
 
     def skip(self, user: str, reason: str, detail: str) -> None:
         self.driver.click(user, self.prompt(user), SKIP_ACTION)
@@ -188,14 +216,14 @@ class Demo:
     # --- helpers ---------------------------------------------------------------------------
 
     def until(self, found: Callable[[], Any], step: timedelta = timedelta(hours=1)) -> Any:
-        """Move the clock an hour at a time, ticking, until `found()` is truthy (a week at most)."""
-        for _ in range(24 * 7):
+        """Move the clock an hour at a time, ticking, until `found()` is truthy (ten days at most)."""
+        for _ in range(24 * 10):
             result = found()
             if result:
                 return result
             self.clock.advance(step)
             self.sandbox.app.tick()
-        raise RuntimeError("the demo did not reach its next step within a week of simulated time")
+        raise RuntimeError("the demo did not reach its next step within ten days of simulated time")
 
     def prompt(self, user: str) -> Message:
         return next(m for m in self.ws.dm_messages(user) if FILL_ACTION in json.dumps(m.blocks))
@@ -213,15 +241,19 @@ class Demo:
         found = self.ws.roster.user(user)
         return found.real_name if found else user
 
+    def say(self, text: str) -> None:
+        self.console.print(text, markup=False, highlight=False)
+
     def section(self, title: str) -> None:
-        self.echo(f"\n=== {title} ===")
+        self.console.print()
+        self.console.rule(f"[bold]{title}[/bold]")
 
     def show(self, label: str, message: Message) -> None:
         self.saved += 1
-        path = save_blocks(self.output / "blocks", f"{self.saved:02d}", message)
+        path = save_blocks(self.output / "blocks", f"{self.saved:02d}", message.text, message.blocks)
         links = self.output / "blocks" / "block-kit-builder-links.md"
         with links.open("a") as out:
             out.write(f"- [{label}]({builder_link(message.blocks)})\n")
-        self.echo(f"\n--- {label} ---")
-        self.echo(terminal_text(message, self.ws.roster))
-        self.echo(f"  Block Kit: {path} · open it in Block Kit Builder from {links}")
+        self.console.print(f"\n[bold]--- {label} ---[/bold]")
+        show_blocks(self.console, message.blocks, self.name, message.text)
+        self.say(f"  Block Kit: {path} · open it in Block Kit Builder from {links}")

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from handlers.failures import after_ack
 from handlers.payloads import SlashCommand, parse
 from handlers.registry import ListenerSpec
-from handlers.rituals import run_commands, schedule_commands
+from handlers.rituals import away, run_commands, schedule_commands, upkeep
 from handlers.rituals.command_table import (
     COMMAND,
     CommandTable,
@@ -34,6 +34,8 @@ TABLE: CommandTable = CommandTable(
         Subcommand(HELP, HelpEntry(HELP, "show this message"), show_help),
         *schedule_commands.SUBCOMMANDS,
         *run_commands.SUBCOMMANDS,
+        *upkeep.SUBCOMMANDS,
+        *away.SUBCOMMANDS,
     ]
 )
 

@@ -41,7 +41,7 @@ from rituals.collect.draft_store import (
     start_draft,
 )
 from rituals.collect.forms.draft import FormDraft
-from rituals.collect.forms.ids import AnswerMeta, ItemMeta, parse_item_ref
+from rituals.collect.forms.ids import ROW_BLOCK, AnswerMeta, ItemMeta, parse_item_ref
 from rituals.collect.forms.modal import Attention, answer_view, item_view
 from rituals.collect.forms.reading import input_value, row_values
 from rituals.collect.forms.validation import Invalid, clean, clean_item
@@ -297,6 +297,29 @@ def _first_input(definition: RitualDefinition) -> str | None:
     return next((f.id for f in definition.form if f.type != "items"), None)
 
 
+def _rows_as_drawn_for_the_draft(
+    stored: StoredDraft, drawn_revision: int, state: Mapping[str, Any]
+) -> dict[tuple[str, str], Any]:
+    """The choices in the submitted item rows that still describe the draft's items.
+
+    Every change to a draft comes from the same modal stack (its token is this modal's), so a
+    draft newer than the submitted view is the person's own latest change: an item saved in the
+    stacked modal, which Slack shows underneath only after that save was acknowledged. A quick
+    Submit must send that, not bounce. The row of an item edited since it was drawn shows the
+    item's older values, so only rows drawn for the item's current revision count.
+    """
+    rows = row_values(state)
+    if stored.revision == drawn_revision:
+        return rows
+    current: set[tuple[str, str]] = set()
+    for block_id in state:
+        match = ROW_BLOCK.match(block_id)
+        item = stored.draft.find(match["field"], match["uid"]) if match else None
+        if match and item is not None and item.rev == int(match["rev"]):
+            current.add((match["field"], match["uid"]))
+    return {key: values for key, values in rows.items() if key in current}
+
+
 def submit_answer(services: Services, user_id: str, view: Mapping[str, Any]) -> SubmitOutcome:
     source_id = f"view:{view.get('id')}"
     now = services.clock.now()
@@ -309,11 +332,6 @@ def submit_answer(services: Services, user_id: str, view: Mapping[str, Any]) -> 
         run = _run(session, meta.run_id)
         definition = _definition(services, run)
         stored = load_draft(session, meta.token, user_id)
-        if stored.revision != meta.revision:
-            note = "⚠ This form changed while you were sending it; check it and send it again."
-            return SubmitOutcome(
-                view=_parent(session, definition, run, user_id, stored, now, extra_note=note)
-            )
         person = require_participant(session, run, user_id)
         try:
             check_may_answer(definition, run, person, now)
@@ -322,7 +340,7 @@ def submit_answer(services: Services, user_id: str, view: Mapping[str, Any]) -> 
             if target is None:
                 raise
             return SubmitOutcome(errors={target: without_bold(error.message)})
-        stored.draft.take_rows(row_values(state))
+        stored.draft.take_rows(_rows_as_drawn_for_the_draft(stored, meta.revision, state))
         values, errors, attention = _judge(definition, stored.draft, state)
         if errors:
             return SubmitOutcome(errors=errors)

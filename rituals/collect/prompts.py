@@ -21,7 +21,7 @@ from messaging.mrkdwn import mrkdwn_escape
 from messaging.outbox import enqueue
 from rituals.definition.schema import RitualDefinition
 from rituals.runs.opening import OpenedRun
-from rituals.schedule.occurrences import occurrence_of, prompt_time
+from rituals.schedule.occurrences import after_holidays, occurrence_of, prompt_time
 from storage.models import Answer, Participant, ParticipantState, Run, RunState
 
 FILL_ACTION = "prompt_fill"
@@ -114,6 +114,12 @@ def prompt_message(
             blocks.append(
                 _context(f"You can edit it until {local_time(run.closes_at, tz)}; every version is kept.")
             )
+    elif is_open and person.state is ParticipantState.AWAY:
+        headline = f"*{name}*: you are away, so I will not chase you for this one. Enjoy!"
+        blocks = [
+            _section(headline),
+            {"type": "actions", "elements": [button(FILL_ACTION, "Answer anyway", run.id)]},
+        ]
     elif is_open and person.state is ParticipantState.SKIPPED:
         reason = mrkdwn_escape(person.skip_reason or "no reason given")
         headline = f"*{name}*: you are skipping this one ({reason})."
@@ -142,6 +148,9 @@ def _closed_prompt(
     if person.state is ParticipantState.SKIPPED:
         reason = mrkdwn_escape(person.skip_reason or "no reason given")
         headline = f"{closed} You skipped this one ({reason})."
+        return headline, [_section(headline)]
+    if person.state is ParticipantState.AWAY:
+        headline = f"{closed} You were away for this one."
         return headline, [_section(headline)]
     if definition.window.late == "accept":
         headline = f"{closed} It closed without your answer, but late answers are still taken."
@@ -179,5 +188,10 @@ def queue_prompts(session: Session, opened: OpenedRun, now: datetime) -> None:
     """The ``on_open`` hook: one prompt per participant, each at their own prompt time."""
     occurrence = occurrence_of(opened.definition, opened.run)
     for person in opened.participants:
-        when = prompt_time(opened.definition, occurrence, zone(person.timezone))
+        if person.state is ParticipantState.AWAY:
+            continue  # away for this run: no prompt (an "I'm back" prompts them then)
+        tz = zone(person.timezone)
+        when = prompt_time(opened.definition, occurrence, tz)
+        # A public holiday where this person works: their prompt waits for their next working day.
+        when = after_holidays(when, opened.definition.holidays.people.get(person.user_id), tz)
         queue_prompt(session, opened.definition, opened.run, person, now, not_before=max(when, now))

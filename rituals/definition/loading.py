@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2.sandbox import SandboxedEnvironment
@@ -35,7 +35,12 @@ from core.yaml_source import LineMap
 from rituals.definition.schema import DEFER_CROSS_CHECKS, RitualDefinition, cross_check
 from rituals.library import BUILTIN_LIBRARY
 from rituals.publish.contributions import DigestContribution
-from rituals.publish.templating import check_template, template_environment, template_search_path
+from rituals.publish.templating import (
+    check_template,
+    template_environment,
+    template_file_problem,
+    template_search_path,
+)
 
 __all__ = [
     "BUILTIN_LIBRARY",
@@ -80,6 +85,8 @@ class LoadedRitual:
     definition: RitualDefinition
     path: Path
     id_line: int = 1
+    # Where each key is in the file, to report a later finding (an unknown email) at its line.
+    lines: LineMap | None = field(default=None, compare=False)
 
     @property
     def templates(self) -> SandboxedEnvironment:
@@ -112,7 +119,9 @@ class RitualLibrary:
         return [definition for definition in self if definition.enabled]
 
     def __iter__(self) -> Iterator[RitualDefinition]:
-        return (self._rituals[ritual_id].definition for ritual_id in self.ids())
+        # One snapshot: a reload that swaps the rituals mid-way does not disturb this loop.
+        rituals = self._rituals
+        return iter([rituals[ritual_id].definition for ritual_id in sorted(rituals)])
 
     def __len__(self) -> int:
         return len(self._rituals)
@@ -183,16 +192,19 @@ def load_document(
     try:
         definition = RitualDefinition.model_validate(document.data, context={DEFER_CROSS_CHECKS: True})
     except ValidationError as exc:
-        return None, validation_problems(path, lines, exc, RitualDefinition)
-    problems = [
-        Problem(path, lines.line(loc), f"{format_loc(loc)}: {message}")
-        for loc, message in cross_check(definition)
-    ]
+        # Everything else that can be judged from the data goes in the same report, so fixing
+        # one problem never uncovers the next.
+        problems = validation_problems(path, lines, exc, RitualDefinition)
+        problems += _located(path, lines, cross_check(document.data))
+        if check_templates:
+            problems += _template_file_problems(document)
+        return None, sorted(set(problems))
+    problems = _located(path, lines, cross_check(definition))
     if check_templates:
         problems += _template_problems(definition, path, lines, contributions)
     if problems:
         return None, problems
-    return LoadedRitual(definition, path, lines.line(("id",))), []
+    return LoadedRitual(definition, path, lines.line(("id",)), lines), []
 
 
 def _load_group(
@@ -238,4 +250,26 @@ def _template_problems(
         if message is not None:
             loc: Loc = ("audiences", index, "template") if audience.template else ("audiences", index)
             problems.append(Problem(path, lines.line(loc), f"{format_loc(loc)}: {message}"))
+    return problems
+
+
+def _located(path: Path, lines: LineMap, findings: Sequence[tuple[Loc, str]]) -> list[Problem]:
+    return [Problem(path, lines.line(loc), f"{format_loc(loc)}: {message}") for loc, message in findings]
+
+
+def _template_file_problems(document: ConfigDocument) -> list[Problem]:
+    """Audiences whose template is missing or does not compile, read from the raw document."""
+    env = template_environment(template_search_path(document.path))
+    audiences = document.data.get("audiences")
+    problems = []
+    for index, audience in enumerate(audiences if isinstance(audiences, list) else []):
+        if not isinstance(audience, dict) or not isinstance(audience.get("name"), str):
+            continue
+        given = audience.get("template")
+        if given is not None and not isinstance(given, str):
+            continue
+        message = template_file_problem(env, given or f"{audience['name']}.md.j2", given=given is not None)
+        if message is not None:
+            loc: Loc = ("audiences", index, "template") if given else ("audiences", index)
+            problems.append(Problem(document.path, document.lines.line(loc), f"{format_loc(loc)}: {message}"))
     return problems

@@ -19,10 +19,9 @@ import difflib
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta
-from functools import cache
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
@@ -37,6 +36,7 @@ from pydantic import (
 )
 
 from core.config_files import Loc, format_loc
+from core.time_zones import UnknownZone, check_zone
 from messaging.layout import cut_to_fit
 from messaging.limits import (
     HEADER_TEXT,
@@ -49,6 +49,7 @@ from messaging.limits import (
     VIEW_BLOCKS,
 )
 from rituals.schedule.cron import CronError, parse_cron
+from rituals.schedule.holiday_calendar import supported_places
 
 __all__ = [
     "DEFER_CROSS_CHECKS",
@@ -100,8 +101,6 @@ _DURATION = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
 _TIME_OF_DAY = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _REMINDER = re.compile(r"(?P<offset>\S+)\s+(?P<anchor>before close|after open)")
 _DATE_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})")
-# Zones that exist as files but are not places: a ritual must name where its people are.
-_NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
 
 
 # --- small value types -------------------------------------------------------------------------
@@ -144,16 +143,10 @@ def _parse_time_of_day(value: object) -> time:
 
 
 def _check_zone(name: str) -> str:
-    if name in _zone_names():
-        return name
-    close = difflib.get_close_matches(name, _zone_names(), n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ValueError(f"unknown time zone {name!r}{hint}; use an IANA name such as 'America/New_York'")
-
-
-@cache
-def _zone_names() -> frozenset[str]:
-    return frozenset(available_timezones()) - _NOT_PLACES
+    try:
+        return check_zone(name)
+    except UnknownZone as error:
+        raise ValueError(str(error)) from None
 
 
 def _check_cron(expression: str) -> str:
@@ -214,7 +207,25 @@ RitualId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 # the identifier shape.
 FieldId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 AudienceName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,63}$")]
-UserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,}$")]
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_PERSON = re.compile(r"^([UW][A-Z0-9]{2,}|[^@\s]+@[^@\s]+\.[^@\s]+|@[a-z0-9][a-z0-9._-]{0,79})$")
+
+
+def _person_name(value: object) -> str:
+    """A Slack user id as is; an email or an @handle in lower case (Slack matches them so)."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a Slack user id, an email address or an @handle, got {value!r}")
+    text = value.strip()
+    if not USER_ID.match(text):
+        text = text.lower()
+    if not _PERSON.match(text):
+        raise ValueError(f"expected a Slack user id (U…), an email address or an @handle, got {value!r}")
+    return text
+
+
+# A person: a Slack user id (U…), an email address, or an @handle; the bot resolves names to
+# ids through Slack when it loads the file (see rituals/definition/people.py).
+UserId = Annotated[str, BeforeValidator(_person_name)]
 # A channel id (C…, G…) or a channel name, with or without '#'; names are kept without it.
 ChannelRef = Annotated[
     str, _strip_sigil("#"), Field(pattern=r"^([CG][A-Z0-9]{6,}|[a-z0-9][a-z0-9._-]{0,79})$")
@@ -332,6 +343,57 @@ class Blackout(_Model):
     action: Literal["skip", "next_working_day"] = "skip"
 
 
+# --- public holidays ---------------------------------------------------------------------------
+
+
+def _check_place(value: object) -> str:
+    """`US`, or a country and a region `US-CA`, as the holidays package knows them."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a country code such as 'US' or 'US-CA', got {value!r}")
+    country, _, subdiv = value.strip().upper().partition("-")
+    known = supported_places()
+    if country not in known:
+        close = difflib.get_close_matches(country, sorted(known), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"no public holidays known for the country {country!r}{hint}")
+    if subdiv and subdiv not in known[country]:
+        raise ValueError(
+            f"no region {subdiv!r} in {country}; known: {', '.join(known[country][:20]) or 'none'}"
+        )
+    return f"{country}-{subdiv}" if subdiv else country
+
+
+Place = Annotated[str, BeforeValidator(_check_place)]
+
+
+class Holidays(_Model):
+    """Public holidays (of the `holidays` package) treated like blackout dates.
+
+    The ritual's own `country` (and optional `subdiv`) moves or skips its openings and moves its
+    deadlines to the next working day; `people` names where someone works (`ana@x.com: IN`), so
+    their prompt waits for their next working day when the opening is a holiday there.
+    """
+
+    country: Place | None = None
+    subdiv: Annotated[str, Field(min_length=1, max_length=10)] | None = None
+    action: Literal["skip", "next_working_day"] = "next_working_day"
+    people: dict[UserId, Place] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _region_in_country(self) -> Holidays:
+        if self.subdiv is not None:
+            if self.country is None:
+                raise ValueError("subdiv needs a country")
+            _check_place(f"{self.country}-{self.subdiv}")
+        return self
+
+    @property
+    def place(self) -> str | None:
+        if self.country is None:
+            return None
+        return f"{self.country}-{self.subdiv.upper()}" if self.subdiv else self.country
+
+
 # --- participants --------------------------------------------------------------------------------
 
 
@@ -434,7 +496,7 @@ class FormField(_Model):
     @property
     def modal_blocks(self) -> int:
         """Blocks this field may take in the modal: one input, or a summary line per item plus two."""
-        return self.max_items + 2 if self.type == "items" else 1
+        return _modal_blocks({"type": self.type, "max_items": self.max_items})
 
 
 # --- audiences -----------------------------------------------------------------------------------
@@ -451,6 +513,9 @@ class Audience(_Model):
     webhook: HttpUrl | None = None
     # An "Export CSV" button under the post; only owners and admins can use it.
     export_button: bool = False
+    # The whole compiled answers one click away: a canvas created for the run (a Markdown file
+    # in the post's thread where the workspace has no canvases), linked in the post's thread.
+    full_answers: Literal["none", "canvas"] = "none"
 
     @model_validator(mode="after")
     def _somewhere(self) -> Audience:
@@ -481,6 +546,7 @@ class RitualDefinition(_Model):
     window: Window = Field(default_factory=Window)
     catch_up: Duration = timedelta(hours=6)
     blackout: Blackout = Field(default_factory=Blackout)
+    holidays: Holidays = Field(default_factory=Holidays)
     participants: Participants
     form: Annotated[list[FormField], Field(min_length=1)]
     audiences: list[Audience] = Field(default_factory=list)
@@ -539,28 +605,35 @@ class RitualDefinition(_Model):
         return visible
 
 
-def cross_check(definition: RitualDefinition) -> list[tuple[Loc, str]]:
-    """Checks that span several keys, each with the key path it should be reported at."""
+def cross_check(definition: RitualDefinition | Mapping[str, Any]) -> list[tuple[Loc, str]]:
+    """Checks that span several keys, each with the key path it should be reported at.
+
+    They read the document's data, so they also run on a file whose structure is still wrong:
+    `validate` then reports a duplicate field id in the same pass as a misspelt key. Whatever
+    is not the expected shape is left to the structural checks.
+    """
+    data = definition.model_dump() if isinstance(definition, RitualDefinition) else definition
     findings: list[tuple[Loc, str]] = []
-    if definition.short_name is None and len(definition.name) > MODAL_TITLE:
+    name = data.get("name")
+    if data.get("short_name") is None and isinstance(name, str) and len(name) > MODAL_TITLE:
         findings.append(
             (
                 ("name",),
-                f"name is {len(definition.name)} characters, more than a modal title's "
-                f"{MODAL_TITLE}: add short_name",
+                f"name is {len(name)} characters, more than a modal title's {MODAL_TITLE}: add short_name",
             )
         )
+    form = _mappings(data.get("form"))
     seen: dict[str, int] = {}
-    for index, form_field in enumerate(definition.form):
-        if form_field.id in seen:
+    for index, form_field in form:
+        field_id = form_field.get("id")
+        if not isinstance(field_id, str):
+            continue
+        if field_id in seen:
             findings.append(
-                (
-                    ("form", index, "id"),
-                    f"field id {form_field.id!r} is already used by form[{seen[form_field.id]}]",
-                )
+                (("form", index, "id"), f"field id {field_id!r} is already used by form[{seen[field_id]}]")
             )
-        seen.setdefault(form_field.id, index)
-    blocks = sum(form_field.modal_blocks for form_field in definition.form)
+        seen.setdefault(field_id, index)
+    blocks = sum(_modal_blocks(form_field) for _, form_field in form)
     if blocks > VIEW_BLOCKS:
         findings.append(
             (
@@ -570,26 +643,50 @@ def cross_check(definition: RitualDefinition) -> list[tuple[Loc, str]]:
             )
         )
     names: dict[str, int] = {}
-    has_shareable = any(form_field.shareable for form_field in definition.form)
-    for index, audience in enumerate(definition.audiences):
-        if audience.name in names:
+    has_shareable = any(form_field.get("shareable") is True for _, form_field in form)
+    for index, audience in _mappings(data.get("audiences")):
+        audience_name = audience.get("name")
+        if isinstance(audience_name, str):
+            if audience_name in names:
+                findings.append(
+                    (
+                        ("audiences", index, "name"),
+                        f"audience {audience_name!r} is already defined at audiences[{names[audience_name]}]",
+                    )
+                )
+            names.setdefault(audience_name, index)
+        if audience.get("full_answers") == "canvas" and audience.get("only") is not None:
             findings.append(
                 (
-                    ("audiences", index, "name"),
-                    f"audience {audience.name!r} is already defined at audiences[{names[audience.name]}]",
+                    ("audiences", index, "full_answers"),
+                    "full_answers shows every answer, so it cannot go with only: shareable",
                 )
             )
-        names.setdefault(audience.name, index)
-        if audience.only == "shareable" and not has_shareable:
+        if audience.get("only") == "shareable" and not has_shareable:
             findings.append(
                 (("audiences", index, "only"), "only: shareable, but no form field is marked shareable: true")
             )
-    window = definition.window
-    if len(window.reminders) > window.max_reminders:
+    window = data.get("window")
+    window = window if isinstance(window, Mapping) else {}
+    reminders = window.get("reminders", [None] * len(_default_reminders()))
+    max_reminders = window.get("max_reminders", Window.model_fields["max_reminders"].default)
+    if isinstance(reminders, list) and isinstance(max_reminders, int) and len(reminders) > max_reminders:
         findings.append(
-            (
-                ("window", "reminders"),
-                f"{len(window.reminders)} reminders but max_reminders is {window.max_reminders}",
-            )
+            (("window", "reminders"), f"{len(reminders)} reminders but max_reminders is {max_reminders}")
         )
     return findings
+
+
+def _mappings(value: object) -> list[tuple[int, Mapping[str, Any]]]:
+    """The entries of a list that are mappings, with their index (others are not checked here)."""
+    if not isinstance(value, list):
+        return []
+    return [(index, entry) for index, entry in enumerate(value) if isinstance(entry, Mapping)]
+
+
+def _modal_blocks(form_field: Mapping[str, Any]) -> int:
+    """Blocks a field may take in the modal: one input, or a line per item plus two."""
+    if form_field.get("type") != "items":
+        return 1
+    max_items = form_field.get("max_items", FormField.model_fields["max_items"].default)
+    return max_items + 2 if isinstance(max_items, int) else 1

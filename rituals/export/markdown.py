@@ -102,7 +102,11 @@ def _when(moment: datetime | None) -> str:
 def _summary(run: RunExport) -> str:
     counts = run.counts
     parts = [f"{counts['answered']} answered" + (f" ({counts['late']} late)" if counts["late"] else "")]
-    parts += [f"{counts[state]} {state}" for state in ("skipped", "delegated", "missing") if counts[state]]
+    parts += [
+        f"{counts[state]} {state}"
+        for state in ("skipped", "delegated", "missing", "away")
+        if counts.get(state)
+    ]
     return f"{counts['participants']} participants: " + ", ".join(parts) + "."
 
 
@@ -140,6 +144,7 @@ def _run(definition: RitualDefinition, run: RunExport) -> list[str]:
         ),
         ("Handed over", [_handed_over(p) for p in run.with_state("delegated")]),
         ("No answer", [f"- {md_escape(p.name)} (`{p.user}`)" for p in run.with_state("missing")]),
+        ("Away", [f"- {md_escape(p.name)} (`{p.user}`)" for p in run.with_state("away")]),
     ]
     for heading, entries in others:
         if entries:

@@ -21,7 +21,7 @@ from rituals.definition.schema import RitualDefinition
 from rituals.publish.digest import Response, RunData, load_run_data
 from storage.models import Participant, ParticipantState, Run, RunState
 
-PersonState = Literal["answered", "late", "skipped", "delegated", "missing"]
+PersonState = Literal["answered", "late", "skipped", "delegated", "missing", "away"]
 
 #: Runs that have participants and answers; pending, missed, skipped and superseded ones have none.
 EXPORTABLE_STATES = (RunState.OPEN, RunState.CLOSED)
@@ -108,7 +108,10 @@ class RunExport:
         return {
             "participants": len(self.people),
             "answered": len(self.responses),
-            **{state: len(self.with_state(state)) for state in ("late", "skipped", "delegated", "missing")},
+            **{
+                state: len(self.with_state(state))
+                for state in ("late", "skipped", "delegated", "missing", "away")
+            },
         }
 
 
@@ -131,6 +134,8 @@ def export_run(definition: RitualDefinition, data: RunData, participants: Sequen
             people.append(_responded(response))
         elif user in skipped:
             people.append(PersonRecord(user, name, "skipped", reason=skipped[user]))
+        elif participant.state is ParticipantState.AWAY:
+            people.append(PersonRecord(user, name, "away"))
         elif participant.state is ParticipantState.DELEGATED:
             people.append(PersonRecord(user, name, "delegated", delegated_to=participant.delegated_to))
         else:

@@ -9,9 +9,15 @@ The context (see `rituals/templating.py` for the filters that read it):
     responses:     [{user, name, late, version, answers}]  latest version per person, in name order
     skipped:       [{user, name, reason}]
     missing:       [user ids that neither answered nor skipped]
-    counts:        {participants, answered, skipped, missing, late}
+    away:          [user ids away for the run (time off): not chased, not missing]
+    counts:        {participants, answered, skipped, missing, away, late}
     items:         {field id: {"by_horizon": {horizon: [row]}, "by_status": {status: [row]}}}
     changes:       {field id: {new, moved, slipped, shipped, dropped: [row]}}  against the previous run
+    attention:     {field id: [row]}   items whose status is at risk, blocked, off track, slipped, delayed
+    tallies:       {select field id: [(option, count)]}   how many chose each option, in form order
+    decisions:     [{by, name, field, value}]   answers to fields with the id asks, decisions,
+                   decisions_needed or help_needed
+    full_answers:  whether the whole compiled answers follow in the post's thread (a canvas or file)
 
     row:           {item: {sub-field id: value}, by: user id, name, was: the earlier value or None}
 
@@ -35,8 +41,13 @@ from rituals.definition.schema import Audience, FormField, RitualDefinition
 from storage.models import Answer, Participant, ParticipantState, Run, RunState
 
 HORIZON_SUBFIELD = "horizon"
+#: The items sub-field holding an internal status (templates show it only when asked).
 STATUS_SUBFIELD = "status"
 DONE_STATUSES = frozenset({"shipped", "done", "launched", "complete", "completed"})
+# Statuses that make an item (or a person's overall status) something leaders should look at.
+RISK_STATUSES = frozenset({"at risk", "blocked", "off track", "slipped", "delayed"})
+# Fields whose answers are decisions or help a PM asks leaders for.
+DECISION_FIELDS = frozenset({"asks", "decisions", "decisions_needed", "help_needed"})
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,8 @@ class RunData:
     missing: list[str]
     participants: int
     previous: list[Response] = field(default_factory=list)
+    # Away for the run (time off): not chased, and not counted as missing.
+    away: list[str] = field(default_factory=list)
 
 
 def latest_answers(session: Session, run_id: int) -> dict[str, Answer]:
@@ -109,6 +122,11 @@ def load_run_data(session: Session, definition: RitualDefinition, run: Run) -> R
         for p in sorted(participants, key=lambda p: p.display_name.lower())
         if p.user_id not in answers and p.state in (ParticipantState.PENDING,)
     ]
+    away = [
+        p.user_id
+        for p in sorted(participants, key=lambda p: p.display_name.lower())
+        if p.user_id not in answers and p.state is ParticipantState.AWAY
+    ]
     previous_run = session.scalar(
         select(Run)
         .where(
@@ -127,6 +145,7 @@ def load_run_data(session: Session, definition: RitualDefinition, run: Run) -> R
         missing=missing,
         participants=len(participants),
         previous=previous,
+        away=away,
     )
 
 
@@ -227,20 +246,64 @@ def item_changes(
     return changes
 
 
+def _has_sub(form_field: FormField, sub_id: str) -> bool:
+    return any(sub.id == sub_id for sub in form_field.item or [])
+
+
 def _grouped_items(
     form_field: FormField, responses: Sequence[Response]
 ) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Items by horizon and by status; empty for a form without that sub-field (no "Unsorted")."""
     by_horizon: dict[str, list[dict[str, Any]]] = defaultdict(list)
     by_status: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    horizons, statuses = _has_sub(form_field, HORIZON_SUBFIELD), _has_sub(form_field, STATUS_SUBFIELD)
     for response in responses:
         for item in response.answers.get(form_field.id) or []:
             row = _row(item, response)
-            by_horizon[str(item.get(HORIZON_SUBFIELD) or "Unsorted")].append(row)
-            by_status[str(item.get(STATUS_SUBFIELD) or "Unknown")].append(row)
+            if horizons:
+                by_horizon[str(item.get(HORIZON_SUBFIELD) or "Unsorted")].append(row)
+            if statuses:
+                by_status[str(item.get(STATUS_SUBFIELD) or "Unknown")].append(row)
     return {
         "by_horizon": _ordered(form_field, HORIZON_SUBFIELD, by_horizon),
         "by_status": _ordered(form_field, STATUS_SUBFIELD, by_status),
     }
+
+
+def is_at_risk(value: object) -> bool:
+    return str(value or "").casefold() in RISK_STATUSES
+
+
+def _needs_attention(form_field: FormField, responses: Sequence[Response]) -> list[dict[str, Any]]:
+    """Items whose status says they are in trouble (at risk, blocked, ...), in answer order."""
+    return [
+        _row(item, response)
+        for response in responses
+        for item in response.answers.get(form_field.id) or []
+        if is_at_risk(item.get(STATUS_SUBFIELD))
+    ]
+
+
+def _tally(form_field: FormField, responses: Sequence[Response]) -> list[tuple[str, int]]:
+    """How many chose each option of a select field, in the form's order (chosen ones only)."""
+    counts: dict[str, int] = defaultdict(int)
+    for response in responses:
+        value = response.answers.get(form_field.id)
+        if value not in (None, ""):
+            counts[str(value)] += 1
+    order = {option: index for index, option in enumerate(form_field.options or [])}
+    return sorted(counts.items(), key=lambda pair: (order.get(pair[0], len(order)), pair[0]))
+
+
+def _decisions(fields: Sequence[FormField], responses: Sequence[Response]) -> list[dict[str, Any]]:
+    """Answers to the fields that ask for decisions or help (by their id), person by person."""
+    asked = [f for f in fields if f.id in DECISION_FIELDS and f.type in ("text", "long_text")]
+    return [
+        {"by": response.user, "name": response.name, "field": f.label, "value": response.answers[f.id]}
+        for response in responses
+        for f in asked
+        if response.answers.get(f.id) not in (None, "")
+    ]
 
 
 def _ordered(
@@ -289,15 +352,22 @@ def compile_context(definition: RitualDefinition, data: RunData, audience: Audie
         # Skip reasons are internal: an audience that sees only shareable content gets none.
         "skipped": [] if audience.only else data.skipped,
         "missing": data.missing,
+        "away": data.away,
         "counts": {
             "participants": data.participants,
             "answered": len(data.responses),
             "skipped": len(data.skipped),
             "missing": len(data.missing),
+            "away": len(data.away),
             "late": sum(1 for r in data.responses if r.late),
         },
         "items": {f.id: _grouped_items(f, responses) for f in items_fields},
         "changes": {f.id: item_changes(f, responses, previous) for f in items_fields},
+        "attention": {f.id: _needs_attention(f, responses) for f in items_fields},
+        "tallies": {f.id: _tally(f, responses) for f in visible if f.type == "select"},
+        "decisions": _decisions(visible, responses),
+        # Whether the whole compiled answers go with this post (a canvas or a file in its thread).
+        "full_answers": audience.full_answers != "none",
     }
 
 

@@ -67,8 +67,13 @@ def render(
     return Rendered(title=f"{definition.name} · {opened:%d %b %Y}", body=body.strip())
 
 
+def post_key(publication_id: int, channel: str, part: int = 0) -> str:
+    """The outbox key of one part of a publication's post in a channel (part 0: the first)."""
+    return f"pub:{publication_id}:{channel}:part{part}"
+
+
 def _post_key(publication: Publication, channel: str, part: int) -> str:
-    return f"pub:{publication.id}:{channel}:part{part}"
+    return post_key(publication.id, channel, part)
 
 
 class Publisher:

@@ -52,7 +52,7 @@ from messaging.mrkdwn import link as safe_link
 from rituals.definition.schema import Audience, FormField, RitualDefinition
 from rituals.library import BUILTIN_TEMPLATES
 from rituals.publish.contributions import DigestContribution
-from rituals.publish.digest import Response, RunData, compile_context
+from rituals.publish.digest import STATUS_SUBFIELD, Response, RunData, compile_context
 from rituals.schedule.occurrences import closes_at, next_openings
 from storage.models import Run
 
@@ -60,8 +60,10 @@ __all__ = [
     "BUILTIN_TEMPLATES",
     "check_template",
     "render_template",
+    "sample_answers",
     "sample_context",
     "template_environment",
+    "template_file_problem",
     "template_search_path",
 ]
 
@@ -146,11 +148,15 @@ def answer(value: object, field: Mapping[str, Any] | FormField) -> Markup:
     return _escape(value)
 
 
-def item_line(item: Mapping[str, Any], field: Mapping[str, Any] | FormField, dates: bool = True) -> Markup:
+def item_line(
+    item: Mapping[str, Any], field: Mapping[str, Any] | FormField, dates: bool = True, status: bool = False
+) -> Markup:
     """One item of an ``items`` answer: ``*title* — value · label: number · label``.
 
     A ticked checkbox shows its label; an unticked one, the title itself and the shareable flag
     are left out, and so are dates with ``dates=False`` (when the template shows them already).
+    The ``status`` sub-field ("At risk", "Blocked") is internal: it is shown only when the
+    template asks with ``status=true``, so a customer-safe post never carries it by accident.
     """
     subs = list(_field_attr(field, "item") or [])
     title_id = _title_id(subs)
@@ -160,6 +166,8 @@ def item_line(item: Mapping[str, Any], field: Mapping[str, Any] | FormField, dat
         sub_id, kind = _field_attr(sub, "id"), _field_attr(sub, "type")
         value = item.get(sub_id)
         if sub_id in (title_id, flag_id) or _is_blank(value) or (kind == "date" and not dates):
+            continue
+        if sub_id == STATUS_SUBFIELD and not status:
             continue
         if kind == "checkbox":
             if value:
@@ -266,6 +274,28 @@ def render_template(env: SandboxedEnvironment, name: str, context: Mapping[str, 
     return text.strip() + "\n"
 
 
+def template_file_problem(env: SandboxedEnvironment, name: str, given: bool) -> str | None:
+    """Why template `name` cannot be loaded (missing, or does not compile), or None.
+
+    `given` says whether the ritual named it or it is the audience's default; it needs nothing
+    else of the ritual, so `validate` checks it even in a file with structural problems.
+    """
+    try:
+        env.get_template(name)
+    except TemplateNotFound as exc:
+        if exc.name != name:
+            return f"template {name!r} includes {exc.name!r}, which is not found"
+        where = "not found beside the ritual file or among the built-in templates"
+        return (
+            f"template {name!r} {where}"
+            if given
+            else f"no template given, and the default {name!r} is {where}"
+        )
+    except TemplateSyntaxError as exc:
+        return f"template {name!r} does not compile: {exc.name or name}:{exc.lineno}: {exc.message}"
+    return None
+
+
 def check_template(
     env: SandboxedEnvironment,
     definition: RitualDefinition,
@@ -274,16 +304,10 @@ def check_template(
 ) -> str | None:
     """Why an audience's template is unusable (missing, does not compile, fails on a sample), or None."""
     name = audience.template_name
-    try:
-        template = env.get_template(name)
-    except TemplateNotFound as exc:
-        if exc.name != name:
-            return f"template {name!r} includes {exc.name!r}, which is not found"
-        how = "" if audience.template else f"no template given, and the default {name!r} is "
-        where = "not found beside the ritual file or among the built-in templates"
-        return f"{how}{where}" if how else f"template {name!r} {where}"
-    except TemplateSyntaxError as exc:
-        return f"template {name!r} does not compile: {exc.name or name}:{exc.lineno}: {exc.message}"
+    problem = template_file_problem(env, name, given=audience.template is not None)
+    if problem is not None:
+        return problem
+    template = env.get_template(name)
     try:
         context = sample_context(definition, audience)
         context.update((c.name, c.sample(definition, audience)) for c in contributions)
@@ -319,7 +343,7 @@ def sample_context(definition: RitualDefinition, audience: Audience) -> dict[str
     if upcoming:
         first = upcoming[0]
         opens, key, closes = first.opens_at, first.key, closes_at(definition, first)
-    full = {form_field.id: _sample_value(form_field) for form_field in definition.form}
+    full = sample_answers(definition)
     minimal = {
         form_field.id: None if form_field.optional else full[form_field.id] for form_field in definition.form
     }
@@ -336,10 +360,16 @@ def sample_context(definition: RitualDefinition, audience: Audience) -> dict[str
         ],
         skipped=[{"user": "U0SAMPLE4", "name": "Ola Ofoffice", "reason": "Out of office"}],
         missing=["U0SAMPLE3"],
-        participants=4,
+        participants=5,
         previous=[Response("U0SAMPLE1", "Sam Ple", False, 1, earlier)],
+        away=["U0SAMPLE5"],
     )
     return compile_context(definition, data, audience)
+
+
+def sample_answers(definition: RitualDefinition) -> dict[str, Any]:
+    """One full answer to every field, hostile text included (`validate`, `ritualbot preview`)."""
+    return {form_field.id: _sample_value(form_field) for form_field in definition.form}
 
 
 def _sample_value(form_field: FormField) -> Any:

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from messaging.gateway import OutcomeUnknown, Person, RateLimited, Rejected, SlackGateway
+from rituals.away.time_off import AwayPolicy, away_at_open
 from rituals.definition.loading import RitualLibrary, UnknownRitual
 from rituals.definition.schema import RitualDefinition
 from rituals.runs.notices import queue_owner_problem
@@ -74,11 +75,13 @@ class RunOpener:
         library: RitualLibrary,
         gateway: SlackGateway,
         on_open: Sequence[OnOpen] = (),
+        away: AwayPolicy | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._library = library
         self._gateway = gateway
         self._on_open = list(on_open)
+        self._away = away or AwayPolicy()
 
     def open_pending(self, now: datetime) -> list[OpenedRun]:
         with self._session_factory() as session:
@@ -112,6 +115,8 @@ class RunOpener:
         self, run: Run, definition: RitualDefinition, people: list[Person], now: datetime
     ) -> OpenedRun | None:
         with self._session_factory.begin() as session:
+            # Away for this run (time off, or a status that says so): neither prompted nor chased.
+            away = away_at_open(session, run, people, self._away)
             insert_ignoring_conflicts(
                 session,
                 Participant,
@@ -121,7 +126,9 @@ class RunOpener:
                         "user_id": person.id,
                         "display_name": person.name,
                         "timezone": person.timezone,
-                        "state": ParticipantState.PENDING.value,
+                        "state": (
+                            ParticipantState.AWAY if person.id in away else ParticipantState.PENDING
+                        ).value,
                         "reminders_sent": 0,
                     }
                     for person in people

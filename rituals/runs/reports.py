@@ -9,7 +9,7 @@ the ritual's owners and the admins; the list is for everyone and shows only the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -37,11 +37,13 @@ class RunStatus:
     skipped: list[Participant]
     delegated: list[Participant]
     missing: list[Participant]
+    # Away for the whole run (time off): not chased, not missing.
+    away: list[Participant] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         # A hand-over adds the new person; the one who handed over is not counted twice.
-        return len(self.answered) + len(self.skipped) + len(self.missing)
+        return len(self.answered) + len(self.skipped) + len(self.missing) + len(self.away)
 
 
 def open_runs(session: Session, ritual_id: str | None = None) -> list[Run]:
@@ -92,6 +94,7 @@ def run_status(session: Session, run: Run) -> RunStatus:
         skipped=by_state[ParticipantState.SKIPPED],
         delegated=by_state[ParticipantState.DELEGATED],
         missing=by_state[ParticipantState.PENDING],
+        away=by_state[ParticipantState.AWAY],
     )
 
 
@@ -115,7 +118,7 @@ def status_lines(definition: RitualDefinition, status: RunStatus, viewer_tz: Zon
     lines = [
         f"*{name}* ({mrkdwn_escape(run.occurrence_key)}, {when}): "
         f"{len(status.answered)} of {status.total} answered, {len(status.skipped)} skipped, "
-        f"{len(status.missing)} missing."
+        f"{len(status.missing)} missing" + (f", {len(status.away)} away." if status.away else ".")
     ]
     if status.answered:
         late = [p.user_id for p, answer in status.answered if answer is not None and answer.late]
@@ -132,6 +135,8 @@ def status_lines(definition: RitualDefinition, status: RunStatus, viewer_tz: Zon
         lines.append(f"*Handed over:* {handed}")
     if status.missing:
         lines.append(f"*Missing:* {mentions([p.user_id for p in status.missing])}")
+    if status.away:
+        lines.append(f"*Away:* {mentions([p.user_id for p in status.away])}")
     return lines
 
 

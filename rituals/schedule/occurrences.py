@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from rituals.definition.schema import QuietHours, RitualDefinition
 from rituals.schedule.cron import parse_cron
+from rituals.schedule.holiday_calendar import is_holiday
 from storage.models import Run
 
 __all__ = [
@@ -56,6 +57,8 @@ __all__ = [
 _EARLIEST_ZONE = timezone(timedelta(hours=14))
 # Offsets change by at most a few hours at a transition; a day covers any DST shift.
 _DST_MARGIN = timedelta(days=1)
+# The furthest a public holiday moves an opening (a long holiday week and a weekend).
+_HOLIDAY_MOVE_MAX = timedelta(days=10)
 _KEY_FORMAT = "minutes"
 
 
@@ -105,7 +108,21 @@ def _wall_in(instant: datetime, tz: ZoneInfo) -> datetime:
     return instant.astimezone(tz).replace(tzinfo=None)
 
 
-def _next_working_day(day: date, blackout: frozenset[date]) -> date:
+class _DaysOff:
+    """A ritual's blackout dates and the public holidays of its place, as one set of days."""
+
+    def __init__(self, dates: frozenset[date], place: str | None) -> None:
+        self._dates, self._place = dates, place
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and (day in self._dates or is_holiday(self._place, day))
+
+
+def _days_off(definition: RitualDefinition) -> _DaysOff:
+    return _DaysOff(frozenset(definition.blackout.dates), definition.holidays.place)
+
+
+def _next_working_day(day: date, blackout: frozenset[date] | _DaysOff) -> date:
     day += timedelta(days=1)
     while day.weekday() >= 5 or day in blackout:
         day += timedelta(days=1)
@@ -114,9 +131,12 @@ def _next_working_day(day: date, blackout: frozenset[date]) -> date:
 
 def _margin(definition: RitualDefinition) -> timedelta:
     """How far before a wall time an occurrence may be *nominally* and still open after it."""
-    if definition.blackout.action == "skip" or not definition.blackout.dates:
-        return _DST_MARGIN
-    return _DST_MARGIN + _longest_move(tuple(definition.blackout.dates))
+    margin = _DST_MARGIN
+    if definition.blackout.action == "next_working_day" and definition.blackout.dates:
+        margin += _longest_move(tuple(definition.blackout.dates))
+    if definition.holidays.place is not None and definition.holidays.action == "next_working_day":
+        margin += _HOLIDAY_MOVE_MAX
+    return margin
 
 
 @lru_cache(maxsize=256)
@@ -130,11 +150,13 @@ def _iter_occurrences(definition: RitualDefinition, start_wall: datetime) -> Ite
     """Occurrences whose nominal wall time is at or after ``start_wall``, in nominal order."""
     cron = parse_cron(definition.schedule.cron)
     tz = definition.zone
-    blackout = frozenset(definition.blackout.dates)
-    moves = definition.blackout.action == "next_working_day"
+    blackout = _days_off(definition)
     for nominal in cron.iter_wall(start_wall):
         wall = nominal
         if nominal.date() in blackout:
+            # A blackout date follows the blackout's action, a public holiday the holidays' one.
+            explicit = nominal.date() in definition.blackout.dates
+            moves = (definition.blackout if explicit else definition.holidays).action == "next_working_day"
             if not moves:
                 continue
             wall = datetime.combine(_next_working_day(nominal.date(), blackout), nominal.time())
@@ -210,6 +232,9 @@ def closes_at(definition: RitualDefinition, occurrence: Occurrence) -> datetime:
         close = datetime.combine(close.date(), window.closes_at)
         if close <= occurrence.wall:
             close += timedelta(days=1)
+    if is_holiday(definition.holidays.place, close.date()):
+        # Nobody works on a public holiday: the deadline moves to the next working day.
+        close = datetime.combine(_next_working_day(close.date(), _days_off(definition)), close.time())
     return localize(close, definition.zone)
 
 
@@ -236,6 +261,19 @@ def prompt_time(
     if definition.schedule.deliver == "participant_local_time" and participant_tz is not None:
         return participant_opening(occurrence, participant_tz)
     return occurrence.opens_at
+
+
+def after_holidays(when: datetime, place: str | None, tz: ZoneInfo | None) -> datetime:
+    """`when`, or when its day is a public holiday at `place` (where one person works), the same
+    wall time on their next working day, in their zone (UTC when unknown)."""
+    if place is None:
+        return when
+    tz = tz or ZoneInfo("UTC")
+    local = _wall_in(when, tz)
+    if not is_holiday(place, local.date()):
+        return when
+    moved = datetime.combine(_next_working_day(local.date(), _DaysOff(frozenset(), place)), local.time())
+    return localize(moved, tz)
 
 
 def earliest_prompt_time(definition: RitualDefinition, occurrence: Occurrence) -> datetime:

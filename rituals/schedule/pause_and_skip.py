@@ -7,6 +7,7 @@ what happened, for Slack.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -63,6 +64,32 @@ def skip_next(
 def is_paused(session: Session, ritual_id: str) -> bool:
     state = session.get(RitualState, ritual_id)
     return bool(state and state.paused)
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """What `ritualbot next` shows: the next openings, and why any of them will not open."""
+
+    openings: list[Occurrence]
+    paused: bool
+    skipped: Occurrence | None
+
+
+def upcoming(definition: RitualDefinition, state: RitualState | None, after: datetime, n: int) -> Upcoming:
+    """The next `n` occurrences that will open, as the tick will decide them: none while the
+    ritual is paused, and without the one an owner asked to skip."""
+    paused = bool(state and state.paused)
+    skip_key = state.skip_key if state is not None else None
+    if paused:
+        return Upcoming([], paused=True, skipped=None)
+    candidates = next_openings(definition, after, n + 1)
+    skipped = next((o for o in candidates if o.key == skip_key), None)
+    openings = [o for o in candidates if o is not skipped][:n]
+    return Upcoming(openings, paused=False, skipped=skipped)
+
+
+def schedule_state(session: Session, ritual_id: str) -> RitualState | None:
+    return session.get(RitualState, ritual_id)
 
 
 # --- from Slack: owners and admins, each in its own transaction ----------------------------------

@@ -6,10 +6,11 @@ not implement it, so a bot never mistakes a missing simulation for success.
 
 from __future__ import annotations
 
-from simulator.methods import chat, conversations, directory, files, views
+from simulator.methods import canvases, chat, conversations, directory, files, views
 from simulator.methods.common import Handler, Params
 
 METHODS: dict[str, Handler] = {
+    **canvases.METHODS,
     **chat.METHODS,
     **conversations.METHODS,
     **directory.METHODS,

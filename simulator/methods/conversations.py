@@ -45,6 +45,22 @@ def info(ws: WorkspaceState, p: Params) -> JsonDict:
     return {"ok": True, "channel": conversation_to_api(ws, conv)}
 
 
+def join(ws: WorkspaceState, p: Params) -> JsonDict:
+    """The bot joins a public channel; a private one must invite it (Slack says so the same way)."""
+    channel = ws.roster.channel_by_id(p.req("channel", "channel_not_found"))
+    if channel is None or (channel.is_private and ws.bot_user.id not in channel.members):
+        raise ApiError("channel_not_found")
+    if channel.is_private:
+        raise ApiError("method_not_supported_for_channel_type")
+    already = ws.bot_user.id in channel.members
+    if not already:
+        channel.members.append(ws.bot_user.id)
+    out: JsonDict = {"ok": True, "channel": channel_to_api(ws, channel)}
+    if already:
+        out["warning"] = "already_in_channel"
+    return out
+
+
 def members(ws: WorkspaceState, p: Params) -> JsonDict:
     conv = ws.conversation(p.req("channel", "channel_not_found"))
     chunk, cursor = page(ws.members(conv), p, default_limit=100, max_limit=1000)
@@ -130,6 +146,7 @@ def replies(ws: WorkspaceState, p: Params) -> JsonDict:
 METHODS: dict[str, Handler] = {
     "conversations.open": open_dm,
     "conversations.info": info,
+    "conversations.join": join,
     "conversations.members": members,
     "conversations.list": list_channels,
     "conversations.history": history,

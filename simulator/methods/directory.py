@@ -48,13 +48,20 @@ def users_list(ws: WorkspaceState, p: Params) -> JsonDict:
     }
 
 
+def _groups_on_plan(ws: WorkspaceState) -> None:
+    if ws.plan == "free":
+        raise ApiError("plan_upgrade_required")
+
+
 def usergroups_list(ws: WorkspaceState, p: Params) -> JsonDict:
+    _groups_on_plan(ws)
     users, count = p.flag("include_users"), p.flag("include_count")
     groups = [group_to_api(ws, g, include_users=users, include_count=count) for g in ws.roster.groups]
     return {"ok": True, "usergroups": groups}
 
 
 def usergroups_users_list(ws: WorkspaceState, p: Params) -> JsonDict:
+    _groups_on_plan(ws)
     group_id = p.req("usergroup", "no_such_subteam")
     group = ws.roster.group(group_id) if group_id.startswith("S") else None
     if group is None:
@@ -62,10 +69,25 @@ def usergroups_users_list(ws: WorkspaceState, p: Params) -> JsonDict:
     return {"ok": True, "users": list(group.users)}
 
 
+def users_lookup_by_email(ws: WorkspaceState, p: Params) -> JsonDict:
+    user = ws.roster.user_by_email(p.req("email", "invalid_email"))
+    if user is None or user.deleted:
+        raise ApiError("users_not_found")
+    return {"ok": True, "user": user_to_api(ws, user)}
+
+
+def users_profile_get(ws: WorkspaceState, p: Params) -> JsonDict:
+    """A person's profile; with a bot token `user` is required (the bot has no profile of its own)."""
+    user = ws.known_user(p.req("user", "user_not_found"))
+    return {"ok": True, "profile": user_to_api(ws, user)["profile"]}
+
+
 METHODS: dict[str, Handler] = {
     "auth.test": auth_test,
     "users.info": users_info,
     "users.list": users_list,
+    "users.lookupByEmail": users_lookup_by_email,
+    "users.profile.get": users_profile_get,
     "usergroups.list": usergroups_list,
     "usergroups.users.list": usergroups_users_list,
 }

@@ -17,6 +17,7 @@ def user_to_api(ws: WorkspaceState, user: User, *, include_locale: bool = False)
         "display_name_normalized": user.name,
         "title": user.title,
         "team": ws.identity.team_id,
+        **status_to_api(ws, user),
     }
     if user.is_bot:
         profile["bot_id"] = ws.identity.bot_id
@@ -45,6 +46,17 @@ def user_to_api(ws: WorkspaceState, user: User, *, include_locale: bool = False)
     if include_locale:
         out["locale"] = "en-US"
     return out
+
+
+def status_to_api(ws: WorkspaceState, user: User) -> JsonDict:
+    """The custom status, as every profile carries it; Slack clears one that has expired."""
+    if user.status_expiration and user.status_expiration <= ws.now().timestamp():
+        return {"status_text": "", "status_emoji": "", "status_expiration": 0}
+    return {
+        "status_text": user.status_text,
+        "status_emoji": user.status_emoji,
+        "status_expiration": user.status_expiration,
+    }
 
 
 def group_to_api(

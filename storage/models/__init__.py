@@ -5,7 +5,7 @@ whole schema); code imports the names it uses from here.
 """
 
 from storage.models.base import Base, UTCDateTime
-from storage.models.messaging import Delivery, DeliveryState
+from storage.models.messaging import Delivery, DeliveryState, PersonRef
 from storage.models.rituals import (
     Answer,
     AnswerDraft,
@@ -15,8 +15,10 @@ from storage.models.rituals import (
     PublicationStatus,
     RitualState,
     Run,
+    RunDocument,
     RunOrigin,
     RunState,
+    TimeOff,
 )
 
 __all__ = [
@@ -27,11 +29,14 @@ __all__ = [
     "DeliveryState",
     "Participant",
     "ParticipantState",
+    "PersonRef",
     "Publication",
     "PublicationStatus",
     "RitualState",
     "Run",
+    "RunDocument",
     "RunOrigin",
     "RunState",
+    "TimeOff",
     "UTCDateTime",
 ]

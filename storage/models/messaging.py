@@ -1,4 +1,5 @@
-"""The outbox's table: every Slack write is a row, claimed with a lease and fenced."""
+"""The tables every domain shares in reaching Slack: the outbox (every Slack write is a row,
+claimed with a lease and fenced) and the people named by email or @handle, resolved once."""
 
 from __future__ import annotations
 
@@ -47,3 +48,19 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class PersonRef(Base):
+    """What an email address or @handle in a ritual file stands for.
+
+    Resolved through Slack (users.lookupByEmail, the users list) and kept, so a restart or a
+    reload asks Slack only about names it has not seen; `user_id` is None when Slack knew
+    nobody by that name (asked again after a while, in case the person joins).
+    """
+
+    __tablename__ = "person_refs"
+
+    # "email:ana@example.com" or "handle:ana", lower case.
+    ref: Mapped[str] = mapped_column(String(320), primary_key=True)
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    resolved_at: Mapped[datetime]

@@ -8,10 +8,10 @@ try the same insert; the constraint lets one win.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, text_enum
@@ -39,6 +39,8 @@ class ParticipantState(enum.StrEnum):
     ANSWERED = "answered"
     SKIPPED = "skipped"
     DELEGATED = "delegated"
+    # Away for the run's window (time off): neither prompted nor chased, "away" in the digest.
+    AWAY = "away"
 
 
 class RitualState(Base):
@@ -184,3 +186,47 @@ class Publication(Base):
     decided_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class RunDocument(Base):
+    """The whole compiled answers of a run for one audience, one click from its digest: a canvas
+    created for the run, or where canvases are unavailable, a Markdown file in the digest's thread.
+
+    Created once: the row is claimed before Slack is asked (`state` "creating"), so replicas and
+    retries never make a second canvas.
+    """
+
+    __tablename__ = "run_documents"
+    __table_args__ = (UniqueConstraint("run_id", "audience", name="uq_run_documents_run_audience"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    audience: Mapped[str] = mapped_column(String(64))
+    # "creating", then "canvas" (with its id and URL) or "file" (shared through the outbox).
+    state: Mapped[str] = mapped_column(String(20))
+    canvas_id: Mapped[str | None] = mapped_column(String(32))
+    url: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class TimeOff(Base):
+    """A person is away on the days from `first_day` to `last_day` (both included, their dates).
+
+    `source` says how it was learnt: "command" (`/ritual away`, the Home tab) or "status" (a
+    Slack status such as :palm_tree: Vacation, read when a run opens or chases).
+    """
+
+    __tablename__ = "time_off"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+Index("ix_time_off_user_last_day", TimeOff.user_id, TimeOff.last_day)

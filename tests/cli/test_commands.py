@@ -52,6 +52,8 @@ def test_the_entry_point_starts_and_lists_every_command(tmp_path: Path) -> None:
         "pause",
         "resume",
         "skip-next",
+        "init",
+        "doctor",
     ):
         assert re.search(rf"^\s+{command}\s", result.stdout, re.MULTILINE), command
 
@@ -154,3 +156,36 @@ def test_a_command_refused_for_an_old_schema_leaves_no_engine_open(
         bot.database.connect(env["DATABASE_URL"])
     assert len(created) == 3
     assert disposed == created
+
+
+def test_next_honours_skip_next_and_pause(ritualbot: CommandRunner, tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    ritualbot("db", "upgrade", env=env)
+    before = ritualbot("next", "launch-update", "-n", "3", env=env).stdout.split()
+    ritualbot("skip-next", "launch-update", env=env)
+    after = ritualbot("next", "launch-update", "-n", "3", env=env)
+    assert after.stdout.split()[:2] == before[1:]
+    assert len(after.stdout.split()) == 3
+    assert f"skips {before[0]}" in after.stderr
+    ritualbot("pause", "launch-update", env=env)
+    paused = ritualbot("next", "launch-update", env=env)
+    assert paused.returncode == 0
+    assert paused.stdout == ""
+    assert "paused" in paused.stderr
+
+
+def test_run_without_network_says_so_in_one_line(ritualbot: CommandRunner, tmp_path: Path) -> None:
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "secret",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        # Nothing listens on port 9 of the loopback: the connection is refused at once.
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+    }
+    ritualbot("db", "upgrade", env=env)
+    result = ritualbot("run", "--http", env=env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "cannot reach Slack at http://127.0.0.1:9/api/" in result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "will be unused" not in result.stderr

@@ -1,11 +1,17 @@
-"""`ritualbot demo`, the README's run command, works from a clean folder with no tokens."""
+"""`ritualbot demo`, the README's run command, works from a clean folder with no tokens, and
+never contradicts itself: whoever it says answered is counted in the digest."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tests.conftest import CommandRunner
+
+
+def _answered(out: str) -> int:
+    return len(re.findall(r"^  \S.* answered \(\d+ item\(s\)\)$", out, re.MULTILINE))
 
 
 def test_demo_runs_a_whole_check_in(ritualbot: CommandRunner, tmp_path: Path) -> None:
@@ -16,12 +22,19 @@ def test_demo_runs_a_whole_check_in(ritualbot: CommandRunner, tmp_path: Path) ->
         "run opened; 8 prompts sent by DM",
         "Dieter Schmidt skipped: out of office",
         "Kenji Sato reminded",
-        "Leaders' digest in #product-leads",
+        "Leaders post in #product-leads",
         "Sales post, waiting for approval",
         "#sales-roadmap so far: 0 posts",
-        "Customer-safe roadmap in #sales-roadmap",
+        "Sales post in #sales-roadmap",
+        f"The demo's database is {tmp_path / 'out' / 'ritualbot-demo.db'}",
     ):
         assert step in out, step
+    assert "sent back" not in out
+    assert _answered(out) == 6
+    # The digest counts exactly those, rendered for a terminal (no raw mrkdwn asterisks).
+    assert "6 of 8 answered · 1 skipped · 1 missing" in out
+    assert "*6* of 8" not in out
+    assert "Needs attention: Roadmap items (2)" in out
     saved = sorted((tmp_path / "out" / "blocks").glob("*.json"))
     assert len(saved) == 6
     for path in saved:
@@ -29,6 +42,26 @@ def test_demo_runs_a_whole_check_in(ritualbot: CommandRunner, tmp_path: Path) ->
     links = (tmp_path / "out" / "blocks" / "block-kit-builder-links.md").read_text().splitlines()
     assert len(links) == 6
     assert all("https://app.slack.com/block-kit-builder/#" in line for line in links)
-    # Sales never sees the internal risk notes, even in the demo's own output.
-    sales = out.split("Customer-safe roadmap in #sales-roadmap", 1)[1]
+    (canvas,) = (tmp_path / "out" / "blocks").glob("canvas-*.md")
+    assert "Identity vendor contract still unsigned" in canvas.read_text()
+    # Sales never sees the internal risk notes or status words, even in the demo's own output.
+    sales = out.split("Sales post in #sales-roadmap", 1)[1].split("Marketing post", 1)[0]
     assert "Identity vendor contract" not in sales
+    assert "At risk" not in sales
+    calls = json.loads((tmp_path / "out" / "slack-calls.json").read_text())
+    posts = [call for call in calls if call["method"] == "chat.postMessage"]
+    assert posts
+    assert all(call["body"]["channel"] for call in posts)  # bodies, not only method names
+    assert any(call["method"] == "canvases.create" for call in calls)
+
+
+def test_demo_runs_any_ritual(ritualbot: CommandRunner, tmp_path: Path) -> None:
+    result = ritualbot("demo", "okr-checkin", "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "OKR check-in" in result.stdout
+    assert _answered(result.stdout) == 6
+    assert "6 of 8 answered · 1 skipped · 1 missing" in result.stdout
+    unknown = ritualbot("demo", "nope", "--output", str(tmp_path / "x"))
+    assert unknown.returncode == 1
+    assert "unknown ritual 'nope'" in unknown.stderr
+    assert "Traceback" not in unknown.stderr

@@ -215,3 +215,21 @@ def test_a_click_on_an_item_removed_meanwhile_is_explained_in_the_modal(
     error = wait(sandbox, lambda: (v := ws.last_modal(ANA)) and v.title == "Not now" and v)
     assert "That item was removed" in str(error.blocks)
     assert [v.id for v in ws.open_views(ANA)] == [form.id, error.id]
+
+
+def test_send_right_after_saving_an_item_sends_it(sandbox: Sandbox, clock: FrozenClock) -> None:
+    """Slack refreshes the answer modal only after the item modal's save was acknowledged; a PM
+    who presses Send before that sends the form as drawn, and the saved item goes with it."""
+    driver = sandbox.driver
+    run = open_run(sandbox, clock)
+    driver.click(ANA, prompt_of(sandbox, ANA), FILL_ACTION)
+    form = modal(sandbox, ANA, ANSWER_CALLBACK)
+    as_drawn = replace(form, definition=dict(form.definition))  # before the refresh arrives
+    driver.click_in_view(ANA, form, ADD_ITEM_ACTION)
+    item = modal(sandbox, ANA, ITEM_CALLBACK)
+    driver.submit_view(ANA, item, {"title": "Self-serve SSO", "horizon": "Now", "status": "Planned"})
+    reply = driver.submit_view(ANA, as_drawn, {"status": "On track", "confidence": "70"})
+    assert reply.get("response_action") is None, reply
+    saved = wait(sandbox, lambda: answers(sandbox, ANA))
+    assert saved[-1].run_id == run.id
+    assert [item["title"] for item in saved[-1].values["roadmap"]] == ["Self-serve SSO"]

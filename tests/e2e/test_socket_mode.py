@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from simulator import SimulatedWorkspace
+from simulator.scopes import DEFAULT_SCOPES
 
 ANA = "U0PM00001"
 
@@ -59,6 +60,11 @@ def test_run_serves_socket_mode_and_stops_cleanly_on_sigterm(
     assert workspace.app_token is not None
     env = _socket_mode_env(workspace, database_url, workspace.app_token)
     assert "SLACK_SIGNING_SECRET" not in env
+    # Start-up runs the doctor's checks: it joins a public channel it posts to, warns of a scope.
+    marketing = workspace.roster.channel("marketing-launches")
+    assert marketing is not None
+    marketing.members.remove(workspace.bot_user_id)
+    workspace.state.scopes = DEFAULT_SCOPES - {"canvases:write"}
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
         env=env,
@@ -90,6 +96,12 @@ def test_run_serves_socket_mode_and_stops_cleanly_on_sigterm(
     assert "received signal SIGTERM" in output
     assert output.rstrip().endswith("stopped")
     assert "Traceback" not in output
+    assert "WARNING bot.commands.run: doctor: problem: scopes: the token lacks canvases:write" in output
+    assert "doctor: fixed: " in output
+    assert workspace.bot_user_id in marketing.members
+    # Quiet, useful logs: no Alembic chatter, no Bolt warning about a token it was handed.
+    assert "alembic" not in output
+    assert "will be unused" not in output
 
 
 def test_run_refuses_a_bot_token_as_the_app_token_without_a_traceback(

@@ -328,6 +328,7 @@ def test_json_has_one_document_per_run(
         "skipped": 1,
         "delegated": 0,
         "missing": 1,
+        "away": 0,
     }
     assert [(p["user"], p["state"]) for p in feb["participants"]] == [
         (ANA, "answered"),

@@ -3,17 +3,20 @@ stores them (dates as ISO text, checkboxes as booleans)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
+from rituals.library import BUILTIN_LIBRARY
 from rituals.runs.opening import create_manual_run
 from storage.models import Answer, Participant, ParticipantState, Run
+from tests.conftest import over_http
 
 RITUAL = "monthly-roadmap-checkin"
 OWNER = "U0PRODOPS"
@@ -22,6 +25,22 @@ OWNER = "U0PRODOPS"
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(datetime(2027, 2, 1, 15, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def sandbox(
+    request: pytest.FixtureRequest, engine: Engine, database_url: str, clock: FrozenClock, tmp_path: Path
+) -> Iterator[Sandbox]:
+    """The built-in check-in with every answer in the leaders' post itself (no full-answers
+    canvas): these tests are about posting, splitting and editing long posts."""
+    folder = tmp_path / "rituals"
+    folder.mkdir()
+    built_in = (BUILTIN_LIBRARY / f"{RITUAL}.yml").read_text()
+    (folder / f"{RITUAL}.yml").write_text(built_in.replace(", full_answers: canvas", ""))
+    with Sandbox(
+        database_url, clock, migrate=False, rituals_path=[folder], serve_http=over_http(request)
+    ) as running:
+        yield running
 
 
 def roadmap(title: str, horizon: str = "Now", status: str = "In progress", **extra: Any) -> dict[str, Any]:

@@ -63,7 +63,14 @@ def test_changes_since_the_previous_run(
     assert [row["item"]["title"] for row in changes["shipped"]] == ["Audit log"]
     assert [row["item"]["title"] for row in changes["dropped"]] == ["Legacy API"]
     assert list(context["items"]["roadmap"]["by_horizon"]) == ["Now", "Later"]
-    assert context["counts"] == {"participants": 8, "answered": 1, "skipped": 1, "missing": 6, "late": 0}
+    assert context["counts"] == {
+        "participants": 8,
+        "answered": 1,
+        "skipped": 1,
+        "missing": 6,
+        "away": 0,
+        "late": 0,
+    }
     assert context["skipped"] == [{"user": "U0PM00002", "name": "ben", "reason": "Out of office"}]
     # Sales sees neither skip reasons nor non-shareable items.
     sales = compile_context(definition, data, definition.audience("sales"))

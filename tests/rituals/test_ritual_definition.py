@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from core.time_zones import UnknownZone, check_zone
 from rituals.definition.loading import load_file
 from rituals.definition.schema import Reminder, RitualDefinition, format_duration, parse_duration
 
@@ -291,3 +292,25 @@ def test_yaml_reads_yes_no_and_times_as_text(tmp_path: Path) -> None:
     assert ritual is not None
     assert ritual.definition.field("ok").options == ["yes", "no", "on", "off"]
     assert ritual.definition.window.closes_at == time(17, 0)
+
+
+@pytest.mark.parametrize(
+    ("name", "accepted"),
+    [
+        ("America/New_York", True),
+        ("Europe/Amsterdam", True),
+        ("UTC", True),
+        ("EST", False),
+        ("CET", False),
+        ("PST8PDT", False),
+        ("Etc/GMT+5", False),
+        ("US/Eastern", False),
+        ("Asia/Calcutta", False),
+    ],
+)
+def test_only_canonical_places_are_time_zones(name: str, accepted: bool) -> None:
+    if accepted:
+        assert check_zone(name) == name
+    else:
+        with pytest.raises(UnknownZone):
+            check_zone(name)

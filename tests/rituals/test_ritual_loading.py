@@ -142,6 +142,23 @@ def test_package_data_globs_cover_the_library() -> None:
             id="unknown-timezone",
         ),
         pytest.param(
+            variant("America/New_York", "EST"),
+            [
+                "x.yml:6: schedule.timezone: 'EST' is an abbreviation or a fixed offset, not a place, "
+                "so it ignores daylight saving where your people are; name the place, such as "
+                "'America/New_York'"
+            ],
+            id="abbreviation-timezone",
+        ),
+        pytest.param(
+            variant("America/New_York", "US/Eastern"),
+            [
+                "x.yml:6: schedule.timezone: 'US/Eastern' is an old alias; "
+                "use the canonical name 'America/New_York'"
+            ],
+            id="alias-timezone",
+        ),
+        pytest.param(
             variant("    to: [product-leads]\n", "    to: [product-leads]\n    template: exec.md.j2\n"),
             [
                 "x.yml:17: audiences[0].template: template 'exec.md.j2' not found beside the ritual file "
@@ -210,7 +227,10 @@ def test_package_data_globs_cover_the_library() -> None:
         ),
         pytest.param(
             variant("users: [U0PM0001]", "users: [pm-alice]"),
-            ["x.yml:8: participants.users[0]: String should match pattern '^[UW][A-Z0-9]{2,}$'"],
+            [
+                "x.yml:8: participants.users[0]: expected a Slack user id (U…), an email address "
+                "or an @handle, got 'pm-alice'"
+            ],
             id="bad-user-id",
         ),
         pytest.param(
@@ -293,7 +313,8 @@ def test_duplicate_id_in_one_folder(tmp_path: Path) -> None:
 
 
 def test_missing_path(tmp_path: Path) -> None:
-    assert validate_paths([tmp_path / "nope"]) == [Problem(tmp_path / "nope", 1, "no such file or folder")]
+    assert validate_paths([tmp_path / "nope"]) == [Problem(tmp_path / "nope", 0, "no such folder")]
+    assert str(validate_paths([tmp_path / "nope"])[0]) == f"{tmp_path / 'nope'}: no such folder"
 
 
 def test_problem_str() -> None:
@@ -379,3 +400,27 @@ def test_research_and_objectives_files_in_a_rituals_folder_are_not_rituals(tmp_p
     (tmp_path / "okrs.yml").write_text("objectives: []\nmetrics: []\n", encoding="utf-8")
     assert validate_paths([tmp_path]) == []
     assert load_library([tmp_path]).ids() == load_library().ids()
+
+
+def test_every_problem_in_one_pass(tmp_path: Path) -> None:
+    """A misspelt key does not hide a duplicate field id, a missing template or an empty
+    `only: shareable`: all are reported at once."""
+    text = (
+        variant("  cron:", "  crom:")
+        .replace(
+            "form:\n",
+            "form:\n  - {id: status, type: text, label: Again}\n",
+        )
+        .replace(
+            "    to: [product-leads]\n",
+            "    to: [product-leads]\n    template: exec.md.j2\n    only: shareable\n",
+        )
+    )
+    assert problems_in(tmp_path, "x.yml", text) == [
+        "x.yml:4: schedule: missing required key 'cron'",
+        "x.yml:5: schedule: unknown key 'crom'; did you mean 'cron'?",
+        "x.yml:11: form[1].id: field id 'status' is already used by form[0]",
+        "x.yml:18: audiences[0].template: template 'exec.md.j2' not found beside the ritual file "
+        "or among the built-in templates",
+        "x.yml:19: audiences[0].only: only: shareable, but no form field is marked shareable: true",
+    ]

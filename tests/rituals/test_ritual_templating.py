@@ -11,6 +11,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from messaging.mrkdwn import mrkdwn_escape
 from rituals.definition.loading import load_library
+from rituals.definition.schema import RitualDefinition
 from rituals.publish.templating import (
     render_template,
     sample_context,
@@ -183,9 +184,29 @@ def test_built_in_templates_never_let_answers_ping(ritual_id: str, audience: str
 def test_leaders_digest_pings_the_people_who_have_not_answered() -> None:
     env, context = hostile_context("monthly-roadmap-checkin", "leaders")
     text = render_template(env, "leaders.md.j2", context)
-    assert "*2* of 4 answered (1 late) · *1* skipped · *1* missing" in text
+    assert "*2* of 5 answered (1 late) · *1* skipped · *1* missing · *1* away" in text
     assert "No answer from <@U0SAMPLE3>" in text
-    assert "*<@U0SAMPLE1>*" in text
+    assert "Away: <@U0SAMPLE5>" in text
+    # The whole answers go to a canvas, so the post leads with what needs a leader.
+    assert "*<@U0SAMPLE1>*" not in text
+    assert "*Decisions and help asked for* (1)" in text
+    assert "_Every answer in full is in this post's thread._" in text
+
+
+def test_sales_post_carries_no_internal_status_words() -> None:
+    env, context = hostile_context("monthly-roadmap-checkin", "sales")
+    for response in context["responses"]:
+        for item in response["answers"]["roadmap"]:
+            item["status"] = "At risk"
+    assert "At risk" not in render_template(env, "sales.md.j2", context)
+    leaders_env, leaders = hostile_context("monthly-roadmap-checkin", "leaders")
+    for response in leaders["responses"]:
+        for item in response["answers"]["roadmap"]:
+            item["status"] = "At risk"
+    leaders["attention"] = {
+        "roadmap": [{"item": i, "by": "U0SAMPLE1"} for i in leaders["responses"][0]["answers"]["roadmap"]]
+    }
+    assert "At risk" in render_template(leaders_env, "leaders.md.j2", leaders)
 
 
 def test_sales_sees_only_shareable_fields_and_items_and_no_names() -> None:
@@ -195,3 +216,42 @@ def test_sales_sees_only_shareable_fields_and_items_and_no_names() -> None:
     assert all(item["shareable"] for r in context["responses"] for item in r["answers"]["roadmap"])
     assert "Risks" not in text
     assert "<@U0SAMPLE" not in text
+
+
+def test_built_in_templates_degrade_for_forms_without_horizon_status_or_date() -> None:
+    """A ritual whose items have only a title and an owner still gets readable posts: no
+    "Unsorted" heading, no "Needs attention", and a launch list that says it has no dates."""
+    definition = RitualDefinition.model_validate(
+        {
+            "id": "hiring",
+            "name": "Hiring plan",
+            "owners": ["U0OWNER1"],
+            "schedule": {"cron": "0 10 * * mon", "timezone": "Europe/London"},
+            "participants": {"users": ["U0PM0001"]},
+            "form": [
+                {
+                    "id": "roles",
+                    "type": "items",
+                    "label": "Open roles",
+                    "item": [
+                        {"id": "title", "type": "text", "label": "Role"},
+                        {"id": "owner", "type": "user", "label": "Hiring manager"},
+                    ],
+                }
+            ],
+            "audiences": [{"name": "leaders", "to": ["leads"]}, {"name": "marketing", "to": ["mkt"]}],
+        }
+    )
+    env = template_environment(template_search_path(None))
+    leaders = render_template(
+        env, "leaders.md.j2", sample_context(definition, definition.audience("leaders"))
+    )
+    assert "Unsorted" not in leaders
+    assert "Needs attention" not in leaders
+    assert "by horizon" not in leaders
+    assert "*Open roles:*" in leaders  # every answer, items as a list, since there is no canvas
+    assert "Sample role &lt;!channel&gt;" in leaders
+    marketing = render_template(
+        env, "marketing.md.j2", sample_context(definition, definition.audience("marketing"))
+    )
+    assert "No dated launches this time." in marketing
