@@ -1,1 +1,2 @@
-"""The rituals domain: definitions, schedules, runs, collecting answers, publishing digests, exports."""
+"""The rituals domain: definitions, schedules, runs, collecting answers, publishing digests, exports,
+and time off."""

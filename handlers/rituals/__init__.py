@@ -1,2 +1,2 @@
 """Slack listeners of the rituals domain: `/ritual`, the prompt's buttons, the answer modal,
-approval and export."""
+approval, export, and time off."""

@@ -1,1 +1,2 @@
-"""When a ritual happens: cron, occurrences in local wall-clock time, blackouts, owners' pause and skip."""
+"""When a ritual happens: cron, occurrences in local wall-clock time, blackouts and public holidays,
+owners' pause and skip."""

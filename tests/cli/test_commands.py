@@ -79,9 +79,11 @@ def test_bot_refuses_to_start_with_an_invalid_ritual(ritualbot: CommandRunner, t
     assert f"{tmp_path / 'broken.yml'}:5:" in result.stderr
 
 
-def test_next_prints_first_mondays_at_ten_new_york_time(ritualbot: CommandRunner) -> None:
+def test_next_prints_first_mondays_at_ten_new_york_time(ritualbot: CommandRunner, tmp_path: Path) -> None:
     result = ritualbot("next", "monthly-roadmap-checkin", "-n", "3")
     assert result.returncode == 0, result.stderr
+    # Without a database there is no pause or skip to read, and none is created to look.
+    assert list(tmp_path.iterdir()) == []
     lines = result.stdout.split()
     assert len(lines) == 3
     for line in lines:

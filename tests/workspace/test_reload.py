@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 from bot.sandbox import Sandbox
+from core.config_files import Problem
+from rituals.definition.reloading import PROBLEMS_SHOWN, invalid_edit_post
 
 from .conftest import ANA, OWNER, TEAM_RITUAL, response_text
 
@@ -60,3 +62,24 @@ def test_slash_reload_reports_what_changed(team_sandbox: Sandbox, team_folder: P
     assert "nobody@ritualbot-sim.example" in text
     team_sandbox.driver.slash_command(ANA, "/ritual", "reload")
     assert "Only ritual owners and admins" in response_text(team_sandbox)
+
+
+def test_a_long_list_of_problems_reaches_the_owners_whole_in_a_thread(tmp_path: Path) -> None:
+    """The notice is laid out like any long text: nothing is cut, the rest continues in a thread."""
+    problems = [
+        Problem(tmp_path / "team-sync.yml", line, f"form[{line}].label: {'far too long ' * 120}& <more>")
+        for line in range(1, 13)
+    ]
+    post = invalid_edit_post(problems)
+    assert post.replies  # too long for one message
+    text = "\n".join(
+        block["text"]["text"]
+        for message in post.messages
+        for block in message.blocks
+        if block["type"] == "section"
+    )
+    assert "does not validate" in text
+    for problem in problems[:PROBLEMS_SHOWN]:
+        assert f"team-sync.yml:{problem.line}: form[{problem.line}]" in text
+    assert "&amp; &lt;more&gt;" in text  # escaped, never cut inside an escape
+    assert f"…and {len(problems) - PROBLEMS_SHOWN} more." in text
