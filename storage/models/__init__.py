@@ -6,6 +6,15 @@ whole schema); code imports the names it uses from here.
 
 from storage.models.base import Base, UTCDateTime
 from storage.models.messaging import Delivery, DeliveryState
+from storage.models.research import (
+    Account,
+    Contact,
+    Override,
+    OverrideStage,
+    Touch,
+    TouchKind,
+    TouchTag,
+)
 from storage.models.rituals import (
     Answer,
     AnswerDraft,
@@ -20,11 +29,15 @@ from storage.models.rituals import (
 )
 
 __all__ = [
+    "Account",
     "Answer",
     "AnswerDraft",
     "Base",
+    "Contact",
     "Delivery",
     "DeliveryState",
+    "Override",
+    "OverrideStage",
     "Participant",
     "ParticipantState",
     "Publication",
@@ -33,5 +46,8 @@ __all__ = [
     "Run",
     "RunOrigin",
     "RunState",
+    "Touch",
+    "TouchKind",
+    "TouchTag",
     "UTCDateTime",
 ]
