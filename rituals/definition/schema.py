@@ -465,7 +465,10 @@ class Audience(_Model):
 
 class RitualDefinition(_Model):
     """A whole ritual. The keys ``id``, ``name``, ``owners``, ``schedule``, ``participants``,
-    ``form`` and ``audiences`` are a contract; the rest has defaults."""
+    ``form`` and ``audiences`` are a contract; the rest has defaults.
+
+    A ritual without ``participants`` and ``form`` asks nobody anything: it only compiles its
+    digest on schedule from what other domains contribute (the weekly research digest)."""
 
     id: RitualId
     name: Annotated[str, Field(min_length=1, max_length=150)]
@@ -477,8 +480,8 @@ class RitualDefinition(_Model):
     window: Window = Field(default_factory=Window)
     catch_up: Duration = timedelta(hours=6)
     blackout: Blackout = Field(default_factory=Blackout)
-    participants: Participants
-    form: Annotated[list[FormField], Field(min_length=1)]
+    participants: Participants | None = None
+    form: list[FormField] = Field(default_factory=list)
     audiences: list[Audience] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -538,6 +541,16 @@ class RitualDefinition(_Model):
 def cross_check(definition: RitualDefinition) -> list[tuple[Loc, str]]:
     """Checks that span several keys, each with the key path it should be reported at."""
     findings: list[tuple[Loc, str]] = []
+    if definition.form and definition.participants is None:
+        findings.append((("form",), "a ritual with a form needs participants to fill it in"))
+    if definition.participants is not None and not definition.form:
+        findings.append(
+            (
+                ("participants",),
+                "participants are asked to fill in the form, but there is none: add form fields, or "
+                "leave participants out for a digest-only ritual",
+            )
+        )
     if definition.short_name is None and len(definition.name) > MODAL_TITLE_MAX:
         findings.append(
             (

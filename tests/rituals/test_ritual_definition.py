@@ -291,3 +291,22 @@ def test_yaml_reads_yes_no_and_times_as_text(tmp_path: Path) -> None:
     assert ritual is not None
     assert ritual.definition.field("ok").options == ["yes", "no", "on", "off"]
     assert ritual.definition.window.closes_at == time(17, 0)
+
+
+def test_a_digest_only_ritual_has_neither_participants_nor_form(ritual_data: RitualData) -> None:
+    data = ritual_data()
+    del data["participants"], data["form"]
+    definition = RitualDefinition.model_validate(data)
+    assert definition.participants is None
+    assert definition.form == []
+
+
+def test_participants_and_form_come_together(ritual_data: RitualData) -> None:
+    without_form = ritual_data()
+    del without_form["form"]
+    [(_, message)] = errors(without_form)
+    assert "participants: participants are asked to fill in the form, but there is none" in message
+    without_people = ritual_data()
+    del without_people["participants"]
+    [(_, message)] = errors(without_people)
+    assert "form: a ritual with a form needs participants to fill it in" in message
