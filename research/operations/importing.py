@@ -1,0 +1,415 @@
+"""Importing accounts, contacts and touches from CSV files, as often as you like.
+
+    accounts: name,domain[,crm_id,owner]
+    contacts: email,name,account_domain[,role]
+    touches:  date,contact_email,account_domain,by,kind,topic,summary[,tags,link]
+
+Importing the same file again adds nothing: accounts are keyed by domain and contacts by email
+(a row that changes them updates them, and a blank optional cell keeps what is there), and a
+touch is keyed by the digest of its row, so only a new or changed row adds one. Each bad row is
+reported as `file:line: message` and skipped while the good rows import; a header that does not
+fit stops that file before any row. Dates are ISO (`2027-01-15`); `by` is a Slack user id or an
+email address; `tags` are separated by `;`. Rules are not applied to imported history: it is
+what happened, and the limits count it from then on.
+
+Rows are written in batches, each in its own transaction, so a large file shows progress and an
+interrupted import is finished by importing the file again.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.config_files import Problem
+from research.addresses import as_domain, as_email, as_person
+from research.touches import TOPIC_MAX, parse_tags, tag_problem
+from storage.database import SessionFactory
+from storage.models import Account, Contact, Touch, TouchKind, TouchTag
+from storage.queries import insert_ignoring_conflicts
+
+BATCH_ROWS = 500
+# Validation context: the day touches may not be later than.
+TODAY = "today"
+PROGRESS_EVERY = 2_000
+
+Progress = Callable[[str], None]
+R = TypeVar("R", bound="_Row")
+
+
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _checked(convert: Callable[[str], str | None], what: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        converted = convert(value)
+        if converted is None:
+            raise ValueError(f"expected {what}, got {value!r}")
+        return converted
+
+    return check
+
+
+Domain = Annotated[str, AfterValidator(_checked(as_domain, "a domain such as acme.com"))]
+Email = Annotated[str, AfterValidator(_checked(as_email, "an email address"))]
+Person = Annotated[str, AfterValidator(_checked(as_person, "a Slack user id (U…) or an email address"))]
+Optional = BeforeValidator(_blank_is_none)
+Name = Annotated[str, Field(max_length=200)]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class AccountRow(_Row):
+    name: str = Field(min_length=1, max_length=200)
+    domain: Domain
+    crm_id: Annotated[Annotated[str, Field(max_length=100)] | None, Optional] = None
+    owner: Annotated[Person | None, Optional] = None
+
+
+class ContactRow(_Row):
+    email: Email
+    name: Annotated[Name | None, Optional] = None
+    account_domain: Domain
+    role: Annotated[Name | None, Optional] = None
+
+
+class TouchRow(_Row):
+    touched_on: date = Field(alias="date")
+    contact_email: Annotated[Email | None, Optional] = None
+    account_domain: Domain
+    by: Person
+    kind: TouchKind
+    topic: str = Field(min_length=1, max_length=TOPIC_MAX)
+    summary: str = ""
+    tags: Annotated[str | None, Optional] = None
+    link: Annotated[Annotated[str, Field(pattern=r"^https?://\S+$")] | None, Optional] = None
+
+    @field_validator("touched_on")
+    @classmethod
+    def _happened(cls, value: date, info: ValidationInfo) -> date:
+        today = (info.context or {}).get(TODAY)
+        if today is not None and value > today:
+            raise ValueError(f"{value} is in the future; import touches that happened")
+        return value
+
+    @property
+    def tag_list(self) -> tuple[str, ...]:
+        return parse_tags(self.tags)
+
+    @property
+    def source_key(self) -> str:
+        """The row's identity: the same row imported again is the same touch."""
+        fields: list[object] = [self.touched_on.isoformat(), self.contact_email, self.account_domain]
+        fields += [self.by, self.kind.value]
+        fields += [self.topic, self.summary, sorted(self.tag_list), self.link]
+        digest = hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
+        return f"csv:{digest[:40]}"
+
+
+COLUMNS: dict[type[_Row], tuple[tuple[str, ...], tuple[str, ...]]] = {
+    AccountRow: (("name", "domain"), ("crm_id", "owner")),
+    ContactRow: (("email", "name", "account_domain"), ("role",)),
+    TouchRow: (
+        ("date", "contact_email", "account_domain", "by", "kind", "topic", "summary"),
+        ("tags", "link"),
+    ),
+}
+
+
+@dataclass
+class ImportReport:
+    path: Path
+    rows: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    # Touches naming a contact the registry did not know add that contact to the account.
+    contacts_added: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    def summary(self, noun: str) -> str:
+        parts = [f"{self.added} {noun} added", f"{self.updated} updated", f"{self.unchanged} already there"]
+        if self.contacts_added:
+            parts.append(f"{self.contacts_added} contacts added from touches")
+        bad = len({problem.line for problem in self.problems if problem.line > 1})
+        if bad:
+            parts.append(f"{bad} bad row(s) skipped")
+        elif self.problems:
+            parts.append("not imported (see above)")
+        return f"{self.path.name}: " + ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    line: int
+    row: Any
+
+
+def _problems(path: Path, line: int, error: ValidationError) -> list[Problem]:
+    found = []
+    for item in error.errors():
+        column = ".".join(str(part) for part in item["loc"])
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] == "missing":
+            message = "empty, but this column is required"
+        found.append(Problem(path, line, f"{column}: {message}" if column else message))
+    return found
+
+
+def _header_problems(path: Path, header: list[str] | None, model: type[_Row]) -> list[Problem]:
+    required, optional = COLUMNS[model]
+    usage = ",".join(required) + (f"[,{','.join(optional)}]" if optional else "")
+    if not header:
+        return [Problem(path, 1, f"empty file; the first line must be the header {usage}")]
+    problems = []
+    for column in header:
+        if column not in required + optional:
+            close = difflib.get_close_matches(column, required + optional, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(Problem(path, 1, f"unknown column {column!r}{hint}; the header is {usage}"))
+    for column in required:
+        if column not in header:
+            problems.append(Problem(path, 1, f"missing column {column!r}; the header is {usage}"))
+    return problems
+
+
+def _rows(
+    path: Path, model: type[R], report: ImportReport, progress: Progress, today: date
+) -> Iterator[list[_Parsed]]:
+    """Valid rows of `path` in batches; bad rows and a bad header go to `report.problems`."""
+    with path.open(newline="", encoding="utf-8-sig") as file:
+        total = sum(1 for _ in csv.reader(file)) - 1
+        file.seek(0)
+        reader = csv.reader(file)
+        header = [column.strip() for column in next(reader, [])]
+        report.problems += _header_problems(path, header, model)
+        if report.problems:
+            return
+        batch: list[_Parsed] = []
+        line = reader.line_num + 1
+        for cells in reader:
+            start, line = line, reader.line_num + 1
+            if not any(cell.strip() for cell in cells):
+                continue  # a blank line, as spreadsheets leave at the end
+            report.rows += 1
+            if len(cells) != len(header):
+                report.problems.append(
+                    Problem(path, start, f"{len(cells)} cells, but the header has {len(header)} columns")
+                )
+                continue
+            try:
+                row = model.model_validate(dict(zip(header, cells, strict=True)), context={TODAY: today})
+                batch.append(_Parsed(start, row))
+            except ValidationError as error:
+                report.problems += _problems(path, start, error)
+            if len(batch) >= BATCH_ROWS:
+                yield batch
+                batch = []
+            if total > PROGRESS_EVERY and report.rows % PROGRESS_EVERY == 0:
+                progress(f"{path.name}: {report.rows:,} of {total:,} rows read")
+        if batch:
+            yield batch
+
+
+def import_accounts(
+    session_factory: SessionFactory, path: Path, now: datetime, today: date, progress: Progress
+) -> ImportReport:
+    report = ImportReport(path)
+    seen: dict[str, int] = {}
+    for batch in _rows(path, AccountRow, report, progress, today):
+        with session_factory.begin() as session:
+            existing = _accounts(session, [parsed.row.domain for parsed in batch])
+            for parsed in batch:
+                row: AccountRow = parsed.row
+                if row.domain in seen:
+                    report.problems.append(
+                        Problem(
+                            path, parsed.line, f"domain: {row.domain} is already at line {seen[row.domain]}"
+                        )
+                    )
+                    continue
+                seen[row.domain] = parsed.line
+                account = existing.get(row.domain)
+                if account is None:
+                    values = {
+                        "name": row.name,
+                        "domain": row.domain,
+                        "crm_id": row.crm_id,
+                        "owner": row.owner,
+                    }
+                    report.added += insert_ignoring_conflicts(
+                        session, Account, [values | {"created_at": now, "updated_at": now}]
+                    )
+                    continue
+                changes = {
+                    "name": row.name,
+                    "crm_id": row.crm_id or account.crm_id,
+                    "owner": row.owner or account.owner,
+                }
+                if all(getattr(account, key) == value for key, value in changes.items()):
+                    report.unchanged += 1
+                    continue
+                for key, value in changes.items():
+                    setattr(account, key, value)
+                account.updated_at = now
+                report.updated += 1
+    return report
+
+
+def import_contacts(
+    session_factory: SessionFactory, path: Path, now: datetime, today: date, progress: Progress
+) -> ImportReport:
+    report = ImportReport(path)
+    seen: dict[str, int] = {}
+    for batch in _rows(path, ContactRow, report, progress, today):
+        with session_factory.begin() as session:
+            accounts = _accounts(session, [parsed.row.account_domain for parsed in batch])
+            existing = _contacts(session, [parsed.row.email for parsed in batch])
+            for parsed in batch:
+                row: ContactRow = parsed.row
+                account = accounts.get(row.account_domain)
+                if row.email in seen:
+                    report.problems.append(
+                        Problem(path, parsed.line, f"email: {row.email} is already at line {seen[row.email]}")
+                    )
+                    continue
+                seen[row.email] = parsed.line
+                if account is None:
+                    report.problems.append(_no_account(path, parsed.line, row.account_domain))
+                    continue
+                contact = existing.get(row.email)
+                if contact is None:
+                    values = {
+                        "email": row.email,
+                        "name": row.name,
+                        "role": row.role,
+                        "account_id": account.id,
+                    }
+                    report.added += insert_ignoring_conflicts(
+                        session, Contact, [values | {"created_at": now}]
+                    )
+                    continue
+                # A person who moved to another customer becomes that account's contact.
+                changes = {
+                    "name": row.name or contact.name,
+                    "role": row.role or contact.role,
+                    "account_id": account.id,
+                }
+                if all(getattr(contact, key) == value for key, value in changes.items()):
+                    report.unchanged += 1
+                    continue
+                for key, value in changes.items():
+                    setattr(contact, key, value)
+                report.updated += 1
+    return report
+
+
+def import_touches(
+    session_factory: SessionFactory, path: Path, now: datetime, today: date, progress: Progress
+) -> ImportReport:
+    report = ImportReport(path)
+    for batch in _rows(path, TouchRow, report, progress, today):
+        with session_factory.begin() as session:
+            _import_touch_batch(session, path, batch, now, report)
+    return report
+
+
+def _import_touch_batch(
+    session: Session, path: Path, batch: list[_Parsed], now: datetime, report: ImportReport
+) -> None:
+    accounts = _accounts(session, [parsed.row.account_domain for parsed in batch])
+    contacts = _new_contacts(session, batch, accounts, now, report)
+    rows: list[dict[str, Any]] = []
+    tags: dict[str, tuple[str, ...]] = {}
+    for parsed in batch:
+        row: TouchRow = parsed.row
+        account = accounts.get(row.account_domain)
+        if account is None:
+            report.problems.append(_no_account(path, parsed.line, row.account_domain))
+            continue
+        if problem := tag_problem(row.tag_list):
+            report.problems.append(Problem(path, parsed.line, f"tags: {problem}"))
+            continue
+        contact_id = contacts[row.contact_email].id if row.contact_email else None
+        tags[row.source_key] = row.tag_list
+        rows.append(
+            {
+                "account_id": account.id,
+                "contact_id": contact_id,
+                "touched_on": row.touched_on,
+                "kind": row.kind.value,
+                "by": row.by,
+                "topic": row.topic,
+                "summary": row.summary,
+                "link": row.link,
+                "source_key": row.source_key,
+                "created_at": now,
+            }
+        )
+    added = insert_ignoring_conflicts(session, Touch, rows)
+    report.added += added
+    report.unchanged += len(rows) - added
+    ids = {
+        key: touch_id
+        for key, touch_id in session.execute(
+            select(Touch.source_key, Touch.id).where(Touch.source_key.in_(tags))
+        )
+    }
+    tag_rows = [{"touch_id": ids[key], "tag": tag} for key, values in tags.items() for tag in values]
+    insert_ignoring_conflicts(session, TouchTag, tag_rows)
+
+
+def _new_contacts(
+    session: Session, batch: list[_Parsed], accounts: dict[str, Account], now: datetime, report: ImportReport
+) -> dict[str, Contact]:
+    """The batch's contacts by email, adding the ones the registry does not know to their account."""
+    emails = [parsed.row.contact_email for parsed in batch if parsed.row.contact_email]
+    known = _contacts(session, emails)
+    new: dict[str, dict[str, Any]] = {}
+    for parsed in batch:
+        row: TouchRow = parsed.row
+        account = accounts.get(row.account_domain)
+        if row.contact_email and row.contact_email not in known and account is not None:
+            new.setdefault(
+                row.contact_email, {"email": row.contact_email, "account_id": account.id, "created_at": now}
+            )
+    if not new:
+        return known
+    report.contacts_added += insert_ignoring_conflicts(session, Contact, list(new.values()))
+    return _contacts(session, emails)
+
+
+def _no_account(path: Path, line: int, domain: str) -> Problem:
+    return Problem(path, line, f"account_domain: no account {domain}; import it with --accounts first")
+
+
+def _accounts(session: Session, domains: list[str]) -> dict[str, Account]:
+    return {a.domain: a for a in session.scalars(select(Account).where(Account.domain.in_(set(domains))))}
+
+
+def _contacts(session: Session, emails: list[str]) -> dict[str, Contact]:
+    found = session.scalars(select(Contact).where(Contact.email.in_(set(emails))))
+    return {contact.email: contact for contact in found if contact.email}
