@@ -24,11 +24,17 @@ from handlers.wiring import register_all
 from messaging.gateway import SlackGateway
 from messaging.outbox import OutboxPolicy, OutboxSender
 from messaging.webhooks import WebhookSender
+from research.config import NO_RULES, ResearchRules, load_rules
+from research.digest import ResearchDigest
+from research.home import ResearchHome
+from research.services import ResearchServices
 from rituals.collect.prompt_sync import PromptSync, bump_prompts
 from rituals.collect.prompts import queue_prompts
 from rituals.collect.reminders import Reminders, skip_waiting_reminders
-from rituals.definition.loading import RitualLibrary
+from rituals.definition.loading import RitualLibrary, load_library
 from rituals.home import RitualsHome
+from rituals.library import BUILTIN_LIBRARY
+from rituals.publish.contributions import DigestContribution
 from rituals.publish.publisher import Publisher
 from rituals.runs.closing import RunCloser
 from rituals.runs.opening import RunOpener
@@ -57,6 +63,25 @@ class RitualApp:
     tick: Tick
 
 
+def load_research_rules(settings: Settings) -> ResearchRules:
+    """The research registry's rules from the built-in library and `RITUALS_PATH` (none: no limits)."""
+    return load_rules([BUILTIN_LIBRARY, *settings.rituals_path])
+
+
+def digest_contributions(research_rules: ResearchRules) -> list[DigestContribution]:
+    """What other domains add to every ritual's digest: the same list checks the templates
+    (`load_library(..., contributions=...)`) and renders them (the `Publisher`)."""
+    return [ResearchDigest(research_rules)]
+
+
+def load_definitions(settings: Settings) -> tuple[RitualLibrary, ResearchRules]:
+    """The rituals and the research rules the bot runs with; `InvalidRituals` or `InvalidRules`
+    rather than half of them."""
+    research_rules = load_research_rules(settings)
+    library = load_library(settings.rituals_path, contributions=digest_contributions(research_rules))
+    return library, research_rules
+
+
 def wire_domain(
     settings: Settings,
     *,
@@ -67,6 +92,7 @@ def wire_domain(
     gateway: SlackGateway | None = None,
     outbox_policy: OutboxPolicy | None = None,
     webhooks: WebhookSender | None = None,
+    research_rules: ResearchRules = NO_RULES,
 ) -> Domain:
     """Runs, prompts, reminders, publishing and the outbox, wired once.
 
@@ -76,7 +102,7 @@ def wire_domain(
     gateway = gateway or WebClientGateway(client)
     if webhooks is None and settings.webhook_secret:
         webhooks = HttpxWebhookSender(settings.webhook_secret, clock)
-    publisher = Publisher(library)
+    publisher = Publisher(library, digest_contributions(research_rules))
     # Prompts are queued in the transaction that opens a run; closing marks every prompt for a
     # "closed" update and withdraws reminders still waiting.
     opener = RunOpener(session_factory, library, gateway, on_open=[queue_prompts])
@@ -107,6 +133,7 @@ def create_app(
     outbox_policy: OutboxPolicy | None = None,
     webhooks: WebhookSender | None = None,
     listener_executor: Executor | None = None,
+    research_rules: ResearchRules = NO_RULES,
 ) -> RitualApp:
     domain = wire_domain(
         settings,
@@ -117,7 +144,9 @@ def create_app(
         gateway=gateway,
         outbox_policy=outbox_policy,
         webhooks=webhooks,
+        research_rules=research_rules,
     )
+    research = ResearchServices(session_factory, clock, research_rules)
     bolt = App(
         client=client,
         # Socket Mode authenticates with the app token over the WebSocket; HTTP needs the
@@ -135,6 +164,8 @@ def create_app(
         logger=logging.getLogger("ritualbot.bolt"),
     )
     bolt.error(handle_listener_error)
-    home_tab = HomeTab(sections=[RitualsHome(domain.services)], gateway=domain.services.gateway)
-    listeners = register_all(bolt, domain.services, home_tab)
+    home_tab = HomeTab(
+        sections=[RitualsHome(domain.services), ResearchHome(research)], gateway=domain.services.gateway
+    )
+    listeners = register_all(bolt, domain.services, home_tab, research)
     return RitualApp(bolt=bolt, services=domain.services, listeners=listeners, tick=domain.tick)

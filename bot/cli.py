@@ -13,6 +13,7 @@ class RitualbotGroup(click.Group):
     """Turns a missing setting or an out-of-date schema into one readable line and exit code 2."""
 
     def invoke(self, ctx: click.Context) -> object:
+        from research.config import InvalidRules
         from rituals.definition.loading import InvalidRituals
         from storage.migrate import SchemaOutOfDate
 
@@ -21,10 +22,11 @@ class RitualbotGroup(click.Group):
         except (MissingSetting, SchemaOutOfDate) as error:
             click.echo(f"ritualbot: {error}", err=True)
             sys.exit(2)
-        except InvalidRituals as error:
+        except (InvalidRituals, InvalidRules) as error:
             for problem in error.problems:
                 click.echo(str(problem), err=True)
-            click.echo("ritualbot: refusing to start with invalid rituals (see above)", err=True)
+            what = "rituals" if isinstance(error, InvalidRituals) else "research rules"
+            click.echo(f"ritualbot: refusing to start with invalid {what} (see above)", err=True)
             sys.exit(1)
 
 
@@ -35,7 +37,7 @@ def main() -> None:
     roadmap and launch posts for sales and marketing."""
 
 
-from bot.commands import db, demo, export, rituals, run  # noqa: E402  (commands attach to `main`)
+from bot.commands import db, demo, export, research, rituals, run  # noqa: E402  (commands attach to `main`)
 
-for module in (run, demo, db, rituals, export):
+for module in (run, demo, db, rituals, export, research):
     module.attach(main)

@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
-from bot.app import RitualApp, create_app
+from bot.app import RitualApp, create_app, load_definitions
 from bot.server import HttpServer, RitualWSGIApp
 from bot.settings import Settings
 from bot.slack_client import create_web_client
 from core.clock import Clock
 from messaging.outbox import OutboxPolicy
 from messaging.webhooks import WebhookSender
-from rituals.definition.loading import RitualLibrary, load_library
+from rituals.definition.loading import RitualLibrary
 from simulator import Roster, SimulatedWorkspace, SlackDriver
 from storage.database import create_database_engine, create_session_factory
 from storage.migrate import upgrade
@@ -54,7 +54,8 @@ class Sandbox:
             upgrade(self.engine)
         self.session_factory = create_session_factory(self.engine)
         self.client = create_web_client(self.settings)
-        self.library = library or load_library(self.settings.rituals_path)
+        loaded, self.research_rules = load_definitions(self.settings)
+        self.library = library or loaded
         self.app: RitualApp = create_app(
             self.settings,
             client=self.client,
@@ -63,6 +64,7 @@ class Sandbox:
             library=self.library,
             outbox_policy=outbox_policy,
             webhooks=webhooks,
+            research_rules=self.research_rules,
         )
         self.server = HttpServer(RitualWSGIApp(self.app.bolt, self.session_factory), host="127.0.0.1", port=0)
         self.server.start_in_thread()

@@ -39,7 +39,7 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "files.completeUploadExternal": frozenset({"files:write"}),
 }
 
-PACKAGES = ("bot", "core", "handlers", "messaging", "rituals")
+PACKAGES = ("bot", "core", "handlers", "messaging", "research", "rituals")
 CLIENT_NAMES = {"client", "_client"}
 
 

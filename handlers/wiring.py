@@ -5,13 +5,17 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers import home
+from handlers import research as research_listeners
 from handlers.home import HomeTab
 from handlers.registry import ListenerSpec
 from handlers.rituals import answer_form, approval, commands, controls, export, prompt_actions, runs
+from research.services import ResearchServices
 from rituals.services import Services
 
 
-def register_all(app: App, services: Services, home_tab: HomeTab) -> list[ListenerSpec]:
+def register_all(
+    app: App, services: Services, home_tab: HomeTab, research: ResearchServices
+) -> list[ListenerSpec]:
     table = commands.CommandTable()
     specs: list[ListenerSpec] = []
     specs += commands.register(app, services, table)
@@ -22,4 +26,5 @@ def register_all(app: App, services: Services, home_tab: HomeTab) -> list[Listen
     specs += home.register(app, home_tab)
     specs += export.register(app, services)
     specs += approval.register(app, services, services.publisher)
+    specs += research_listeners.register(app, research)
     return specs

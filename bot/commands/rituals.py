@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from bot.app import wire_domain
+from bot.app import digest_contributions, load_definitions, wire_domain
 from bot.logging_setup import configure_logging
 from bot.settings import Settings
 from bot.slack_client import create_web_client
 from core.clock import SystemClock
+from research.config import read_rules
 from rituals.definition.loading import (
     BUILTIN_LIBRARY,
     RitualLibrary,
@@ -31,12 +32,14 @@ CLI_ACTOR = "cli"
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def validate_command(paths: tuple[Path, ...]) -> None:
-    """Check ritual files (default: the built-in library and RITUALS_PATH).
+    """Check ritual files and the research rules (default: the built-in library and RITUALS_PATH).
 
     Prints every problem as `file:line: message` and exits 1 if there is any.
     """
     targets = list(paths) or [BUILTIN_LIBRARY, *Settings.load().rituals_path]
-    problems = validate_paths(targets)
+    research_rules, research_problems = read_rules(targets)
+    # A file that cannot be read is reported by both; it is printed once.
+    problems = sorted(set(validate_paths(targets, digest_contributions(research_rules)) + research_problems))
     for problem in problems:
         click.echo(str(problem))
     if problems:
@@ -63,7 +66,7 @@ def trigger_command(ritual: str) -> None:
     """Open a run of RITUAL now and send its prompts."""
     settings = Settings.load()
     configure_logging(settings.log_level)
-    library = load_library(settings.rituals_path)
+    library, research_rules = load_definitions(settings)
     definition = _get(library, ritual)
     engine = create_database_engine(settings.database_url)
     try:
@@ -75,6 +78,7 @@ def trigger_command(ritual: str) -> None:
             session_factory=create_session_factory(engine),
             clock=clock,
             library=library,
+            research_rules=research_rules,
         )
         now = clock.now()
         with domain.services.session_factory.begin() as session:

@@ -1,0 +1,87 @@
+"""The "Log research" modal: opening it (command, Home, message shortcut), its menus, saving it.
+
+The menus are external selects: Slack asks for options as the person types and the answer must
+come within Slack's three seconds, so each suggestion is one indexed query. Picking "Add …" in
+the contacts menu lays the modal out again with the new person's name and role.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers.after_ack import after_ack, update_view
+from handlers.payloads import BlockActions, BlockSuggestion, MessageShortcut, ViewSubmission, parse
+from research import log_modal
+from research.services import ResearchServices
+
+LOG_SHORTCUT = "research_log_message"
+
+
+def open_log(research: ResearchServices, client: WebClient, trigger_id: str | None, text: str = "") -> None:
+    client.views_open(trigger_id=trigger_id, view=log_modal.opening_view(research, text))
+
+
+def log_from_home(research: ResearchServices, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    ack()
+    click = parse(BlockActions, body)
+    after_ack(
+        body, client, None, "opening the research log", lambda: open_log(research, client, click.trigger_id)
+    )
+
+
+def log_from_message(research: ResearchServices, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    """The message shortcut: the modal with the message's text as the summary and its link."""
+    ack()
+    shortcut = parse(MessageShortcut, body)
+
+    def work() -> None:
+        try:
+            link = client.chat_getPermalink(channel=shortcut.channel.id, message_ts=shortcut.message.ts)[
+                "permalink"
+            ]
+        except SlackApiError:
+            link = None  # the link is a convenience; the text is what matters
+        summary = log_modal.summary_from_message(shortcut.message.text)
+        view = log_modal.opening_view(research, summary=summary, link=link)
+        client.views_open(trigger_id=shortcut.trigger_id, view=view)
+
+    after_ack(body, client, None, "logging a message as research", work)
+
+
+def suggest_accounts(research: ResearchServices, ack: Ack, body: dict[str, Any]) -> None:
+    typed = parse(BlockSuggestion, body).value
+    with research.session_factory() as session:
+        ack(options=log_modal.account_options(session, typed))
+
+
+def suggest_contacts(research: ResearchServices, ack: Ack, body: dict[str, Any]) -> None:
+    suggestion = parse(BlockSuggestion, body)
+    view = suggestion.view
+    account = log_modal.chosen_account(view.state.values, view.blocks) if view else None
+    with research.session_factory() as session:
+        ack(options=log_modal.contact_options(session, suggestion.value, account))
+
+
+def contact_picked(research: ResearchServices, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    ack()
+    click = parse(BlockActions, body)
+    view = click.modal()
+    relaid = log_modal.contact_picked(view.blocks, click.action.choice)
+    if relaid is not None:
+        after_ack(
+            body, client, None, "adding a contact", lambda: update_view(client, view.id, view.hash, relaid)
+        )
+
+
+def submit_log(research: ResearchServices, ack: Ack, body: dict[str, Any]) -> None:
+    submission = parse(ViewSubmission, body)
+    view = submission.view
+    outcome = log_modal.submit(research, submission.user_id, view.id, view.state.values)
+    if outcome.errors:
+        ack(response_action="errors", errors=outcome.errors)
+    else:
+        ack(response_action="update", view=outcome.view)
