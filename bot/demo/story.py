@@ -15,13 +15,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.demo import research
 from bot.demo.terminal import builder_link, save_blocks, terminal_text
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
 from rituals.collect.forms.ids import ADD_ITEM_ACTION, ANSWER_CALLBACK, ITEM_CALLBACK
 from rituals.collect.prompts import FILL_ACTION, SKIP_ACTION
 from rituals.publish.approval import APPROVE_ACTION
-from simulator import Message, ViewRecord
+from simulator import EphemeralMessage, Message, ViewRecord
 
 RITUAL = "monthly-roadmap-checkin"
 OWNER = "U0PRODOPS"
@@ -107,7 +108,8 @@ def run_demo(output: Path, echo: Echo) -> None:
     for leftover in [*(output / "blocks").glob("*.json"), *(output / "blocks").glob("*.md")]:
         leftover.unlink()
     clock = FrozenClock(OPENS - timedelta(minutes=1))
-    with Sandbox(f"sqlite:///{output / 'ritualbot-demo.db'}", clock) as sandbox:
+    rituals_path = [research.rules_folder(output)]
+    with Sandbox(f"sqlite:///{output / 'ritualbot-demo.db'}", clock, rituals_path=rituals_path) as sandbox:
         Demo(sandbox, clock, output, echo).run()
 
 
@@ -158,6 +160,8 @@ class Demo:
         self.driver.click(OWNER, preview, APPROVE_ACTION)
         self.until(lambda: self.ws.messages_in("sales-roadmap"))
         self.show("Customer-safe roadmap in #sales-roadmap", self.ws.messages_in("sales-roadmap")[0])
+
+        research.show_research(self)
 
         calls = [call.method for call in self.ws.calls()]
         (self.output / "slack-calls.json").write_text(json.dumps(calls, indent=2) + "\n")
@@ -216,7 +220,7 @@ class Demo:
     def section(self, title: str) -> None:
         self.echo(f"\n=== {title} ===")
 
-    def show(self, label: str, message: Message) -> None:
+    def show(self, label: str, message: Message | EphemeralMessage) -> None:
         self.saved += 1
         path = save_blocks(self.output / "blocks", f"{self.saved:02d}", message)
         links = self.output / "blocks" / "block-kit-builder-links.md"

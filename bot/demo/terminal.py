@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from simulator import Message, Roster
+from simulator import EphemeralMessage, Message, Roster
 
 BLOCK_KIT_BUILDER = "https://app.slack.com/block-kit-builder/#"
 
@@ -18,7 +18,7 @@ def builder_link(blocks: list[dict[str, Any]]) -> str:
     return BLOCK_KIT_BUILDER + quote(json.dumps({"blocks": blocks}, separators=(",", ":")), safe="")
 
 
-def terminal_text(message: Message, roster: Roster) -> str:
+def terminal_text(message: Message | EphemeralMessage, roster: Roster) -> str:
     """The message's blocks as plain lines: headers underlined, mentions as @names, buttons in brackets."""
     lines: list[str] = []
     for block in message.blocks:
@@ -49,7 +49,7 @@ def _plain(mrkdwn: str, roster: Roster) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def save_blocks(folder: Path, name: str, message: Message) -> Path:
+def save_blocks(folder: Path, name: str, message: Message | EphemeralMessage) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.json"
     path.write_text(json.dumps({"text": message.text, "blocks": message.blocks}, indent=2) + "\n")
