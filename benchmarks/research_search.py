@@ -10,8 +10,8 @@ index, `lower(topic) LIKE '%word%' OR lower(summary) LIKE '%word%'` for each wor
 with the same page size and total. The ratio is search over baseline.
 
 Run: `.venv/bin/python -m benchmarks.research_search [-n 10000] [--queries 200]`; add
-`--database postgresql://user@host/postgres` to measure PostgreSQL (a scratch database is
-created on that server and dropped afterwards).
+`--database postgresql://user@host/bench` to measure PostgreSQL on an empty database you made
+for it (it is migrated and filled; drop it afterwards).
 """
 
 from __future__ import annotations
@@ -20,20 +20,17 @@ import argparse
 import csv
 import random
 import tempfile
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, create_engine, func, or_, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from benchmarks.common import report, scratch_database, timed
 from research.operations.importing import import_accounts, import_contacts, import_touches
 from research.search import PAGE_SIZE, SearchQuery, parse_query, search
-from storage.database import SessionFactory, create_database_engine, create_session_factory, normalize_url
+from storage.database import SessionFactory, create_database_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import Touch
 
@@ -121,25 +118,6 @@ def like_scan(session: Session, query: SearchQuery) -> int:
     return total
 
 
-@contextmanager
-def database(server_url: str | None) -> Iterator[str]:
-    """A fresh database: a SQLite file, or a scratch database on the given PostgreSQL server."""
-    if not server_url:
-        yield scratch_database()
-        return
-    url = make_url(normalize_url(server_url))
-    name = f"ritualbot_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def import_all(session_factory: SessionFactory, paths: tuple[Path, Path, Path]) -> tuple[int, int]:
     accounts, contacts, touches = paths
     import_accounts(session_factory, accounts, NOW, TODAY, print)
@@ -154,13 +132,13 @@ def main() -> None:
     parser.add_argument(
         "--queries", type=int, default=200, help="searches to time (and as many baseline scans)"
     )
-    parser.add_argument("--database", help="a PostgreSQL server URL; SQLite when left out")
+    parser.add_argument("--database", help="an empty database to fill; a scratch SQLite file when left out")
     args = parser.parse_args()
     rng = random.Random(7)
     folder = Path(tempfile.mkdtemp(prefix="ritualbot-research-bench-"))
     paths = write_files(folder, args.n, rng)
-    with database(args.database) as url:
-        engine = create_database_engine(url)
+    engine = create_database_engine(args.database or scratch_database())
+    try:
         upgrade(engine)
         session_factory = create_session_factory(engine)
         added: list[tuple[int, int]] = []
@@ -193,6 +171,7 @@ def main() -> None:
             baseline,
         )
         print("target: median under 100 ms; baseline: LIKE '%word%' over topic and summary, newest first")
+    finally:
         engine.dispose()
 
 

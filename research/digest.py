@@ -31,8 +31,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from research.config import ResearchRules
-from research.standing import accounts_near_limit
-from storage.models import Account, Override, Run, RunState, Touch, TouchTag
+from research.standing import accounts_near_limit, tags_by_touch
+from storage.models import Account, Override, Run, Touch
+from storage.queries import previous_closed_run
 
 FIRST_PERIOD = timedelta(days=7)
 NEAR_SHOWN = 10
@@ -44,16 +45,7 @@ def _end(run: Run) -> datetime:
 
 def run_period(session: Session, run: Run) -> tuple[datetime, datetime]:
     """From the previous closed run's close to this run's close."""
-    previous = session.scalars(
-        select(Run)
-        .where(
-            Run.ritual_id == run.ritual_id,
-            Run.state == RunState.CLOSED,
-            Run.scheduled_for < run.scheduled_for,
-        )
-        .order_by(Run.scheduled_for.desc())
-        .limit(1)
-    ).first()
+    previous = previous_closed_run(session, run)
     end = _end(run)
     return (_end(previous) if previous is not None else end - FIRST_PERIOD), end
 
@@ -74,12 +66,7 @@ class ResearchDigest:
             .where(Touch.touched_on >= first, Touch.touched_on < after, Touch.erased_at.is_(None))
             .order_by(Touch.touched_on.desc(), Touch.id.desc())
         ).all()
-        tags: dict[int, list[str]] = {}
-        ids = [touch.id for touch, _, _ in rows]
-        for touch_id, tag in session.execute(
-            select(TouchTag.touch_id, TouchTag.tag).where(TouchTag.touch_id.in_(ids)).order_by(TouchTag.tag)
-        ):
-            tags.setdefault(touch_id, []).append(tag)
+        tags = tags_by_touch(session, [touch.id for touch, _, _ in rows])
         touches = [
             {
                 "date": touch.touched_on,

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -36,7 +35,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from research.addresses import as_person, plain
-from storage.models import Account, Touch, TouchKind, TouchTag
+from research.standing import TouchLine, touch_lines
+from storage.models import Account, Touch, TouchTag
 from storage.models.research import SEARCH_COLUMN, SEARCH_TABLE
 
 HIGHLIGHT_START = "\x02"
@@ -85,17 +85,9 @@ def parse_query(text: str) -> SearchQuery:
 
 
 @dataclass(frozen=True)
-class Hit:
-    touch_id: int
-    touched_on: date
-    kind: TouchKind
-    by: str
-    topic: str
-    account: str
-    link: str | None
-    tags: tuple[str, ...]
+class Hit(TouchLine):
     # The summary around the matches, which are wrapped in HIGHLIGHT_START / HIGHLIGHT_END.
-    snippet: str
+    snippet: str = ""
 
 
 @dataclass(frozen=True)
@@ -209,35 +201,11 @@ def search(session: Session, query: SearchQuery, offset: int = 0, limit: int = P
 
 
 def _hits(session: Session, ids: list[int], snippets: dict[int, str]) -> list[Hit]:
-    """The page's touches in rank order, with their account, tags and snippet."""
-    rows = {
-        touch.id: (touch, account_name)
-        for touch, account_name in session.execute(
-            select(Touch, Account.name).join(Account, Account.id == Touch.account_id).where(Touch.id.in_(ids))
-        )
-    }
-    tags: dict[int, list[str]] = {}
-    for touch_id, tag in session.execute(
-        select(TouchTag.touch_id, TouchTag.tag).where(TouchTag.touch_id.in_(ids)).order_by(TouchTag.tag)
-    ):
-        tags.setdefault(touch_id, []).append(tag)
+    """The page's touches in rank order, each with its snippet (or its summary's opening)."""
+    lines = {line.touch_id: line for line in touch_lines(session, Touch.id.in_(ids), limit=len(ids))}
     hits = []
     for touch_id in ids:
-        touch, account_name = rows[touch_id]
-        snippet = snippets.get(touch_id)
-        if snippet is None:
-            snippet = touch.summary[:OPENING_CHARS] + ("…" if len(touch.summary) > OPENING_CHARS else "")
-        hits.append(
-            Hit(
-                touch_id=touch.id,
-                touched_on=touch.touched_on,
-                kind=touch.kind,
-                by=touch.by,
-                topic=touch.topic,
-                account=account_name,
-                link=touch.link,
-                tags=tuple(tags.get(touch_id, ())),
-                snippet=snippet,
-            )
-        )
+        line = lines[touch_id]
+        opening = line.summary[:OPENING_CHARS] + ("…" if len(line.summary) > OPENING_CHARS else "")
+        hits.append(Hit(**vars(line), snippet=snippets.get(touch_id, opening)))
     return hits

@@ -9,6 +9,7 @@ database supplies the touches they look at.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,7 +27,7 @@ from research.rules import (
     near_limit,
     period_of,
 )
-from storage.models import Account, Contact, Touch, TouchKind
+from storage.models import Account, Contact, Touch, TouchKind, TouchTag
 
 RECENT_SHOWN = 8
 
@@ -43,6 +44,8 @@ class TouchLine:
     account: str
     contact: str | None
     link: str | None
+    summary: str = ""
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,17 @@ class Standing:
         return list(dict.fromkeys(line.by for line in self.recent))[:count]
 
 
+def tags_by_touch(session: Session, touch_ids: Collection[int] | None = None) -> dict[int, list[str]]:
+    """Each touch's tags in alphabetical order (of the given touches, or of all)."""
+    query = select(TouchTag.touch_id, TouchTag.tag).order_by(TouchTag.tag)
+    if touch_ids is not None:
+        query = query.where(TouchTag.touch_id.in_(touch_ids))
+    tags: dict[int, list[str]] = {}
+    for touch_id, tag in session.execute(query):
+        tags.setdefault(touch_id, []).append(tag)
+    return tags
+
+
 def touch_lines(session: Session, *conditions: ColumnElement[bool], limit: int) -> list[TouchLine]:
     """Touches matching `conditions`, newest first."""
     rows = session.execute(
@@ -86,6 +100,7 @@ def touch_lines(session: Session, *conditions: ColumnElement[bool], limit: int) 
         .order_by(Touch.touched_on.desc(), Touch.id.desc())
         .limit(limit)
     ).all()
+    tags = tags_by_touch(session, [row[0].id for row in rows])
     return [
         TouchLine(
             touch_id=touch.id,
@@ -96,6 +111,8 @@ def touch_lines(session: Session, *conditions: ColumnElement[bool], limit: int) 
             account=account_name,
             contact=contact_name or contact_email,
             link=touch.link,
+            summary=touch.summary,
+            tags=tuple(tags.get(touch.id, ())),
         )
         for touch, account_name, contact_name, contact_email in rows
     ]

@@ -16,20 +16,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Account, Contact, Override, Touch, TouchTag
+from research.standing import tags_by_touch
+from storage.models import Account, Contact, Override, Touch
 
 TOUCH_COLUMNS = ("date", "contact_email", "account_domain", "by", "kind", "topic", "summary", "tags", "link")
 
 
-def _tags(session: Session) -> dict[int, list[str]]:
-    tags: dict[int, list[str]] = {}
-    for touch_id, tag in session.execute(select(TouchTag.touch_id, TouchTag.tag).order_by(TouchTag.tag)):
-        tags.setdefault(touch_id, []).append(tag)
-    return tags
-
-
 def _touches(session: Session) -> list[dict[str, Any]]:
-    tags = _tags(session)
+    tags = tags_by_touch(session)
     rows = session.execute(
         select(Touch, Account.domain, Contact.email)
         .join(Account, Account.id == Touch.account_id)

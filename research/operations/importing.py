@@ -244,38 +244,10 @@ def import_accounts(
             existing = _accounts(session, [parsed.row.domain for parsed in batch])
             for parsed in batch:
                 row: AccountRow = parsed.row
-                if row.domain in seen:
-                    report.problems.append(
-                        Problem(
-                            path, parsed.line, f"domain: {row.domain} is already at line {seen[row.domain]}"
-                        )
-                    )
+                if _repeated(report, seen, parsed.line, "domain", row.domain):
                     continue
-                seen[row.domain] = parsed.line
-                account = existing.get(row.domain)
-                if account is None:
-                    values = {
-                        "name": row.name,
-                        "domain": row.domain,
-                        "crm_id": row.crm_id,
-                        "owner": row.owner,
-                    }
-                    report.added += insert_ignoring_conflicts(
-                        session, Account, [values | {"created_at": now, "updated_at": now}]
-                    )
-                    continue
-                changes = {
-                    "name": row.name,
-                    "crm_id": row.crm_id or account.crm_id,
-                    "owner": row.owner or account.owner,
-                }
-                if all(getattr(account, key) == value for key, value in changes.items()):
-                    report.unchanged += 1
-                    continue
-                for key, value in changes.items():
-                    setattr(account, key, value)
-                account.updated_at = now
-                report.updated += 1
+                found = existing.get(row.domain)
+                _add_or_update(session, Account, found, row.model_dump(), report, now, updated_at=True)
     return report
 
 
@@ -290,41 +262,54 @@ def import_contacts(
             existing = _contacts(session, [parsed.row.email for parsed in batch])
             for parsed in batch:
                 row: ContactRow = parsed.row
-                account = accounts.get(row.account_domain)
-                if row.email in seen:
-                    report.problems.append(
-                        Problem(path, parsed.line, f"email: {row.email} is already at line {seen[row.email]}")
-                    )
+                if _repeated(report, seen, parsed.line, "email", row.email):
                     continue
-                seen[row.email] = parsed.line
+                account = accounts.get(row.account_domain)
                 if account is None:
                     report.problems.append(_no_account(path, parsed.line, row.account_domain))
                     continue
-                contact = existing.get(row.email)
-                if contact is None:
-                    values = {
-                        "email": row.email,
-                        "name": row.name,
-                        "role": row.role,
-                        "account_id": account.id,
-                    }
-                    report.added += insert_ignoring_conflicts(
-                        session, Contact, [values | {"created_at": now}]
-                    )
-                    continue
                 # A person who moved to another customer becomes that account's contact.
-                changes = {
-                    "name": row.name or contact.name,
-                    "role": row.role or contact.role,
-                    "account_id": account.id,
-                }
-                if all(getattr(contact, key) == value for key, value in changes.items()):
-                    report.unchanged += 1
-                    continue
-                for key, value in changes.items():
-                    setattr(contact, key, value)
-                report.updated += 1
+                values = row.model_dump(exclude={"account_domain"}) | {"account_id": account.id}
+                _add_or_update(session, Contact, existing.get(row.email), values, report, now)
     return report
+
+
+def _repeated(report: ImportReport, seen: dict[str, int], line: int, column: str, value: str) -> bool:
+    """Whether `value` was on an earlier line of the file (then it is reported); else remember it."""
+    if value in seen:
+        message = f"{column}: {value} is already at line {seen[value]}"
+        report.problems.append(Problem(report.path, line, message))
+        return True
+    seen[value] = line
+    return False
+
+
+def _add_or_update(
+    session: Session,
+    model: type[Account] | type[Contact],
+    found: Account | Contact | None,
+    values: dict[str, Any],
+    report: ImportReport,
+    now: datetime,
+    *,
+    updated_at: bool = False,
+) -> None:
+    """Add the row, or change `found` where `values` differ; a None value keeps what is there."""
+    stamps = {"created_at": now} | ({"updated_at": now} if updated_at else {})
+    if found is None:
+        report.added += insert_ignoring_conflicts(session, model, [values | stamps])
+        return
+    changes = {
+        key: value for key, value in values.items() if value is not None and getattr(found, key) != value
+    }
+    if not changes:
+        report.unchanged += 1
+        return
+    if updated_at:
+        changes["updated_at"] = now
+    for key, value in changes.items():
+        setattr(found, key, value)
+    report.updated += 1
 
 
 def import_touches(
