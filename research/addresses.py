@@ -7,6 +7,7 @@ domains are compared in lower case everywhere.
 
 from __future__ import annotations
 
+import html
 import re
 
 _SLACK_LINK = re.compile(r"<(?:mailto:|https?://)?([^<>|]+)(?:\|[^<>]*)?>")
@@ -17,9 +18,10 @@ _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
 
 def plain(text: str) -> str:
-    """Text as typed, without Slack's link and mention formatting."""
+    """Text as typed: without Slack's link and mention formatting, and with the `&amp;`, `&lt;`
+    and `&gt;` Slack writes for typed `&`, `<` and `>` turned back."""
     text = _SLACK_MENTION.sub(r"\1", text)
-    return _SLACK_LINK.sub(r"\1", text).strip()
+    return html.unescape(_SLACK_LINK.sub(r"\1", text)).strip()
 
 
 def as_email(text: str) -> str | None:

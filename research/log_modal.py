@@ -10,7 +10,6 @@ fills in the message's text as the summary and its link as the link.
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -211,13 +210,16 @@ def contact_picked(blocks: Sequence[JsonDict], picked: str) -> JsonDict | None:
 # --- what the menus suggest ----------------------------------------------------------------
 
 
-def account_options(session: Session, typed: str) -> list[JsonDict]:
-    return [account_option(account) for account in matching_accounts(session, typed, OPTIONS_SHOWN)]
+def account_options(services: ResearchServices, typed: str) -> list[JsonDict]:
+    """The accounts menu's options for what is typed so far."""
+    with services.session_factory() as session:
+        return [account_option(account) for account in matching_accounts(session, typed, OPTIONS_SHOWN)]
 
 
-def contact_options(session: Session, typed: str, account_id: int | None) -> list[JsonDict]:
+def contact_options(services: ResearchServices, typed: str, account_id: int | None) -> list[JsonDict]:
     """Known contacts matching `typed` (in the chosen account, if any), and "Add …" for a new email."""
-    contacts = matching_contacts(session, typed, account_id, OPTIONS_SHOWN)
+    with services.session_factory() as session:
+        contacts = matching_contacts(session, typed, account_id, OPTIONS_SHOWN)
     options = [contact_option(contact) for contact in contacts]
     email = as_email(typed)
     value = f"{_NEW_PREFIX}{email}"
@@ -351,7 +353,7 @@ def logged_view(logged: Logged, draft: TouchDraft) -> JsonDict:
 
 def summary_from_message(text: str) -> str:
     """A Slack message's text as a person would type it: links and mentions plain, `&lt;` as `<`."""
-    return html.unescape(plain(text))[:TEXT_INPUT]
+    return plain(text)[:TEXT_INPUT]
 
 
 def opening_view(

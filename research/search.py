@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from research.addresses import as_person, plain
+from research.services import ResearchServices
 from research.standing import TouchLine, touch_lines
 from storage.models import Account, Touch, TouchTag
 from storage.models.research import SEARCH_COLUMN, SEARCH_TABLE
@@ -209,3 +210,9 @@ def _hits(session: Session, ids: list[int], snippets: dict[int, str]) -> list[Hi
         opening = line.summary[:OPENING_CHARS] + ("…" if len(line.summary) > OPENING_CHARS else "")
         hits.append(Hit(**vars(line), snippet=snippets.get(touch_id, opening)))
     return hits
+
+
+def find(services: ResearchServices, text: str, offset: int = 0) -> SearchPage:
+    """`/research search TEXT`: one page of results for what the person typed."""
+    with services.session_factory() as session:
+        return search(session, parse_query(text), offset)

@@ -18,7 +18,7 @@ from handlers.payloads import BlockActions, SlashCommand, parse
 from handlers.research.log import open_log
 from messaging.mrkdwn import mrkdwn_escape
 from research import outreach
-from research.search import parse_query, search
+from research.search import find, parse_query
 from research.services import ResearchServices
 from research.views import COMMAND, check_reply, help_reply, parse_pager_value, plan_reply, search_reply
 
@@ -40,11 +40,9 @@ def _plan(research: ResearchServices, text: str) -> Answer:
 
 
 def search_answer(research: ResearchServices, text: str, offset: int = 0) -> Answer:
-    query = parse_query(text)
-    if query.empty:
+    if parse_query(text).empty:
         return help_reply(f"Say what to search for: `{COMMAND} search onboarding tag:pricing`")
-    with research.session_factory() as session:
-        return search_reply(text, search(session, query, offset))
+    return search_reply(text, find(research, text, offset))
 
 
 SUBCOMMANDS: dict[str, Callable[[ResearchServices, str], Answer]] = {

@@ -40,9 +40,8 @@ def log_from_message(research: ResearchServices, ack: Ack, body: dict[str, Any],
 
     def work() -> None:
         try:
-            link = client.chat_getPermalink(channel=shortcut.channel.id, message_ts=shortcut.message.ts)[
-                "permalink"
-            ]
+            found = client.chat_getPermalink(channel=shortcut.channel.id, message_ts=shortcut.message.ts)
+            link = found.get("permalink")
         except SlackApiError:
             link = None  # the link is a convenience; the text is what matters
         summary = log_modal.summary_from_message(shortcut.message.text)
@@ -53,17 +52,14 @@ def log_from_message(research: ResearchServices, ack: Ack, body: dict[str, Any],
 
 
 def suggest_accounts(research: ResearchServices, ack: Ack, body: dict[str, Any]) -> None:
-    typed = parse(BlockSuggestion, body).value
-    with research.session_factory() as session:
-        ack(options=log_modal.account_options(session, typed))
+    ack(options=log_modal.account_options(research, parse(BlockSuggestion, body).value))
 
 
 def suggest_contacts(research: ResearchServices, ack: Ack, body: dict[str, Any]) -> None:
     suggestion = parse(BlockSuggestion, body)
     view = suggestion.view
     account = log_modal.chosen_account(view.state.values, view.blocks) if view else None
-    with research.session_factory() as session:
-        ack(options=log_modal.contact_options(session, suggestion.value, account))
+    ack(options=log_modal.contact_options(research, suggestion.value, account))
 
 
 def contact_picked(research: ResearchServices, ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -87,6 +87,8 @@ def test_slack_formatting_of_what_people_type_is_undone(
 ) -> None:
     registry.account("acme.com", "Acme Health")
     assert check(research, "<http://acme.com|acme.com>").subject.account is not None
+    registry.account("att.example", "AT&T")
+    assert check(research, "at&amp;t").subject.label == "at&t"  # Slack escapes what people type
     blocked = check(research, "<mailto:CEO@acme.com|CEO@acme.com>")
     assert blocked.subject.email == "ceo@acme.com"
     assert blocked.violations[0].rule is Rule.DO_NOT_CONTACT
