@@ -14,7 +14,7 @@ from core.types import JsonDict
 from messaging.mrkdwn import mrkdwn_escape
 from research.services import ResearchServices
 from research.standing import AccountUsage, accounts_near_limit, touch_lines
-from research.views import context, section, touch_line
+from research.views import context, section, sections, touch_line
 from storage.models import Touch
 
 HOME_LOG_ACTION = "research_home_log"
@@ -48,12 +48,12 @@ class ResearchHome:
         head["accessory"] = button
         blocks = [head]
         if mine:
-            blocks.append(section("*Your recent touches*\n" + "\n".join(touch_line(line) for line in mine)))
+            blocks += sections("*Your recent touches*\n" + "\n".join(touch_line(line) for line in mine))
         else:
             blocks.append(section("*Your recent touches*\nNone yet. Log one after your next customer call."))
         if near:
-            blocks.append(
-                section("*Accounts near their limit*\n" + "\n".join(usage_line(usage) for usage in near))
+            blocks += sections(
+                "*Accounts near their limit*\n" + "\n".join(usage_line(usage) for usage in near)
             )
         blocks.append(context("`/research check ACCOUNT` before reaching out · `/research help` for more"))
         return blocks

@@ -39,6 +39,7 @@ from research.touches import (
     DATE,
     KIND,
     LINK,
+    LINK_MAX,
     REASON,
     SUMMARY,
     TAGS,
@@ -290,6 +291,8 @@ def read_draft(
     link = _text_value(values, LINK) or None
     if link and urlsplit(link).scheme not in ("http", "https"):
         errors[LINK] = "Give an http(s) link."
+    elif link and len(link) > LINK_MAX:
+        errors[LINK] = f"A link has at most {LINK_MAX} characters."
     if errors or account_id is None or kind is None or touched_on is None:
         return None, errors
     draft = TouchDraft(

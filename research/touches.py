@@ -38,6 +38,8 @@ REASON = "reason"
 TAG_MAX = 64
 TAGS_MAX = 20
 TOPIC_MAX = 200
+# A link to notes or a recording; long enough for any real one, short enough for a message.
+LINK_MAX = 2000
 _TAG_SEPARATORS = re.compile(r"[;,\n]+")
 
 

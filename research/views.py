@@ -1,4 +1,4 @@
-"""The registry's messages in Slack: a check, a plan, an override notice, a page of search results.
+"""The registry's messages in Slack: help, a check, a plan, going ahead, an override notice.
 
 Everything people typed (account and contact names, topics, summaries, reasons) is escaped
 before it goes into mrkdwn, so a note cannot ping a channel or hide a link; mentions and links
@@ -8,28 +8,21 @@ the bot means to make come from `messaging.mrkdwn`.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from core.types import JsonDict
 from messaging.gateway import Message
-from messaging.limits import BUTTON_VALUE, PRIVATE_METADATA, SECTION_TEXT
+from messaging.layout import split_text
+from messaging.limits import BUTTON_VALUE, SECTION_TEXT
 from messaging.mrkdwn import link, mrkdwn_escape, user_mention
 from research.registry import Subject
 from research.rules import Rule, Violation, describe
-from research.search import HIGHLIGHT_END, HIGHLIGHT_START, Hit, SearchPage
 from research.standing import Standing, TouchLine
 from storage.models import Account, Override
 
 COMMAND = "/research"
 PLAN_OVERRIDE_ACTION = "research_plan_override"
-# Previous and Next share a listener; their action ids differ, as Slack wants in one block.
-SEARCH_PAGE_ACTION = "research_search_page"
-SEARCH_PAGE_ACTIONS = re.compile(rf"^{SEARCH_PAGE_ACTION}_(previous|next)$")
-# A search query rides in its pager buttons; longer queries are cut to fit a button's value.
-QUERY_IN_BUTTON = BUTTON_VALUE - 100
 
 _STATUS_ICON = {Rule.DO_NOT_CONTACT: "⛔", Rule.COOLDOWN: "⏳", Rule.ACCOUNT_LIMIT: "🚫"}
 
@@ -69,11 +62,17 @@ def help_reply(note: str | None = None) -> tuple[str, list[JsonDict]]:
 
 
 def section(text: str) -> JsonDict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_TEXT]}}
+    """One section of short text the bot wrote (longer text goes through `sections`)."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def sections(text: str) -> list[JsonDict]:
+    """Sections holding `text`, split between lines where it is longer than a section allows."""
+    return [section(part) for part in split_text(text, SECTION_TEXT)]
 
 
 def context(text: str) -> JsonDict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_TEXT]}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
 def person(by: str) -> str:
@@ -87,9 +86,7 @@ def violation_text(violation: Violation) -> str:
 
 def subject_title(subject: Subject) -> str:
     account = subject.account
-    who = mrkdwn_escape(subject.contact.name or subject.email or "") if subject.contact else ""
-    if subject.email and not who:
-        who = mrkdwn_escape(subject.email)
+    who = mrkdwn_escape((subject.contact.name if subject.contact else None) or subject.email or "")
     where = f"*{mrkdwn_escape(account.name)}* ({mrkdwn_escape(account.domain)})" if account else ""
     if who and where:
         return f"*{who}* at {where}"
@@ -127,7 +124,7 @@ def _recent(where: Standing) -> list[JsonDict]:
     if not where.recent:
         return []
     lines = "\n".join(touch_line(line) for line in where.recent)
-    return [section(f"*Last touches, all teams, newest first*\n{lines}")]
+    return sections(f"*Last touches, all teams, newest first*\n{lines}")
 
 
 def check_reply(where: Standing) -> tuple[str, list[JsonDict]]:
@@ -187,64 +184,10 @@ def override_notice(override: Override, account: Account, violations: Sequence[V
         text=f"Research override at {account.name}",
         blocks=[
             section(text),
-            section(f"*Reason:* {reason}"),
+            *sections(f"*Reason:* {reason}"),
             context(f"`/research check {mrkdwn_escape(account.domain)}` shows the account's touches."),
         ],
     )
-
-
-def highlighted(snippet: str) -> str:
-    """A search snippet as mrkdwn: the text escaped, the matched words in bold."""
-    flat = " ".join(snippet.split())
-    return mrkdwn_escape(flat).replace(HIGHLIGHT_START, "*").replace(HIGHLIGHT_END, "*")
-
-
-def _hit(hit: Hit) -> JsonDict:
-    notes = f" · {link(hit.link, 'notes')}" if hit.link else ""
-    tags = f" · {' '.join('#' + mrkdwn_escape(tag) for tag in hit.tags)}" if hit.tags else ""
-    head = (
-        f"*{mrkdwn_escape(hit.topic) or '(no topic)'}* — {mrkdwn_escape(hit.account)} · {hit.touched_on} · "
-        f"{hit.kind.value} · {person(hit.by)}{notes}{tags}"
-    )
-    snippet = highlighted(hit.snippet)
-    return section(f"{head}\n>{snippet}" if snippet else head)
-
-
-def pager_value(query: str, offset: int) -> str:
-    return json.dumps({"q": query[:QUERY_IN_BUTTON], "o": offset})
-
-
-def parse_pager_value(value: str) -> tuple[str, int]:
-    data: dict[str, Any] = json.loads(value)
-    return str(data["q"]), max(0, int(data["o"]))
-
-
-def search_reply(query: str, page: SearchPage) -> tuple[str, list[JsonDict]]:
-    """One page of results, best first, with Previous and Next when there are more."""
-    shown = mrkdwn_escape(query)
-    if not page.hits:
-        text = f"No research notes match `{shown}`." if page.offset == 0 else "No more results."
-        return text, [section(text)]
-    last = page.offset + len(page.hits)
-    summary = f"Results {page.offset + 1} to {last} of {page.total} for `{shown}`, best match first"
-    blocks = [context(summary), *(_hit(hit) for hit in page.hits)]
-    buttons = []
-    if page.offset > 0:
-        buttons.append(_page_button("previous", "◀ Previous", query, max(0, page.offset - page.limit)))
-    if last < page.total:
-        buttons.append(_page_button("next", "Next ▶", query, last))
-    if buttons:
-        blocks.append({"type": "actions", "elements": buttons})
-    return summary.replace("`", ""), blocks
-
-
-def _page_button(direction: str, label: str, query: str, offset: int) -> JsonDict:
-    return {
-        "type": "button",
-        "action_id": f"{SEARCH_PAGE_ACTION}_{direction}",
-        "text": {"type": "plain_text", "text": label},
-        "value": pager_value(query, offset),
-    }
 
 
 GO_AHEAD_CALLBACK = "research_go_ahead"
@@ -257,7 +200,8 @@ def go_ahead_view(label: str, reason_max: int) -> JsonDict:
     return {
         "type": "modal",
         "callback_id": GO_AHEAD_CALLBACK,
-        "private_metadata": json.dumps({"subject": label})[:PRIVATE_METADATA],
+        # The label came from a button's value, so it fits the metadata's 3,000 characters.
+        "private_metadata": json.dumps({"subject": label}),
         "title": {"type": "plain_text", "text": "Go ahead anyway"},
         "submit": {"type": "plain_text", "text": "Go ahead"},
         "close": {"type": "plain_text", "text": "Cancel"},

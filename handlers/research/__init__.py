@@ -15,8 +15,9 @@ from handlers.registry import ListenerSpec
 from handlers.research import commands, log, outreach
 from research import log_modal
 from research.home import HOME_LOG_ACTION
+from research.results import SEARCH_PAGE_ACTIONS
 from research.services import ResearchServices
-from research.views import GO_AHEAD_CALLBACK, PLAN_OVERRIDE_ACTION, SEARCH_PAGE_ACTIONS
+from research.views import GO_AHEAD_CALLBACK, PLAN_OVERRIDE_ACTION
 
 
 def register(app: App, research: ResearchServices) -> list[ListenerSpec]:

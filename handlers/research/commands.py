@@ -18,9 +18,10 @@ from handlers.payloads import BlockActions, SlashCommand, parse
 from handlers.research.log import open_log
 from messaging.mrkdwn import mrkdwn_escape
 from research import outreach
+from research.results import parse_pager_value, search_reply
 from research.search import find, parse_query
 from research.services import ResearchServices
-from research.views import COMMAND, check_reply, help_reply, parse_pager_value, plan_reply, search_reply
+from research.views import COMMAND, check_reply, help_reply, plan_reply
 
 Answer = tuple[str, list[dict[str, Any]]]
 

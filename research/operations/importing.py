@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 
 from core.config_files import Problem
 from research.addresses import as_domain, as_email, as_person
-from research.touches import TOPIC_MAX, parse_tags, tag_problem
+from research.touches import LINK_MAX, TOPIC_MAX, parse_tags, tag_problem
 from storage.database import SessionFactory
 from storage.models import Account, Contact, Touch, TouchKind, TouchTag
 from storage.queries import insert_ignoring_conflicts
@@ -105,7 +105,9 @@ class TouchRow(_Row):
     topic: str = Field(min_length=1, max_length=TOPIC_MAX)
     summary: str = ""
     tags: Annotated[str | None, Optional] = None
-    link: Annotated[Annotated[str, Field(pattern=r"^https?://\S+$")] | None, Optional] = None
+    link: Annotated[
+        Annotated[str, Field(pattern=r"^https?://\S+$", max_length=LINK_MAX)] | None, Optional
+    ] = None
 
     @field_validator("touched_on")
     @classmethod

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 
-from research.search import HIGHLIGHT_END, HIGHLIGHT_START, SearchQuery, parse_query, search
-from research.views import highlighted, search_reply
+from research.results import highlighted, search_reply
+from research.search import HIGHLIGHT_END, HIGHLIGHT_START, Hit, SearchPage, SearchQuery, parse_query, search
 from storage.database import SessionFactory
 from storage.models import TouchKind
 
@@ -128,3 +129,28 @@ def test_snippets_mark_the_matches_and_escape_the_rest(
         assert smuggled not in text
     assert "Renewal &lt;!channel&gt;" in text
     assert "Acme &lt;!here&gt;" in text
+
+
+def test_a_page_of_long_hits_stops_where_one_message_is_full() -> None:
+    long = Hit(
+        touch_id=1,
+        touched_on=date(2027, 1, 5),
+        kind=TouchKind.INTERVIEW,
+        by="U0PM00001",
+        topic="T" * 200,
+        account="A" * 200,
+        contact=None,
+        link="https://notes.example/" + "x" * 1970,
+        tags=tuple(f"tag{n}" * 8 for n in range(20)),
+        snippet="word " * 60,
+    )
+    page = SearchPage(hits=(long,) * 10, total=30, offset=10, limit=10)
+    text, blocks = search_reply("word", page)
+    shown = [block for block in blocks if block["type"] == "section"]
+    characters = sum(len(block["text"]["text"]) for block in shown)
+    assert characters <= 11_000
+    assert all(len(block["text"]["text"]) <= 3_000 for block in shown)
+    assert text.startswith("Results 11 to 12 of 30")  # two hits fit; the rest is on the next page
+    [previous, following] = blocks[-1]["elements"]
+    assert json.loads(previous["value"])["o"] == 0
+    assert json.loads(following["value"])["o"] == 12
