@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from research.log_modal import ACCOUNT_ACTION, CONTACT_ACTION, LOG_CALLBACK
+from research.log.menus import ACCOUNT_ACTION, CONTACT_ACTION
+from research.log.modal import LOG_CALLBACK
 from research.operations.importing import import_accounts, import_contacts, import_touches
 from research.views import GO_AHEAD_CALLBACK, PLAN_OVERRIDE_ACTION
 from rituals.runs.opening import create_manual_run

@@ -13,8 +13,8 @@ from slack_bolt import App
 
 from handlers.registry import ListenerSpec
 from handlers.research import commands, log, outreach
-from research import log_modal
 from research.home import HOME_LOG_ACTION
+from research.log import menus, modal
 from research.results import SEARCH_PAGE_ACTIONS
 from research.services import ResearchServices
 from research.views import GO_AHEAD_CALLBACK, PLAN_OVERRIDE_ACTION
@@ -25,10 +25,10 @@ def register(app: App, research: ResearchServices) -> list[ListenerSpec]:
     app.action(SEARCH_PAGE_ACTIONS)(partial(commands.search_page, research))
     app.action(HOME_LOG_ACTION)(partial(log.log_from_home, research))
     app.message_shortcut(log.LOG_SHORTCUT)(partial(log.log_from_message, research))
-    app.options(log_modal.ACCOUNT_ACTION)(partial(log.suggest_accounts, research))
-    app.options(log_modal.CONTACT_ACTION)(partial(log.suggest_contacts, research))
-    app.action(log_modal.CONTACT_ACTION)(partial(log.contact_picked, research))
-    app.view(log_modal.LOG_CALLBACK)(partial(log.submit_log, research))
+    app.options(menus.ACCOUNT_ACTION)(partial(log.suggest_accounts, research))
+    app.options(menus.CONTACT_ACTION)(partial(log.suggest_contacts, research))
+    app.action(menus.CONTACT_ACTION)(partial(log.contact_picked, research))
+    app.view(modal.LOG_CALLBACK)(partial(log.submit_log, research))
     app.action(PLAN_OVERRIDE_ACTION)(partial(outreach.go_ahead_clicked, research))
     app.view(GO_AHEAD_CALLBACK)(partial(outreach.go_ahead_submitted, research))
     return [
@@ -36,10 +36,10 @@ def register(app: App, research: ResearchServices) -> list[ListenerSpec]:
         ListenerSpec("action", SEARCH_PAGE_ACTIONS.pattern),
         ListenerSpec("action", HOME_LOG_ACTION),
         ListenerSpec("shortcut", log.LOG_SHORTCUT, frozenset({"commands"})),
-        ListenerSpec("options", log_modal.ACCOUNT_ACTION),
-        ListenerSpec("options", log_modal.CONTACT_ACTION),
-        ListenerSpec("action", log_modal.CONTACT_ACTION),
-        ListenerSpec("view", log_modal.LOG_CALLBACK),
+        ListenerSpec("options", menus.ACCOUNT_ACTION),
+        ListenerSpec("options", menus.CONTACT_ACTION),
+        ListenerSpec("action", menus.CONTACT_ACTION),
+        ListenerSpec("view", modal.LOG_CALLBACK),
         ListenerSpec("action", PLAN_OVERRIDE_ACTION),
         ListenerSpec("view", GO_AHEAD_CALLBACK),
     ]

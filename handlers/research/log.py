@@ -15,14 +15,14 @@ from slack_sdk.errors import SlackApiError
 
 from handlers.after_ack import after_ack, update_view
 from handlers.payloads import BlockActions, BlockSuggestion, MessageShortcut, ViewSubmission, parse
-from research import log_modal
+from research.log import menus, modal, submission
 from research.services import ResearchServices
 
 LOG_SHORTCUT = "research_log_message"
 
 
 def open_log(research: ResearchServices, client: WebClient, trigger_id: str | None, text: str = "") -> None:
-    client.views_open(trigger_id=trigger_id, view=log_modal.opening_view(research, text))
+    client.views_open(trigger_id=trigger_id, view=modal.opening_view(research, text))
 
 
 def log_from_home(research: ResearchServices, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -44,29 +44,29 @@ def log_from_message(research: ResearchServices, ack: Ack, body: dict[str, Any],
             link = found.get("permalink")
         except SlackApiError:
             link = None  # the link is a convenience; the text is what matters
-        summary = log_modal.summary_from_message(shortcut.message.text)
-        view = log_modal.opening_view(research, summary=summary, link=link)
+        summary = modal.summary_from_message(shortcut.message.text)
+        view = modal.opening_view(research, summary=summary, link=link)
         client.views_open(trigger_id=shortcut.trigger_id, view=view)
 
     after_ack(body, client, None, "logging a message as research", work)
 
 
 def suggest_accounts(research: ResearchServices, ack: Ack, body: dict[str, Any]) -> None:
-    ack(options=log_modal.account_options(research, parse(BlockSuggestion, body).value))
+    ack(options=menus.account_options(research, parse(BlockSuggestion, body).value))
 
 
 def suggest_contacts(research: ResearchServices, ack: Ack, body: dict[str, Any]) -> None:
     suggestion = parse(BlockSuggestion, body)
     view = suggestion.view
-    account = log_modal.chosen_account(view.state.values, view.blocks) if view else None
-    ack(options=log_modal.contact_options(research, suggestion.value, account))
+    account = menus.chosen_account(view.state.values, view.blocks) if view else None
+    ack(options=menus.contact_options(research, suggestion.value, account))
 
 
 def contact_picked(research: ResearchServices, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     ack()
     click = parse(BlockActions, body)
     view = click.modal()
-    relaid = log_modal.contact_picked(view.blocks, click.action.choice)
+    relaid = modal.contact_picked(view.blocks, click.action.choice)
     if relaid is not None:
         after_ack(
             body, client, None, "adding a contact", lambda: update_view(client, view.id, view.hash, relaid)
@@ -74,9 +74,9 @@ def contact_picked(research: ResearchServices, ack: Ack, body: dict[str, Any], c
 
 
 def submit_log(research: ResearchServices, ack: Ack, body: dict[str, Any]) -> None:
-    submission = parse(ViewSubmission, body)
-    view = submission.view
-    outcome = log_modal.submit(research, submission.user_id, view.id, view.state.values)
+    submitted = parse(ViewSubmission, body)
+    view = submitted.view
+    outcome = submission.submit(research, submitted.user_id, view.id, view.state.values)
     if outcome.errors:
         ack(response_action="errors", errors=outcome.errors)
     else:

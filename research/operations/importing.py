@@ -18,133 +18,25 @@ interrupted import is finished by importing the file again.
 
 from __future__ import annotations
 
-import csv
-import difflib
-import hashlib
-import json
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Any
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-)
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.config_files import Problem
-from research.addresses import as_domain, as_email, as_person
-from research.touches import LINK_MAX, TOPIC_MAX, parse_tags, tag_problem
+from research.operations.csv_rows import AccountRow, ContactRow, Parsed, Progress, TouchRow, read_rows
+from research.touches import tag_problem
 from storage.database import SessionFactory
-from storage.models import Account, Contact, Touch, TouchKind, TouchTag
+from storage.models import Account, Contact, Touch, TouchTag
 from storage.queries import insert_ignoring_conflicts
-
-BATCH_ROWS = 500
-# Validation context: the day touches may not be later than.
-TODAY = "today"
-PROGRESS_EVERY = 2_000
-
-Progress = Callable[[str], None]
-R = TypeVar("R", bound="_Row")
-
-
-def _blank_is_none(value: object) -> object:
-    return None if isinstance(value, str) and not value.strip() else value
-
-
-def _checked(convert: Callable[[str], str | None], what: str) -> Callable[[str], str]:
-    def check(value: str) -> str:
-        converted = convert(value)
-        if converted is None:
-            raise ValueError(f"expected {what}, got {value!r}")
-        return converted
-
-    return check
-
-
-Domain = Annotated[str, AfterValidator(_checked(as_domain, "a domain such as acme.com"))]
-Email = Annotated[str, AfterValidator(_checked(as_email, "an email address"))]
-Person = Annotated[str, AfterValidator(_checked(as_person, "a Slack user id (U…) or an email address"))]
-Optional = BeforeValidator(_blank_is_none)
-Name = Annotated[str, Field(max_length=200)]
-
-
-class _Row(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
-
-
-class AccountRow(_Row):
-    name: str = Field(min_length=1, max_length=200)
-    domain: Domain
-    crm_id: Annotated[Annotated[str, Field(max_length=100)] | None, Optional] = None
-    owner: Annotated[Person | None, Optional] = None
-
-
-class ContactRow(_Row):
-    email: Email
-    name: Annotated[Name | None, Optional] = None
-    account_domain: Domain
-    role: Annotated[Name | None, Optional] = None
-
-
-class TouchRow(_Row):
-    touched_on: date = Field(alias="date")
-    contact_email: Annotated[Email | None, Optional] = None
-    account_domain: Domain
-    by: Person
-    kind: TouchKind
-    topic: str = Field(min_length=1, max_length=TOPIC_MAX)
-    summary: str = ""
-    tags: Annotated[str | None, Optional] = None
-    link: Annotated[
-        Annotated[str, Field(pattern=r"^https?://\S+$", max_length=LINK_MAX)] | None, Optional
-    ] = None
-
-    @field_validator("touched_on")
-    @classmethod
-    def _happened(cls, value: date, info: ValidationInfo) -> date:
-        today = (info.context or {}).get(TODAY)
-        if today is not None and value > today:
-            raise ValueError(f"{value} is in the future; import touches that happened")
-        return value
-
-    @property
-    def tag_list(self) -> tuple[str, ...]:
-        return parse_tags(self.tags)
-
-    @property
-    def source_key(self) -> str:
-        """The row's identity: the same row imported again is the same touch."""
-        fields: list[object] = [self.touched_on.isoformat(), self.contact_email, self.account_domain]
-        fields += [self.by, self.kind.value]
-        fields += [self.topic, self.summary, sorted(self.tag_list), self.link]
-        digest = hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
-        return f"csv:{digest[:40]}"
-
-
-COLUMNS: dict[type[_Row], tuple[tuple[str, ...], tuple[str, ...]]] = {
-    AccountRow: (("name", "domain"), ("crm_id", "owner")),
-    ContactRow: (("email", "name", "account_domain"), ("role",)),
-    TouchRow: (
-        ("date", "contact_email", "account_domain", "by", "kind", "topic", "summary"),
-        ("tags", "link"),
-    ),
-}
 
 
 @dataclass
 class ImportReport:
     path: Path
-    rows: int = 0
     added: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -164,84 +56,12 @@ class ImportReport:
         return f"{self.path.name}: " + ", ".join(parts)
 
 
-@dataclass(frozen=True)
-class _Parsed:
-    line: int
-    row: Any
-
-
-def _problems(path: Path, line: int, error: ValidationError) -> list[Problem]:
-    found = []
-    for item in error.errors():
-        column = ".".join(str(part) for part in item["loc"])
-        message = str(item["msg"]).removeprefix("Value error, ")
-        if item["type"] == "missing":
-            message = "empty, but this column is required"
-        found.append(Problem(path, line, f"{column}: {message}" if column else message))
-    return found
-
-
-def _header_problems(path: Path, header: list[str] | None, model: type[_Row]) -> list[Problem]:
-    required, optional = COLUMNS[model]
-    usage = ",".join(required) + (f"[,{','.join(optional)}]" if optional else "")
-    if not header:
-        return [Problem(path, 1, f"empty file; the first line must be the header {usage}")]
-    problems = []
-    for column in header:
-        if column not in required + optional:
-            close = difflib.get_close_matches(column, required + optional, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(Problem(path, 1, f"unknown column {column!r}{hint}; the header is {usage}"))
-    for column in required:
-        if column not in header:
-            problems.append(Problem(path, 1, f"missing column {column!r}; the header is {usage}"))
-    return problems
-
-
-def _rows(
-    path: Path, model: type[R], report: ImportReport, progress: Progress, today: date
-) -> Iterator[list[_Parsed]]:
-    """Valid rows of `path` in batches; bad rows and a bad header go to `report.problems`."""
-    with path.open(newline="", encoding="utf-8-sig") as file:
-        total = sum(1 for _ in csv.reader(file)) - 1
-        file.seek(0)
-        reader = csv.reader(file)
-        header = [column.strip() for column in next(reader, [])]
-        report.problems += _header_problems(path, header, model)
-        if report.problems:
-            return
-        batch: list[_Parsed] = []
-        line = reader.line_num + 1
-        for cells in reader:
-            start, line = line, reader.line_num + 1
-            if not any(cell.strip() for cell in cells):
-                continue  # a blank line, as spreadsheets leave at the end
-            report.rows += 1
-            if len(cells) != len(header):
-                report.problems.append(
-                    Problem(path, start, f"{len(cells)} cells, but the header has {len(header)} columns")
-                )
-                continue
-            try:
-                row = model.model_validate(dict(zip(header, cells, strict=True)), context={TODAY: today})
-                batch.append(_Parsed(start, row))
-            except ValidationError as error:
-                report.problems += _problems(path, start, error)
-            if len(batch) >= BATCH_ROWS:
-                yield batch
-                batch = []
-            if total > PROGRESS_EVERY and report.rows % PROGRESS_EVERY == 0:
-                progress(f"{path.name}: {report.rows:,} of {total:,} rows read")
-        if batch:
-            yield batch
-
-
 def import_accounts(
     session_factory: SessionFactory, path: Path, now: datetime, today: date, progress: Progress
 ) -> ImportReport:
     report = ImportReport(path)
     seen: dict[str, int] = {}
-    for batch in _rows(path, AccountRow, report, progress, today):
+    for batch in read_rows(path, AccountRow, report.problems, progress, today):
         with session_factory.begin() as session:
             existing = _accounts(session, [parsed.row.domain for parsed in batch])
             for parsed in batch:
@@ -258,7 +78,7 @@ def import_contacts(
 ) -> ImportReport:
     report = ImportReport(path)
     seen: dict[str, int] = {}
-    for batch in _rows(path, ContactRow, report, progress, today):
+    for batch in read_rows(path, ContactRow, report.problems, progress, today):
         with session_factory.begin() as session:
             accounts = _accounts(session, [parsed.row.account_domain for parsed in batch])
             existing = _contacts(session, [parsed.row.email for parsed in batch])
@@ -318,14 +138,14 @@ def import_touches(
     session_factory: SessionFactory, path: Path, now: datetime, today: date, progress: Progress
 ) -> ImportReport:
     report = ImportReport(path)
-    for batch in _rows(path, TouchRow, report, progress, today):
+    for batch in read_rows(path, TouchRow, report.problems, progress, today):
         with session_factory.begin() as session:
             _import_touch_batch(session, path, batch, now, report)
     return report
 
 
 def _import_touch_batch(
-    session: Session, path: Path, batch: list[_Parsed], now: datetime, report: ImportReport
+    session: Session, path: Path, batch: list[Parsed], now: datetime, report: ImportReport
 ) -> None:
     accounts = _accounts(session, [parsed.row.account_domain for parsed in batch])
     contacts = _new_contacts(session, batch, accounts, now, report)
@@ -370,7 +190,7 @@ def _import_touch_batch(
 
 
 def _new_contacts(
-    session: Session, batch: list[_Parsed], accounts: dict[str, Account], now: datetime, report: ImportReport
+    session: Session, batch: list[Parsed], accounts: dict[str, Account], now: datetime, report: ImportReport
 ) -> dict[str, Contact]:
     """The batch's contacts by email, adding the ones the registry does not know to their account."""
     emails = [parsed.row.contact_email for parsed in batch if parsed.row.contact_email]

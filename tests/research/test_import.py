@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from research.operations import importing
+from research.operations import csv_rows, importing
 from research.operations.importing import import_accounts, import_contacts, import_touches
 from storage.database import SessionFactory
 from storage.models import Account, Contact, Touch, TouchTag
@@ -164,8 +164,8 @@ def test_rows_with_missing_or_extra_cells_and_repeats(
 def test_a_large_file_reports_progress(
     session_factory: SessionFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importing, "PROGRESS_EVERY", 10)
-    monkeypatch.setattr(importing, "BATCH_ROWS", 7)
+    monkeypatch.setattr(csv_rows, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(csv_rows, "BATCH_ROWS", 7)
     rows = "".join(f"Account {n},a{n}.example\n" for n in range(25))
     path = write(tmp_path, "many.csv", "name,domain\n" + rows)
     lines: list[str] = []

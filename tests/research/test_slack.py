@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from bot.sandbox import Sandbox
 from research.home import HOME_LOG_ACTION
-from research.log_modal import ACCOUNT_ACTION, CONTACT_ACTION, LOG_CALLBACK, NEW_NAME, NEW_ROLE
+from research.log.menus import ACCOUNT_ACTION, CONTACT_ACTION
+from research.log.modal import LOG_CALLBACK, NEW_NAME, NEW_ROLE
 from research.results import SEARCH_PAGE_ACTION
 from research.views import PLAN_OVERRIDE_ACTION
 from simulator import ViewRecord
