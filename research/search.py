@@ -170,9 +170,11 @@ class _Postgresql(_Engine):
         return -func.ts_rank_cd(_DOCUMENT, self._query(words))
 
     def snippets(self, session: Session, words: tuple[str, ...], ids: list[int]) -> dict[int, str]:
+        # ShortWord=0: keep short words ("up", "at") at a snippet's ends, which PostgreSQL drops
+        # by default, so snippets read as on SQLite.
         options = (
             f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}, MaxWords={SNIPPET_WORDS}, "
-            'MinWords=8, MaxFragments=2, FragmentDelimiter=" … "'
+            'MinWords=8, ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "'
         )
         headline = func.ts_headline(_LANGUAGE, Touch.summary, self._query(words), options)
         rows = session.execute(select(Touch.id, headline).where(Touch.id.in_(ids))).all()
