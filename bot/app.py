@@ -14,6 +14,7 @@ from slack_bolt import App
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 
+from bot.configuration import OtherDomains
 from bot.errors import handle_listener_error
 from bot.logging_setup import dropping
 from bot.settings import Settings
@@ -29,6 +30,8 @@ from messaging.gateway import SlackGateway
 from messaging.outbox import OutboxPolicy, OutboxSender
 from messaging.people import PeopleDirectory
 from messaging.webhooks import WebhookSender
+from research.home import ResearchHome
+from research.services import ResearchServices
 from rituals.away.home_section import AwayHome
 from rituals.away.time_off import AwayPolicy
 from rituals.collect.prompt_sync import PromptSync, bump_prompts
@@ -57,6 +60,7 @@ class Domain:
 
     services: Services
     tick: Tick
+    research: ResearchServices
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class RitualApp:
     services: Services
     listeners: list[ListenerSpec]
     tick: Tick
+    research: ResearchServices
 
 
 def wire_domain(
@@ -79,17 +84,19 @@ def wire_domain(
     gateway: SlackGateway | None = None,
     outbox_policy: OutboxPolicy | None = None,
     webhooks: WebhookSender | None = None,
+    domains: OtherDomains | None = None,
 ) -> Domain:
     """Runs, prompts, reminders, publishing and the outbox, wired once.
 
     `create_app` adds Bolt on top; commands that only act (`ritualbot trigger`) use this alone,
     so they need a bot token but no signing secret.
     """
+    domains = domains or OtherDomains()
     gateway = gateway or WebClientGateway(client)
     if webhooks is None and settings.webhook_secret:
         webhooks = HttpxWebhookSender(settings.webhook_secret, clock)
     reload = _live_library(library, gateway, clock, session_factory, settings)
-    publisher = Publisher(library)
+    publisher = Publisher(library, domains.contributions)
     # Prompts are queued in the transaction that opens a run; closing marks every prompt for a
     # "closed" update and withdraws reminders still waiting.
     away = AwayPolicy(emoji=tuple(settings.away_emoji), words=tuple(settings.away_words))
@@ -119,7 +126,8 @@ def wire_domain(
     ]
     if reload is not None:
         extra_steps.insert(0, reload)
-    return Domain(services, Tick(services, opener, closer, sender, extra_steps=extra_steps))
+    research = ResearchServices(session_factory, clock, domains.research_rules)
+    return Domain(services, Tick(services, opener, closer, sender, extra_steps=extra_steps), research)
 
 
 def _live_library(
@@ -150,6 +158,7 @@ def create_app(
     outbox_policy: OutboxPolicy | None = None,
     webhooks: WebhookSender | None = None,
     listener_executor: Executor | None = None,
+    domains: OtherDomains | None = None,
 ) -> RitualApp:
     domain = wire_domain(
         settings,
@@ -160,6 +169,7 @@ def create_app(
         gateway=gateway,
         outbox_policy=outbox_policy,
         webhooks=webhooks,
+        domains=domains,
     )
     bolt_logger = logging.getLogger("ritualbot.bolt")
     # Bolt reads SLACK_BOT_TOKEN from the environment even when it is handed a client, then
@@ -183,7 +193,10 @@ def create_app(
         )
     bolt.error(handle_listener_error)
     home_tab = HomeTab(
-        sections=[RitualsHome(domain.services), AwayHome(domain.services)], gateway=domain.services.gateway
+        sections=[RitualsHome(domain.services), AwayHome(domain.services), ResearchHome(domain.research)],
+        gateway=domain.services.gateway,
     )
-    listeners = register_all(bolt, domain.services, home_tab)
-    return RitualApp(bolt=bolt, services=domain.services, listeners=listeners, tick=domain.tick)
+    listeners = register_all(bolt, domain.services, home_tab, domain.research)
+    return RitualApp(
+        bolt=bolt, services=domain.services, listeners=listeners, tick=domain.tick, research=domain.research
+    )

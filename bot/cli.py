@@ -10,10 +10,11 @@ from bot.settings import MissingSetting
 
 
 class RitualbotGroup(click.Group):
-    """Turns a missing setting or an out-of-date schema into one readable line and exit code 2."""
+    """Turns a missing setting or an out-of-date schema into one readable line and exit code 2, and
+    invalid configuration files into their problems and exit code 1."""
 
     def invoke(self, ctx: click.Context) -> object:
-        from rituals.definition.loading import InvalidRituals
+        from bot.configuration import InvalidConfiguration
         from storage.migrate import SchemaOutOfDate
 
         try:
@@ -21,10 +22,10 @@ class RitualbotGroup(click.Group):
         except (MissingSetting, SchemaOutOfDate) as error:
             click.echo(f"ritualbot: {error}", err=True)
             sys.exit(2)
-        except InvalidRituals as error:
+        except InvalidConfiguration as error:
             for problem in error.problems:
                 click.echo(str(problem), err=True)
-            click.echo("ritualbot: refusing to start with invalid rituals (see above)", err=True)
+            click.echo(f"ritualbot: refusing to start with invalid {error.what} (see above)", err=True)
             sys.exit(1)
 
 
@@ -35,8 +36,8 @@ def main() -> None:
     roadmap and launch posts for sales and marketing."""
 
 
-from bot.commands import db, demo, doctor, export, init, preview, rituals, run  # noqa: E402
+from bot.commands import db, demo, doctor, export, init, preview, research, rituals, run  # noqa: E402
 
 # Each command module attaches its commands to `main`.
-for module in (run, demo, db, rituals, export, doctor, init, preview):
+for module in (run, demo, db, rituals, export, doctor, init, preview, research):
     module.attach(main)

@@ -18,12 +18,12 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.app import RitualApp, create_app
+from bot.configuration import load_configuration
 from bot.database import connect
 from bot.scheduler import start_clock
 from bot.settings import Settings
 from bot.slack_client import create_web_client
 from core.clock import Clock, SystemClock
-from rituals.definition.live import LiveLibrary
 from rituals.definition.loading import RitualLibrary
 from storage.database import SessionFactory
 
@@ -45,9 +45,11 @@ class Runtime:
     def build(
         cls, settings: Settings, *, clock: Clock | None = None, client: WebClient | None = None
     ) -> Runtime:
-        """Wire everything. Refuses to build on an invalid ritual (InvalidRituals) or when the
-        database is behind the code (SchemaOutOfDate): half-running is worse than not running."""
-        library = LiveLibrary(settings.rituals_path)
+        """Wire everything. Refuses to build on invalid configuration files (InvalidConfiguration)
+        or when the database is behind the code (SchemaOutOfDate): half-running is worse than not
+        running."""
+        configuration = load_configuration(settings.rituals_path, live=True)
+        library = configuration.library
         database = connect(settings.database_url)
         clock = clock or SystemClock()
         client = client or create_web_client(settings)
@@ -58,6 +60,7 @@ class Runtime:
                 session_factory=database.session_factory,
                 clock=clock,
                 library=library,
+                domains=configuration.domains,
             )
         except BaseException:
             database.close()

@@ -20,6 +20,7 @@ from types import TracebackType
 from slack_bolt import App, BoltRequest
 
 from bot.app import RitualApp, create_app
+from bot.configuration import load_configuration, load_other_domains
 from bot.database import connect
 from bot.server import HttpServer, RitualWSGIApp
 from bot.settings import Settings
@@ -27,7 +28,6 @@ from bot.slack_client import create_web_client
 from core.clock import Clock
 from messaging.outbox import OutboxPolicy
 from messaging.webhooks import WebhookSender
-from rituals.definition.live import LiveLibrary
 from rituals.definition.loading import RitualLibrary
 from simulator import BotReply, Roster, SimulatedWorkspace, SlackDriver
 from simulator.driver import Transport
@@ -63,6 +63,15 @@ class Sandbox:
         migrate: bool = True,
         serve_http: bool = True,
     ) -> None:
+        # The files first: nothing is started for configuration that does not load.
+        if library is None:
+            configuration = load_configuration(rituals_path, live=True)
+            library, self.domains = configuration.library, configuration.domains
+        else:
+            # A library handed in was loaded by the caller; the other domains' files still come
+            # from the folders.
+            self.domains = load_other_domains(rituals_path)
+        self.library = library
         self.clock = clock
         # Slack and the bot share one clock, as they share real time in production.
         self.workspace = SimulatedWorkspace(roster, clock=clock).start()
@@ -79,7 +88,6 @@ class Sandbox:
         if migrate:
             upgrade(self.engine)
         self.client = create_web_client(self.settings)
-        self.library = library or LiveLibrary(self.settings.rituals_path)
         self.app: RitualApp = create_app(
             self.settings,
             client=self.client,
@@ -88,6 +96,7 @@ class Sandbox:
             library=self.library,
             outbox_policy=outbox_policy,
             webhooks=webhooks,
+            domains=self.domains,
         )
         self.server: HttpServer | None = None
         if serve_http:

@@ -78,6 +78,8 @@ class View(SlackPayload):
     callback_id: str | None = None
     private_metadata: str = ""
     state: ViewState = Field(default_factory=ViewState)
+    # What the view shows; a listener that lays a modal out again starts from it.
+    blocks: list[dict[str, Any]] = Field(default_factory=list)
 
     def metadata(self, decode: Callable[[str], T]) -> T:
         """`private_metadata` as the code that wrote it reads it back."""
@@ -231,3 +233,40 @@ def _decode(decode: Callable[[str], T], text: str, what: str) -> T:
         return decode(text)
     except _DECODE_ERRORS as error:
         raise MalformedPayload(f"{what} is not one this app wrote: {error}") from None
+
+
+class BlockSuggestion(SlackPayload):
+    """Slack asking for an external select's options as the person types (`block_suggestion`)."""
+
+    user: User
+    action_id: str
+    block_id: str | None = None
+    value: str = ""
+    view: View | None = None
+
+    @property
+    def user_id(self) -> str:
+        return self.user.id
+
+
+class Channel(SlackPayload):
+    id: str
+
+
+class ShortcutMessage(SlackPayload):
+    ts: str
+    text: str = ""
+
+
+class MessageShortcut(SlackPayload):
+    """A message shortcut: the person picked one of the app's items in a message's menu."""
+
+    callback_id: str
+    user: User
+    trigger_id: str
+    message: ShortcutMessage
+    channel: Channel
+
+    @property
+    def user_id(self) -> str:
+        return self.user.id

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-ListenerKind = Literal["command", "event", "action", "view"]
+ListenerKind = Literal["command", "event", "action", "view", "options", "shortcut"]
 
 
 @dataclass(frozen=True)
 class ListenerSpec:
     kind: ListenerKind
-    # The slash command, event type, action_id pattern or view callback_id it answers.
+    # The slash command, event type, action_id pattern, view or shortcut callback_id it answers
+    # (for "options", the action_id of the external select it fills).
     key: str
     # Bot scopes the listener's own Web API calls need.
     scopes: frozenset[str] = frozenset()

@@ -2,10 +2,11 @@
 
 Listeners are module-level functions. What they work with reaches them the way Bolt hands a
 listener anything: by parameter name, from the request's context, which `ListenerContext`
-fills (`services`, `home`). Before that, `RefuseMalformed` answers a body without Slack's shape
-with HTTP 400. Both are `Middleware` classes rather than functions: Bolt builds a function
-middleware's arguments from the body first (`actions[0]` among them), which a malformed body
-would turn into a 500 before any check of ours could run.
+fills (`services` and `home` for the rituals, `research` for the research registry). Before
+that, `RefuseMalformed` answers a body without Slack's shape with HTTP 400. Both are
+`Middleware` classes rather than functions: Bolt builds a function middleware's arguments from
+the body first (`actions[0]` among them), which a malformed body would turn into a 500 before
+any check of ours could run.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from handlers.failures import refuse_malformed
 from handlers.home import HomeTab
 from handlers.payloads import MalformedPayload, check_envelope
 from handlers.registry import ListenerSpec
+from handlers.research import commands as research_commands
+from handlers.research import log, outreach
 from handlers.rituals import (
     answer_form,
     approval,
@@ -30,6 +33,7 @@ from handlers.rituals import (
     run_commands,
     schedule_commands,
 )
+from research.services import ResearchServices
 from rituals.services import Services
 
 MODULES = (
@@ -42,6 +46,9 @@ MODULES = (
     export,
     approval,
     away,
+    research_commands,
+    log,
+    outreach,
 )
 
 
@@ -61,19 +68,23 @@ class RefuseMalformed(Middleware):
 class ListenerContext(Middleware):
     """Puts what the listeners need into every request's context."""
 
-    def __init__(self, services: Services, home: HomeTab) -> None:
+    def __init__(self, services: Services, home: HomeTab, research: ResearchServices) -> None:
         self.services = services
         self.home = home
+        self.research = research
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
         req.context["services"] = self.services
         req.context["home"] = self.home
+        req.context["research"] = self.research
         return next()
 
 
-def register_all(app: App, services: Services, home_tab: HomeTab) -> list[ListenerSpec]:
+def register_all(
+    app: App, services: Services, home_tab: HomeTab, research: ResearchServices
+) -> list[ListenerSpec]:
     app.use(RefuseMalformed())
-    app.use(ListenerContext(services, home_tab))
+    app.use(ListenerContext(services, home_tab, research))
     return [spec for module in MODULES for spec in module.register(app)]

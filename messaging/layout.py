@@ -19,7 +19,7 @@ One policy for text that does not fit:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from slack_sdk.models.blocks import (
@@ -155,9 +155,9 @@ def fallback_text(text: str) -> str:
     return cut_to_fit(" ".join(text.split()), FALLBACK_TEXT)
 
 
-def _sections(body: str) -> Iterator[JsonDict]:
-    for paragraph_group in split_text(body, SECTION_TEXT):
-        yield section(paragraph_group)
+def sections(text: str) -> list[JsonDict]:
+    """Sections holding `text`, split between lines where it is longer than a section allows."""
+    return [section(part) for part in split_text(text, SECTION_TEXT)]
 
 
 def _pack(blocks: Sequence[JsonDict], first_budget: tuple[int, int]) -> list[list[JsonDict]]:
@@ -190,10 +190,10 @@ def compose(
     """
     head = [_header(title)] + ([section(cut_to_fit(intro, SECTION_TEXT))] if intro else [])
     tail = ([context(footer)] if footer else []) + list(actions)
-    sections = list(_sections(body))
+    body_sections = sections(body)
     reserved_text = sum(_block_text_length(block) for block in head + tail)
     first_budget = (MESSAGE_BLOCKS - len(head) - len(tail), MESSAGE_TEXT_BUDGET - reserved_text)
-    packed = _pack(sections, first_budget)
+    packed = _pack(body_sections, first_budget)
     if len(packed) == 1:
         blocks = head + packed[0] + tail
         text = fallback_text(f"{mrkdwn_escape(title)}: {body}")
@@ -208,7 +208,9 @@ def compose(
             text=fallback_text(f"{name} ({number}/{total})"),
             blocks=_validated([*chunk, context(f"{name} · part {number} of {total}")]),
         )
-        for number, chunk in enumerate(_pack(sections, (MESSAGE_BLOCKS - 1, MESSAGE_TEXT_BUDGET - 200)), 1)
+        for number, chunk in enumerate(
+            _pack(body_sections, (MESSAGE_BLOCKS - 1, MESSAGE_TEXT_BUDGET - 200)), 1
+        )
     ]
     return SplitPost(parent, replies)
 

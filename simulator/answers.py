@@ -6,11 +6,16 @@
   errors next to input blocks, `update` replaces the view, `push` stacks a new one, `clear`
   closes them all. Slack would reject a malformed answer and show the user an error; here that
   is a `SimulatorError`, so the test fails where the bot went wrong.
+* A block_suggestion's ack is the menu's options (`options`, or `option_groups`), each checked
+  as Slack checks them; they are what the person may then pick.
 """
 
 from __future__ import annotations
 
 import json
+
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Option
 
 from core.types import JsonDict
 from messaging.limits import MODAL_STACK
@@ -87,3 +92,26 @@ def apply_view_answer(ws: WorkspaceState, user_id: str, view: ViewRecord, answer
             clear_stack(ws, user_id)
         else:
             raise SimulatorError(f"unknown view_submission answer: {answer}")
+
+
+MAX_SUGGESTED = 100
+
+
+def apply_suggestions(
+    ws: WorkspaceState, view: ViewRecord, action_id: str, answer: JsonDict
+) -> list[JsonDict]:
+    """The options the app answered to a block_suggestion, checked and remembered on the view."""
+    groups = answer.get("option_groups")
+    options = (
+        answer.get("options", []) if groups is None else [o for g in groups for o in g.get("options", [])]
+    )
+    if not isinstance(options, list) or len(options) > MAX_SUGGESTED or len(groups or []) > MAX_SUGGESTED:
+        raise SimulatorError(f"a menu shows at most {MAX_SUGGESTED} options (or groups); got {answer}")
+    try:
+        for option in Option.parse_all(options) or []:
+            option.to_dict()  # slack_sdk's validators: text at most 75 characters, value 150
+    except (SlackObjectFormationError, KeyError, TypeError) as exc:
+        raise SimulatorError(f"the bot suggested an invalid option: {exc}") from exc
+    with ws.lock:
+        view.suggested[action_id] = [dict(option) for option in options]
+    return view.suggested[action_id]

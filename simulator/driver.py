@@ -24,7 +24,7 @@ import httpx
 from slack_sdk.signature import SignatureVerifier
 
 import simulator.payloads as payloads
-from simulator.answers import apply_command_ack, apply_view_answer, parse_answer
+from simulator.answers import apply_command_ack, apply_suggestions, apply_view_answer, parse_answer
 from simulator.errors import ACK_TIMEOUT, AckTimeoutError, SimulatorError
 from simulator.methods.views import clear_stack, close_top, view_api
 from simulator.records import EphemeralMessage, Message, ViewRecord
@@ -175,12 +175,39 @@ class SlackDriver:
         )
 
     def click_in_view(self, user_id: str, view: ViewRecord, action_id: str, *, value: Any = None) -> BotReply:
-        """Click a button (or pick `value`) inside a modal or a Home tab."""
+        """Click a button (or pick `value`, which then stays in the view's state) in a modal or a Home tab."""
         ws = self.workspace
-        block, element = payloads.find_element(view.blocks, action_id)
-        action = payloads.action_obj(ws.state, block, element, value)
+        action = payloads.pick_in_view(ws.state, view, action_id, value)
         trigger = ws.mint_trigger(user_id, view.id)
         return self._interaction(payloads.view_action(ws.state, user_id, view, action, trigger))
+
+    def pick(self, user_id: str, view: ViewRecord, action_id: str, value: Any) -> BotReply | None:
+        """Choose `value` in a view's input or menu, as a person does: it stays in the view's
+        state, and Slack tells the app (block_actions) only if the input dispatches actions."""
+        block, _ = payloads.find_element(view.blocks, action_id)
+        if block.get("type") == "input" and not block.get("dispatch_action"):
+            payloads.pick_in_view(self.workspace.state, view, action_id, value)
+            return None
+        return self.click_in_view(user_id, view, action_id, value=value)
+
+    def suggest(self, user_id: str, view: ViewRecord, action_id: str, typed: str) -> list[dict[str, Any]]:
+        """Type `typed` into an external select: Slack asks the bot for options (`block_suggestion`)
+        once `min_query_length` characters are typed, and shows what it answers; returns that."""
+        ws = self.workspace
+        found = payloads.suggestion_request(ws.state, user_id, view, action_id, typed)
+        if found is None:
+            return []
+        answer = parse_answer(self._interaction(found).body)
+        return apply_suggestions(ws.state, view, action_id, answer)
+
+    def message_shortcut(self, user_id: str, message: Message, callback_id: str) -> BotReply:
+        """Pick the app's shortcut `callback_id` in a message's "More actions" menu."""
+        ws = self.workspace
+        trigger = ws.mint_trigger(user_id)
+        response_url = ws.mint_response_url(user_id, message.channel, message.ts)
+        return self._interaction(
+            payloads.message_shortcut(ws.state, user_id, message, callback_id, trigger, response_url)
+        )
 
     def click_home(self, user_id: str, action_id: str, *, value: Any = None) -> BotReply:
         view = self.workspace.home_view(user_id)

@@ -14,7 +14,14 @@ from core.types import JsonDict
 from simulator.methods.views import view_api
 from simulator.records import EphemeralMessage, Message, ViewRecord
 from simulator.state import WorkspaceState
-from simulator.view_state import MANY_OPTIONS, MULTI_KEYS, ONE_OPTION, SINGLE_KEYS, element_state
+from simulator.view_state import (
+    MANY_OPTIONS,
+    MULTI_KEYS,
+    NOT_STATEFUL,
+    ONE_OPTION,
+    SINGLE_KEYS,
+    element_state,
+)
 
 # Slack still sends the deprecated verification token; a fake one for a fake workspace.
 VERIFICATION_TOKEN = "simulated-verification-token"  # noqa: S105
@@ -58,8 +65,15 @@ def find_element(blocks: list[JsonDict], action_id: str) -> tuple[JsonDict, Json
     raise ValueError(f"no element with action_id {action_id!r}")
 
 
-def action_obj(ws: WorkspaceState, block: JsonDict, element: JsonDict, value: Any) -> JsonDict:
-    """One entry of `actions`: a button's value, or the selection made in a select/picker."""
+def action_obj(
+    ws: WorkspaceState,
+    block: JsonDict,
+    element: JsonDict,
+    value: Any,
+    suggested: list[JsonDict] | None = None,
+) -> JsonDict:
+    """One entry of `actions`: a button's value, or the selection made in a select/picker
+    (for an external select, among the options the app `suggested`)."""
     kind = element["type"]
     out: JsonDict = {"action_id": element["action_id"], "block_id": block["block_id"], "type": kind}
     out["action_ts"] = f"{ws.now().timestamp():.6f}"
@@ -72,7 +86,7 @@ def action_obj(ws: WorkspaceState, block: JsonDict, element: JsonDict, value: An
         return out
     if value is None:
         raise ValueError(f"choose a value for the {kind} element {element['action_id']!r}")
-    state = element_state(element, value, element["action_id"])
+    state = element_state(element, value, element["action_id"], suggested)
     if kind in ONE_OPTION or kind in MANY_OPTIONS:
         out.update({k: v for k, v in state.items() if k.startswith("selected_")})
     elif kind in SINGLE_KEYS or kind in MULTI_KEYS:
@@ -127,6 +141,72 @@ def view_action(
             "trigger_id": trigger_id,
             "view": view_api(ws, view),
             "actions": [action],
+        }
+    )
+    return body
+
+
+def pick_in_view(ws: WorkspaceState, view: ViewRecord, action_id: str, value: Any) -> JsonDict:
+    """The `actions` entry for clicking or picking in a view; a pick stays in the view's state,
+    as Slack's client keeps it (and sends it in the payload)."""
+    block, element = find_element(view.blocks, action_id)
+    action = action_obj(ws, block, element, value, view.suggested.get(action_id))
+    if value is not None and element["type"] not in NOT_STATEFUL:
+        state = element_state(element, value, action_id, view.suggested.get(action_id))
+        with ws.lock:
+            view.state.setdefault(block["block_id"], {})[action_id] = state
+    return action
+
+
+# Slack's default `min_query_length` for external selects.
+MIN_QUERY_LENGTH = 3
+
+
+def suggestion_request(
+    ws: WorkspaceState, user_id: str, view: ViewRecord, action_id: str, typed: str
+) -> JsonDict | None:
+    """The block_suggestion Slack sends for `typed` in an external select, or None while fewer
+    characters than its `min_query_length` are typed (Slack waits)."""
+    block, element = find_element(view.blocks, action_id)
+    if not str(element.get("type", "")).endswith("external_select"):
+        raise ValueError(f"{action_id!r} is a {element.get('type')}, not an external select")
+    if len(typed) < int(element.get("min_query_length", MIN_QUERY_LENGTH)):
+        return None
+    return block_suggestion(ws, user_id, view, block, element, typed)
+
+
+def block_suggestion(
+    ws: WorkspaceState, user_id: str, view: ViewRecord, block: JsonDict, element: JsonDict, typed: str
+) -> JsonDict:
+    """Slack asking the app for an external select's options while the person types in a view."""
+    body = _base(ws, "block_suggestion", user_id)
+    body.update(
+        {
+            "container": {"type": "view", "view_id": view.id},
+            "action_id": element["action_id"],
+            "block_id": block["block_id"],
+            "value": typed,
+            "view": view_api(ws, view),
+        }
+    )
+    return body
+
+
+def message_shortcut(
+    ws: WorkspaceState, user_id: str, msg: Message, callback_id: str, trigger_id: str, response_url: str
+) -> JsonDict:
+    """A message shortcut: the person picked the app's item in a message's "More actions" menu."""
+    channel = ws.roster.channel_by_id(msg.channel)
+    body = _base(ws, "message_action", user_id)
+    body.update(
+        {
+            "callback_id": callback_id,
+            "trigger_id": trigger_id,
+            "response_url": response_url,
+            "action_ts": f"{ws.now().timestamp():.6f}",
+            "message_ts": msg.ts,
+            "channel": {"id": msg.channel, "name": channel.name if channel else "directmessage"},
+            "message": msg.to_api(team_id=ws.identity.team_id, app_id=ws.identity.app_id),
         }
     )
     return body

@@ -118,6 +118,9 @@ class ViewRecord:
     errors: JsonDict = field(default_factory=dict)
     closed: bool = False
     updates: int = 0
+    # What the app answered to each external select's last `block_suggestion`, by action_id:
+    # like Slack's client, the driver lets a person pick only among those (or the initial one).
+    suggested: dict[str, list[JsonDict]] = field(default_factory=dict)
 
     @property
     def callback_id(self) -> str:

@@ -208,6 +208,8 @@ def _build(pms: list[User], at: datetime | None, extra: list[User]) -> Roster:
         Channel("C0LEADS01", "product-leads", [*leaders, PRODOPS_ID, bot.id], is_private=True),
         Channel("C0SALES01", "sales-roadmap", ["U0SALES01", PRODOPS_ID, *leaders, bot.id]),
         Channel("C0MKTG001", "marketing-launches", ["U0MKTG001", PRODOPS_ID, bot.id]),
+        # Where the weekly research digest goes when a workspace turns it on.
+        Channel("C0RESRCH1", "research-ops", [PRODOPS_ID, *leaders, bot.id]),
         Channel("C0GENERAL", "general", everyone),
     ]
     return Roster(users=[*staff, *pms, *extra], groups=groups, channels=channels, bot=bot)

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import simulator.payloads as payloads
 from core.types import JsonDict
-from simulator.answers import apply_command_ack, apply_view_answer
+from simulator.answers import apply_command_ack, apply_suggestions, apply_view_answer
 from simulator.errors import SimulatorError
 from simulator.methods.views import view_api
 from simulator.records import EphemeralMessage, Message, ViewRecord
@@ -122,6 +122,24 @@ class SocketModeDriver:
         return self.send_interaction(
             payloads.message_action(
                 ws.state, user_id, message, action, ws.mint_trigger(user_id), response_url
+            )
+        )
+
+    def suggest(self, user_id: str, view: ViewRecord, action_id: str, typed: str) -> list[JsonDict]:
+        """Type into an external select: the bot's options for `typed` (see `SlackDriver.suggest`)."""
+        ws = self.workspace
+        found = payloads.suggestion_request(ws.state, user_id, view, action_id, typed)
+        if found is None:
+            return []
+        return apply_suggestions(ws.state, view, action_id, self.send_interaction(found) or {})
+
+    def message_shortcut(self, user_id: str, message: Message, callback_id: str) -> JsonDict | None:
+        """Pick the app's shortcut `callback_id` in a message's "More actions" menu."""
+        ws = self.workspace
+        response_url = ws.mint_response_url(user_id, message.channel, message.ts)
+        return self.send_interaction(
+            payloads.message_shortcut(
+                ws.state, user_id, message, callback_id, ws.mint_trigger(user_id), response_url
             )
         )
 

@@ -46,13 +46,17 @@ def options_of(element: JsonDict) -> list[JsonDict]:
     return opts
 
 
-def _option(element: JsonDict, choice: Any, where: str) -> JsonDict:
+def _option(element: JsonDict, choice: Any, where: str, suggested: list[JsonDict] | None = None) -> JsonDict:
+    """The option picked: one the element lists, or for an external select one the app suggested."""
     wanted = choice.get("value") if isinstance(choice, Mapping) else str(choice)
-    for opt in options_of(element):
+    external = element.get("type", "").endswith("external_select")
+    initial = [element["initial_option"]] if element.get("initial_option") else []
+    initial += element.get("initial_options") or []
+    for opt in [*options_of(element), *(initial + (suggested or []) if external else [])]:
         if opt.get("value") == wanted:
             return opt
-    if element.get("type", "").endswith("external_select") and isinstance(choice, Mapping):
-        return dict(choice)
+    if external:
+        raise ValueError(f"{where}: {wanted!r} was not among the options the app suggested")
     raise ValueError(f"{where}: {wanted!r} is not one of the options")
 
 
@@ -88,8 +92,12 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def element_state(element: JsonDict, value: Any, where: str) -> JsonDict:
-    """One element's entry in state.values for a chosen value (None: what was there initially)."""
+def element_state(
+    element: JsonDict, value: Any, where: str, suggested: list[JsonDict] | None = None
+) -> JsonDict:
+    """One element's entry in state.values for a chosen value (None: what was there initially).
+
+    `suggested` are the options the app last suggested to an external select."""
     kind = element["type"]
     out: JsonDict = {"type": kind}
     if kind in TEXT_TYPES:
@@ -99,13 +107,13 @@ def element_state(element: JsonDict, value: Any, where: str) -> JsonDict:
         out["value"] = text if text != "" else None
     elif kind in ONE_OPTION:
         out["selected_option"] = (
-            element.get("initial_option") if value is None else _option(element, value, where)
+            element.get("initial_option") if value is None else _option(element, value, where, suggested)
         )
     elif kind in MANY_OPTIONS:
         chosen = (
             element.get("initial_options") or []
             if value is None
-            else [_option(element, v, where) for v in value]
+            else [_option(element, v, where, suggested) for v in value]
         )
         out["selected_options"] = chosen
     elif kind in SINGLE_KEYS:
@@ -165,7 +173,8 @@ def build_state(view: ViewRecord, values: Mapping[str, Any], *, enforce_required
             action_id = element["action_id"]
             where = f"{block_id}/{action_id}"
             if block_id in values:
-                entry = element_state(element, _wanted(element, values[block_id]), where)
+                wanted = _wanted(element, values[block_id])
+                entry = element_state(element, wanted, where, view.suggested.get(action_id))
             else:
                 entry = view.state.get(block_id, {}).get(action_id) or element_state(element, None, where)
             if (

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, Update
+from sqlalchemy import CursorResult, Table, Update, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import Base
+from storage.models import Base, Run, RunState
 
 
 def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> int:
@@ -44,3 +44,18 @@ def changed_one_row(session: Session, statement: Update) -> bool:
         "CursorResult[Any]", session.execute(statement.execution_options(synchronize_session=False))
     )
     return result.rowcount == 1
+
+
+def previous_closed_run(session: Session, run: Run) -> Run | None:
+    """The same ritual's latest closed run scheduled before `run`: what a digest compares with,
+    and where the research activity of `run`'s period starts."""
+    return session.scalar(
+        select(Run)
+        .where(
+            Run.ritual_id == run.ritual_id,
+            Run.state == RunState.CLOSED,
+            Run.scheduled_for < run.scheduled_for,
+        )
+        .order_by(Run.scheduled_for.desc())
+        .limit(1)
+    )

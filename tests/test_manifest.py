@@ -56,7 +56,7 @@ def test_every_event_has_a_listener_and_back(manifest: dict[str, Any], listeners
 def test_interactive_listeners_need_interactivity(
     manifest: dict[str, Any], listeners: list[ListenerSpec]
 ) -> None:
-    if any(spec.kind in ("action", "view") for spec in listeners):
+    if any(spec.kind in ("action", "view", "shortcut") for spec in listeners):
         assert manifest["settings"]["interactivity"]["is_enabled"] is True
 
 
@@ -78,3 +78,20 @@ def test_scopes_cover_the_web_api_methods_the_bot_calls(manifest: dict[str, Any]
     assert not unknown, f"add these methods to bot/slack_scopes.py: {sorted(unknown)}"
     for method in sorted(called):
         assert METHOD_SCOPES[method] <= declared, f"{method} needs {sorted(METHOD_SCOPES[method] - declared)}"
+
+
+def test_every_shortcut_has_a_listener_and_back(
+    manifest: dict[str, Any], listeners: list[ListenerSpec]
+) -> None:
+    declared = {shortcut["callback_id"] for shortcut in manifest["features"].get("shortcuts", [])}
+    handled = {spec.key for spec in listeners if spec.kind == "shortcut"}
+    assert declared == handled
+
+
+def test_menus_loading_options_need_interactivity_and_say_where_in_http_mode(
+    manifest: dict[str, Any], listeners: list[ListenerSpec], repo_root: Path
+) -> None:
+    if any(spec.kind == "options" for spec in listeners):
+        assert manifest["settings"]["interactivity"]["is_enabled"] is True
+        # Socket Mode needs no URL; the comment tells HTTP deployments where options load from.
+        assert "message_menu_options_url" in (repo_root / "manifest.yml").read_text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from bot.configuration import load_configuration
 from bot.logging_setup import configure_logging
 from bot.settings import Settings
 from bot.slack_client import create_web_client
@@ -12,7 +13,6 @@ from bot.slack_scopes import required_scopes
 from core.clock import SystemClock
 from messaging.doctor import Doctor, Finding
 from messaging.people import PeopleDirectory
-from rituals.definition.live import LiveLibrary
 from rituals.definition.needs import RitualNeeds
 from rituals.definition.people import with_user_ids
 
@@ -20,7 +20,7 @@ from rituals.definition.people import with_user_ids
 def examine(settings: Settings, *, join: bool = True) -> list[Finding]:
     """The checks, on the token and rituals of `settings` (people's names asked of Slack afresh)."""
     gateway = WebClientGateway(create_web_client(settings))
-    library = LiveLibrary(settings.rituals_path)
+    library = load_configuration(settings.rituals_path, live=True).live_library
     directory = PeopleDirectory(gateway, SystemClock())
     doctor = Doctor(gateway, required_scopes(), [RitualNeeds(library)])
     # With a refused token this resolves nothing (quietly); examine() then reports the token.

@@ -14,10 +14,10 @@ from typing import cast
 import click
 
 from bot.commands.rituals import ritual_named
+from bot.configuration import load_configuration
 from bot.database import open_database
 from bot.settings import Settings
 from core.errors import UserFacingError
-from rituals.definition.loading import load_library
 from rituals.export.formats import ExportFormat, render
 from rituals.export.snapshot import RunSelection, load_exports
 
@@ -50,7 +50,7 @@ def export_command(
 ) -> None:
     """Export RITUAL's compiled answers, every open or closed run, newest first."""
     settings = Settings.load()
-    definition = ritual_named(load_library(settings.rituals_path), ritual)
+    definition = ritual_named(load_configuration(settings.rituals_path).library, ritual)
     selection = RunSelection(key=run_key, since=since.date() if since else None)
     with open_database(settings.database_url) as database, database.session_factory() as session:
         try:

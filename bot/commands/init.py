@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from rituals.definition.loading import validate_paths
+from bot.configuration import configuration_problems
 from rituals.definition.starter import TeamSetup, starter_files
 
 
@@ -67,7 +67,7 @@ def init_command(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         click.echo(f"wrote {path}")
-    problems = validate_paths([folder])
+    problems = configuration_problems([folder])
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:

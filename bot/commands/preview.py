@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 from rich.console import Console
 
+from bot.configuration import load_configuration
 from bot.demo.terminal import builder_link, show_blocks
 from bot.settings import Settings
-from rituals.definition.loading import UnknownRitual, load_library
+from rituals.definition.loading import UnknownRitual
 from rituals.publish.preview import ritual_previews
 
 SAMPLE_NAMES = {
@@ -23,7 +24,7 @@ SAMPLE_NAMES = {
 def preview_command(ritual: str) -> None:
     """Show RITUAL's prompt, modal and every audience's post with sample answers, as a terminal
     renders them, each with a Block Kit Builder link to see it as Slack draws it."""
-    library = load_library(Settings.load().rituals_path)
+    library = load_configuration(Settings.load().rituals_path).library
     try:
         loaded = library.loaded(ritual)
     except UnknownRitual as error:

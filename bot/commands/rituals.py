@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from bot.app import wire_domain
+from bot.configuration import configuration_problems, load_configuration
 from bot.database import open_database, open_existing_database
 from bot.logging_setup import configure_logging
 from bot.settings import Settings
@@ -21,7 +22,6 @@ from rituals.definition.loading import (
     RitualLibrary,
     UnknownRitual,
     load_library,
-    validate_paths,
 )
 from rituals.definition.people import with_user_ids
 from rituals.definition.schema import RitualDefinition
@@ -35,14 +35,14 @@ CLI_ACTOR = "cli"
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def validate_command(paths: tuple[Path, ...]) -> None:
-    """Check ritual files (default: the built-in library and RITUALS_PATH).
+    """Check ritual files and the research rules (default: the built-in library and RITUALS_PATH).
 
     Prints every problem as `file:line: message` and exits 1 if there is any. With
     SLACK_BOT_TOKEN set, people named by email or @handle are looked up in Slack too.
     """
     settings = Settings.load()
     targets = list(paths) or [BUILTIN_LIBRARY, *settings.rituals_path]
-    problems = validate_paths(targets)
+    problems = configuration_problems(targets)
     if not problems and settings.slack_bot_token:
         problems = _unknown_people(settings, targets)
     for problem in problems:
@@ -74,7 +74,7 @@ def _unknown_people(settings: Settings, targets: list[Path]) -> list[Problem]:
 def next_command(ritual: str, count: int) -> None:
     """Print the next openings of RITUAL, ISO 8601 in the ritual's time zone."""
     settings = Settings.load()
-    definition = ritual_named(load_library(settings.rituals_path), ritual)
+    definition = ritual_named(load_configuration(settings.rituals_path).library, ritual)
     state = _schedule_state(settings, definition.id)
     plan = pause_and_skip.upcoming(definition, state, SystemClock().now(), count)
     if plan.paused:
@@ -100,15 +100,16 @@ def trigger_command(ritual: str) -> None:
     """Open a run of RITUAL now and send its prompts."""
     settings = Settings.load()
     configure_logging(settings.log_level)
-    library = load_library(settings.rituals_path)
-    definition = ritual_named(library, ritual)
+    configuration = load_configuration(settings.rituals_path)
+    definition = ritual_named(configuration.library, ritual)
     with open_database(settings.database_url) as database:
         domain = wire_domain(
             settings,
             client=create_web_client(settings),
             session_factory=database.session_factory,
             clock=SystemClock(),
-            library=library,
+            library=configuration.library,
+            domains=configuration.domains,
         )
         triggered = trigger_run(domain.services, definition, note="triggered from the command line")
         # One tick sends what is due now; prompts timed for later (each person's local time)
@@ -129,7 +130,7 @@ def _owner_command(name: str, help_text: str) -> click.Command:
     @click.argument("ritual")
     def command(ritual: str) -> None:
         settings = Settings.load()
-        definition = ritual_named(load_library(settings.rituals_path), ritual)
+        definition = ritual_named(load_configuration(settings.rituals_path).library, ritual)
         now = SystemClock().now()
         with open_database(settings.database_url) as database, database.session_factory.begin() as session:
             if name == "pause":

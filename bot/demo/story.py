@@ -19,17 +19,19 @@ from typing import Any
 
 from rich.console import Console
 
+from bot.configuration import load_configuration
+from bot.demo import research
 from bot.demo.answers import ROADMAP_STORY, Answers, made_up_answers
-from bot.demo.terminal import builder_link, save_blocks, show_blocks
+from bot.demo.terminal import builder_link, mrkdwn_markup, save_blocks, show_blocks
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
 from rituals.collect.forms.ids import ADD_ITEM_ACTION, ANSWER_CALLBACK, ITEM_CALLBACK
 from rituals.collect.prompts import FILL_ACTION, SKIP_ACTION
-from rituals.definition.loading import RitualLibrary, load_library
+from rituals.definition.loading import RitualLibrary
 from rituals.definition.schema import Audience, RitualDefinition
 from rituals.publish.approval_preview import APPROVE_ACTION
 from rituals.schedule.occurrences import next_openings
-from simulator import Message, ViewRecord
+from simulator import EphemeralMessage, Message, ViewRecord
 
 DEFAULT_RITUAL = "monthly-roadmap-checkin"
 OWNER = "U0PRODOPS"
@@ -52,9 +54,14 @@ def run_demo(
         leftover.unlink()
     database = output / "ritualbot-demo.db"
     clock = FrozenClock(STORY_STARTS)
-    # Only the ritual shown runs, so no other ritual's prompts or posts join the story.
-    library = RitualLibrary([load_library(rituals_path).loaded(ritual_id)])
-    with Sandbox(f"sqlite:///{database}", clock, library=library) as sandbox:
+    configuration = load_configuration(rituals_path)
+    # Only the ritual shown runs, so no other ritual's prompts or posts join the story; the
+    # weekly research digest is there for the research part to open by hand (it is off).
+    shown = dict.fromkeys([ritual_id, research.DIGEST])
+    library = RitualLibrary(configuration.library.loaded(shown_id) for shown_id in shown)
+    # The registry runs with the demo's own research rules, whatever RITUALS_PATH holds.
+    rules = [research.rules_folder(output)]
+    with Sandbox(f"sqlite:///{database}", clock, rituals_path=rules, library=library) as sandbox:
         definition = sandbox.library.get(ritual_id)
         opening = next_openings(definition, STORY_STARTS, 1)[0].opens_at
         clock.set(opening - timedelta(minutes=1))
@@ -126,6 +133,10 @@ class Demo:
         for audience in definition.audiences:
             if audience.to:
                 self.publish(audience, audience.to[0])
+
+        if definition.id == DEFAULT_RITUAL:
+            # The other domains' parts belong to the default story's weeks (February 2027).
+            research.show_research(self)
 
         calls = [
             {
@@ -244,11 +255,14 @@ class Demo:
     def say(self, text: str) -> None:
         self.console.print(text, markup=False, highlight=False)
 
+    def say_mrkdwn(self, text: str) -> None:
+        self.console.print(mrkdwn_markup(text, self.name), highlight=False)
+
     def section(self, title: str) -> None:
         self.console.print()
         self.console.rule(f"[bold]{title}[/bold]")
 
-    def show(self, label: str, message: Message) -> None:
+    def show(self, label: str, message: Message | EphemeralMessage) -> None:
         self.saved += 1
         path = save_blocks(self.output / "blocks", f"{self.saved:02d}", message.text, message.blocks)
         links = self.output / "blocks" / "block-kit-builder-links.md"

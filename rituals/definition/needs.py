@@ -25,11 +25,11 @@ class RitualNeeds:
             spec = definition.participants
             for owner in definition.owners:
                 note(people, owner, f"{definition.id}: owners")
-            for user in [*spec.users, *spec.exclude]:
+            for user in [*spec.users, *spec.exclude] if spec is not None else []:
                 note(people, user, f"{definition.id}: participants")
-            if spec.usergroup:
+            if spec is not None and spec.usergroup:
                 note(groups, spec.usergroup, f"{definition.id}: participants")
-            if spec.channel:
+            if spec is not None and spec.channel:
                 note(reads, spec.channel, f"{definition.id}: participants")
             for audience in definition.audiences:
                 for channel in audience.to:

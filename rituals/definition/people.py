@@ -22,8 +22,10 @@ Resolve = Callable[[Iterable[str]], Mapping[str, str | None]]
 def _named_places(definition: RitualDefinition) -> list[tuple[Loc, str]]:
     """Where people are named in a definition, with each name."""
     places: list[tuple[Loc, str]] = [(("owners", i), ref) for i, ref in enumerate(definition.owners)]
-    places += [(("participants", "users", i), ref) for i, ref in enumerate(definition.participants.users)]
-    places += [(("participants", "exclude", i), ref) for i, ref in enumerate(definition.participants.exclude)]
+    spec = definition.participants
+    if spec is not None:  # a digest-only ritual asks nobody
+        places += [(("participants", "users", i), ref) for i, ref in enumerate(spec.users)]
+        places += [(("participants", "exclude", i), ref) for i, ref in enumerate(spec.exclude)]
     places += [(("holidays", "people", ref), ref) for ref in definition.holidays.people]
     return places
 
@@ -62,8 +64,11 @@ def _replaced(loaded: LoadedRitual, resolved: Mapping[str, str | None]) -> Loade
         out = [resolved.get(ref) if is_name(ref) else ref for ref in refs]
         return list(dict.fromkeys(user_id for user_id in out if user_id is not None))
 
-    participants = definition.participants.model_copy(
-        update={"users": ids(definition.participants.users), "exclude": ids(definition.participants.exclude)}
+    spec = definition.participants
+    participants = (
+        spec.model_copy(update={"users": ids(spec.users), "exclude": ids(spec.exclude)})
+        if spec is not None
+        else None
     )
     people = {
         user_id: place

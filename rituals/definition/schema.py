@@ -534,7 +534,10 @@ class Audience(_Model):
 
 class RitualDefinition(_Model):
     """A whole ritual. The keys ``id``, ``name``, ``owners``, ``schedule``, ``participants``,
-    ``form`` and ``audiences`` are a contract; the rest has defaults."""
+    ``form`` and ``audiences`` are a contract; the rest has defaults.
+
+    A ritual without ``participants`` and ``form`` asks nobody anything: it only compiles its
+    digest on schedule from what other domains contribute (the weekly research digest)."""
 
     id: RitualId
     name: Annotated[str, Field(min_length=1, max_length=HEADER_TEXT)]
@@ -547,8 +550,8 @@ class RitualDefinition(_Model):
     catch_up: Duration = timedelta(hours=6)
     blackout: Blackout = Field(default_factory=Blackout)
     holidays: Holidays = Field(default_factory=Holidays)
-    participants: Participants
-    form: Annotated[list[FormField], Field(min_length=1)]
+    participants: Participants | None = None
+    form: list[FormField] = Field(default_factory=list)
     audiences: list[Audience] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -614,6 +617,17 @@ def cross_check(definition: RitualDefinition | Mapping[str, Any]) -> list[tuple[
     """
     data = definition.model_dump() if isinstance(definition, RitualDefinition) else definition
     findings: list[tuple[Loc, str]] = []
+    participants, given_form = data.get("participants"), data.get("form")
+    if given_form and participants is None:
+        findings.append((("form",), "a ritual with a form needs participants to fill it in"))
+    if participants is not None and not given_form:
+        findings.append(
+            (
+                ("participants",),
+                "participants are asked to fill in the form, but there is none: add form fields, or "
+                "leave participants out for a digest-only ritual",
+            )
+        )
     name = data.get("name")
     if data.get("short_name") is None and isinstance(name, str) and len(name) > MODAL_TITLE:
         findings.append(

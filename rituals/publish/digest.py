@@ -38,7 +38,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rituals.definition.schema import Audience, FormField, RitualDefinition
-from storage.models import Answer, Participant, ParticipantState, Run, RunState
+from storage.models import Answer, Participant, ParticipantState, Run
+from storage.queries import previous_closed_run
 
 HORIZON_SUBFIELD = "horizon"
 #: The items sub-field holding an internal status (templates show it only when asked).
@@ -127,16 +128,7 @@ def load_run_data(session: Session, definition: RitualDefinition, run: Run) -> R
         for p in sorted(participants, key=lambda p: p.display_name.lower())
         if p.user_id not in answers and p.state is ParticipantState.AWAY
     ]
-    previous_run = session.scalar(
-        select(Run)
-        .where(
-            Run.ritual_id == run.ritual_id,
-            Run.state == RunState.CLOSED,
-            Run.scheduled_for < run.scheduled_for,
-        )
-        .order_by(Run.scheduled_for.desc())
-        .limit(1)
-    )
+    previous_run = previous_closed_run(session, run)
     previous = _responses(definition, latest_answers(session, previous_run.id), names) if previous_run else []
     return RunData(
         run=run,

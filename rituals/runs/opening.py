@@ -162,8 +162,8 @@ class RunOpener:
 
 def _problem_text(definition: RitualDefinition, error: Rejected) -> str:
     spec = definition.participants
-    if spec.usergroup and "user group" in error.error:
+    if spec is not None and spec.usergroup and "user group" in error.error:
         return f"there is no user group with the handle @{spec.usergroup}"
-    if spec.channel and "channel_not_found" in error.error:
+    if spec is not None and spec.channel and "channel_not_found" in error.error:
         return f"I cannot find the channel #{spec.channel} (invite me, or check the name)"
     return f"Slack said `{error.error}` while I looked up the participants"

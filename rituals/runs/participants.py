@@ -22,6 +22,8 @@ def resolve_participants(definition: RitualDefinition, gateway: SlackGateway) ->
     """Everyone the definition names (users, a user group, a channel's members), minus
     exclusions, bots and deactivated accounts, with names and time zones for the run."""
     spec = definition.participants
+    if spec is None:
+        return []  # a digest-only ritual asks nobody
     user_ids: set[str] = set(spec.users)
     if spec.usergroup:
         user_ids |= set(gateway.usergroup_members(spec.usergroup))

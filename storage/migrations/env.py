@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from storage.models import Base
+from storage.models.research import is_search_schema
 
 config = context.config
 engine = config.attributes["engine"]
@@ -16,5 +17,7 @@ with engine.begin() as connection:
         # SQLite cannot ALTER most things in place; batch mode copies the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # The full-text search structures are made by hand per database, not from the models.
+        include_name=lambda name, _type, _parents: not is_search_schema(name),
     )
     context.run_migrations()

@@ -6,6 +6,15 @@ whole schema); code imports the names it uses from here.
 
 from storage.models.base import Base, UTCDateTime
 from storage.models.messaging import Delivery, DeliveryState, PersonRef
+from storage.models.research import (
+    Account,
+    Contact,
+    Override,
+    OverrideStage,
+    Touch,
+    TouchKind,
+    TouchTag,
+)
 from storage.models.rituals import (
     Answer,
     AnswerDraft,
@@ -22,11 +31,15 @@ from storage.models.rituals import (
 )
 
 __all__ = [
+    "Account",
     "Answer",
     "AnswerDraft",
     "Base",
+    "Contact",
     "Delivery",
     "DeliveryState",
+    "Override",
+    "OverrideStage",
     "Participant",
     "ParticipantState",
     "PersonRef",
@@ -38,5 +51,8 @@ __all__ = [
     "RunOrigin",
     "RunState",
     "TimeOff",
+    "Touch",
+    "TouchKind",
+    "TouchTag",
     "UTCDateTime",
 ]

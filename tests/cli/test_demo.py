@@ -27,6 +27,14 @@ def test_demo_runs_a_whole_check_in(ritualbot: CommandRunner, tmp_path: Path) ->
         "#sales-roadmap so far: 0 posts",
         "Sales post in #sales-roadmap",
         f"The demo's database is {tmp_path / 'out' / 'ritualbot-demo.db'}",
+        # The research registry's part.
+        "touches.csv: 4 touches added, 0 updated, 0 already there",
+        "touches.csv: 0 touches added, 0 updated, 4 already there",
+        "in cooldown until 2027-02-24 (last interview on 2027-01-25 by @Ben Okafor)",
+        "Override notice (DM to product ops)",
+        "✅ Logged: Interview with Mercy General Hospital on 2027-02-04",
+        "onboarding agency nurses is the biggest pain",
+        "Weekly research digest in #research-ops",
     ):
         assert step in out, step
     assert "sent back" not in out
@@ -36,11 +44,11 @@ def test_demo_runs_a_whole_check_in(ritualbot: CommandRunner, tmp_path: Path) ->
     assert "*6* of 8" not in out
     assert "Needs attention: Roadmap items (2)" in out
     saved = sorted((tmp_path / "out" / "blocks").glob("*.json"))
-    assert len(saved) == 6
+    assert len(saved) == 11
     for path in saved:
         assert json.loads(path.read_text())["blocks"]
     links = (tmp_path / "out" / "blocks" / "block-kit-builder-links.md").read_text().splitlines()
-    assert len(links) == 6
+    assert len(links) == 11
     assert all("https://app.slack.com/block-kit-builder/#" in line for line in links)
     (canvas,) = (tmp_path / "out" / "blocks").glob("canvas-*.md")
     assert "Identity vendor contract still unsigned" in canvas.read_text()

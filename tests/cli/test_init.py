@@ -29,10 +29,12 @@ def test_init_with_flags_writes_valid_rituals_for_the_team(ritualbot: CommandRun
         "monthly-roadmap-checkin.yml",
         "okr-checkin.yml",
         "quarterly-planning-inputs.yml",
+        "weekly-research-digest.yml",
     ]
     assert sorted(p.name for p in (folder / "templates").glob("*.j2")) == [
         "leaders.md.j2",
         "marketing.md.j2",
+        "research-digest.md.j2",
         "sales.md.j2",
     ]
     roadmap_text = (folder / "monthly-roadmap-checkin.yml").read_text()

@@ -314,3 +314,22 @@ def test_only_canonical_places_are_time_zones(name: str, accepted: bool) -> None
     else:
         with pytest.raises(UnknownZone):
             check_zone(name)
+
+
+def test_a_digest_only_ritual_has_neither_participants_nor_form(ritual_data: RitualData) -> None:
+    data = ritual_data()
+    del data["participants"], data["form"]
+    definition = RitualDefinition.model_validate(data)
+    assert definition.participants is None
+    assert definition.form == []
+
+
+def test_participants_and_form_come_together(ritual_data: RitualData) -> None:
+    without_form = ritual_data()
+    del without_form["form"]
+    [(_, message)] = errors(without_form)
+    assert "participants: participants are asked to fill in the form, but there is none" in message
+    without_people = ritual_data()
+    del without_people["participants"]
+    [(_, message)] = errors(without_people)
+    assert "form: a ritual with a form needs participants to fill it in" in message

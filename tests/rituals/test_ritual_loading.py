@@ -67,6 +67,7 @@ def test_built_in_library_contents() -> None:
         "monthly-roadmap-checkin",
         "okr-checkin",
         "quarterly-planning-inputs",
+        "weekly-research-digest",
     ]
     roadmap = library.get("monthly-roadmap-checkin")
     assert roadmap.schedule.cron == "0 10 * * mon#1"
@@ -339,6 +340,7 @@ def test_rituals_path_overrides_by_id_and_adds(tmp_path: Path) -> None:
         "monthly-roadmap-checkin",
         "okr-checkin",
         "quarterly-planning-inputs",
+        "weekly-research-digest",
         "weekly-sync",
     ]
     roadmap = library.get("monthly-roadmap-checkin")
@@ -383,7 +385,7 @@ def test_unknown_ritual_lists_the_known_ids() -> None:
         library.get("okr-checkn")
     assert str(caught.value) == (
         "unknown ritual 'okr-checkn' (did you mean 'okr-checkin'?); known rituals: launch-update, "
-        "monthly-roadmap-checkin, okr-checkin, quarterly-planning-inputs"
+        "monthly-roadmap-checkin, okr-checkin, quarterly-planning-inputs, weekly-research-digest"
     )
     assert isinstance(caught.value, LookupError)
 

@@ -84,6 +84,28 @@ def second_view() -> dict[str, Any]:
     }
 
 
+def picker_view() -> dict[str, Any]:
+    """A modal whose menu loads its options from the app as the person types."""
+    menu = {"type": "external_select", "action_id": "city", "min_query_length": 2}
+    return {
+        "type": "modal",
+        "callback_id": "picker",
+        "title": {"type": "plain_text", "text": "Pick a city"},
+        "submit": {"type": "plain_text", "text": "Pick"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "where",
+                "label": {"type": "plain_text", "text": "City"},
+                "element": menu,
+            }
+        ],
+    }
+
+
+CITIES = ("Berlin", "Bern", "Boston", "Lagos")
+
+
 def home_view(label: str) -> dict[str, Any]:
     return {
         "type": "home",
@@ -117,6 +139,9 @@ def build_app(client: WebClient, signing_secret: str, seen: list[dict[str, Any]]
             ack(response_type="in_channel", text="Hello, channel")
         elif body["text"] == "menu":
             ack(text="Menu", blocks=[{"type": "actions", "elements": [button("pick", "Pick", "p1")]}])
+        elif body["text"] == "picker":
+            client.views_open(trigger_id=body["trigger_id"], view=picker_view())
+            ack()
         elif body["text"] == "sleep":
             time.sleep(0.5)
             ack()
@@ -164,6 +189,26 @@ def build_app(client: WebClient, signing_secret: str, seen: list[dict[str, Any]]
     def add_more(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         client.views_push(trigger_id=body["trigger_id"], view=second_view())
+
+    @app.options("city")
+    def cities(ack: Ack, body: dict[str, Any]) -> None:
+        seen.append(body)
+        typed = body["value"]
+        if typed == "too long":
+            ack(options=[option("x" * 76)])
+        else:
+            ack(options=[option(city) for city in CITIES if city.lower().startswith(typed.lower())])
+
+    @app.view("picker")
+    def picked(ack: Ack, body: dict[str, Any]) -> None:
+        seen.append(body)
+        ack()
+
+    @app.message_shortcut("save_message")
+    def save_message(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        seen.append(body)
+        client.views_open(trigger_id=body["trigger_id"], view=picker_view())
 
     @app.event("app_home_opened")
     def home(event: dict[str, Any], client: WebClient) -> None:

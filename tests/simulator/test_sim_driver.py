@@ -220,3 +220,51 @@ def test_button_inside_a_modal_pushes_a_view(driver: SlackDriver, workspace: Sim
     driver.click_in_view(ANA, root, "add_more")
     stack = workspace.wait_for(lambda: workspace.open_views(ANA)[1:])
     assert stack[0].previous_view_id == root.id
+
+
+def test_an_external_select_asks_the_app_for_options_as_the_person_types(
+    driver: SlackDriver, workspace: SimulatedWorkspace, seen: list[dict[str, Any]]
+) -> None:
+    driver.slash_command(ANA, "/ritual", "picker")
+    view = workspace.last_modal(ANA)
+    assert view is not None
+    assert driver.suggest(ANA, view, "city", "b") == []  # below min_query_length: Slack waits
+    options = driver.suggest(ANA, view, "city", "be")
+    assert [option["value"] for option in options] == ["Berlin", "Bern"]
+    suggestion = seen[-1]
+    assert (suggestion["type"], suggestion["action_id"], suggestion["value"]) == (
+        "block_suggestion",
+        "city",
+        "be",
+    )
+    assert suggestion["view"]["id"] == view.id
+    assert suggestion["block_id"] == "where"
+    with pytest.raises(ValueError, match="'Lagos' was not among the options the app suggested"):
+        driver.submit_view(ANA, view, {"where": "Lagos"})
+    driver.submit_view(ANA, view, {"where": options[1]})
+    assert seen[-1]["view"]["state"]["values"]["where"]["city"]["selected_option"]["value"] == "Bern"
+
+
+def test_options_slack_would_refuse_fail_the_test(driver: SlackDriver, workspace: SimulatedWorkspace) -> None:
+    driver.slash_command(ANA, "/ritual", "picker")
+    view = workspace.last_modal(ANA)
+    assert view is not None
+    with pytest.raises(SimulatorError, match="invalid option"):
+        driver.suggest(ANA, view, "city", "too long")
+
+
+def test_a_message_shortcut_carries_the_message_and_a_trigger(
+    driver: SlackDriver, workspace: SimulatedWorkspace, seen: list[dict[str, Any]]
+) -> None:
+    posted = WebClient(token=TOKEN, base_url=workspace.api_url).chat_postMessage(
+        channel="C0GENERAL", text="Customers want SSO"
+    )
+    message = workspace.find_message("C0GENERAL", posted["ts"])
+    driver.message_shortcut(ANA, message, "save_message")
+    shortcut = seen[-1]
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message_action", "save_message")
+    assert (shortcut["channel"]["id"], shortcut["message"]["text"]) == ("C0GENERAL", "Customers want SSO")
+    assert shortcut["message_ts"] == posted["ts"]
+    # The listener opens the modal after acknowledging: wait for it as a person would.
+    view = workspace.wait_for(lambda: workspace.last_modal(ANA))
+    assert view.callback_id == "picker"

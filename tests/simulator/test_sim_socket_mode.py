@@ -21,7 +21,7 @@ from websockets.sync.client import connect
 
 from simulator import AckTimeoutError, SimulatedWorkspace, SimulatorError
 from simulator.workspace import DEFAULT_APP_TOKEN
-from tests.simulator.sim_bolt_app import button, text_input
+from tests.simulator.sim_bolt_app import button, option, picker_view, text_input
 
 ANA = "U0PM00001"
 TOKEN = "xoxb-test-token"  # the bot token of the `workspace` fixture
@@ -40,6 +40,8 @@ class Recorder:
             return {"response_type": "ephemeral", "text": f"you said {request.payload['text']}"}
         if request.payload.get("type") == "view_submission":
             return {"response_action": "errors", "errors": {"status": "Say a little more"}}
+        if request.payload.get("type") == "block_suggestion":
+            return {"options": [option(f"{request.payload['value']}ville")]}
         return None
 
     def __call__(self, client: SocketModeClient, request: SocketModeRequest) -> None:
@@ -240,3 +242,23 @@ def test_disconnect_makes_the_client_reconnect_through_a_fresh_link(
         "response_type": "ephemeral",
         "text": "you said again",
     }
+
+
+def test_menus_and_message_shortcuts_over_the_socket(
+    workspace: SimulatedWorkspace, app_client: SocketModeClient, recorder: Recorder
+) -> None:
+    web = WebClient(token=TOKEN, base_url=workspace.api_url)
+    web.views_open(trigger_id=workspace.mint_trigger(ANA), view=picker_view())
+    view = workspace.last_modal(ANA)
+    assert view is not None
+    options = workspace.socket_mode.suggest(ANA, view, "city", "Spring")
+    assert [entry["value"] for entry in options] == ["Springville"]
+    assert recorder.requests[-1].payload["type"] == "block_suggestion"
+    posted = web.chat_postMessage(channel="C0GENERAL", text="Note this")
+    workspace.socket_mode.message_shortcut(ANA, workspace.find_message("C0GENERAL", posted["ts"]), "save")
+    shortcut = recorder.requests[-1].payload
+    assert (shortcut["type"], shortcut["callback_id"], shortcut["message"]["text"]) == (
+        "message_action",
+        "save",
+        "Note this",
+    )

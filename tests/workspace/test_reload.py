@@ -58,7 +58,7 @@ def test_slash_reload_reports_what_changed(team_sandbox: Sandbox, team_folder: P
     _touch(team_folder / "team-sync.yml", TEAM_RITUAL.replace("name: Team sync", "name: Team sync 2"))
     team_sandbox.driver.slash_command(OWNER, "/ritual", "reload")
     text = response_text(team_sandbox)
-    assert text.startswith("Reloaded 5 rituals (updated: `team-sync`).")
+    assert text.startswith("Reloaded 6 rituals (updated: `team-sync`).")
     assert "nobody@ritualbot-sim.example" in text
     team_sandbox.driver.slash_command(ANA, "/ritual", "reload")
     assert "Only ritual owners and admins" in response_text(team_sandbox)
