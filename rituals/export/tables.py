@@ -26,6 +26,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.document_text import csv_safe
 from core.errors import UserFacingError
 from rituals.definition.schema import FormField, RitualDefinition
 from rituals.export.markdown import to_markdown
@@ -63,10 +64,6 @@ EXPORT_CSV_ACTION = "export_csv"
 
 #: Joins the values of multi_select and users answers in one cell.
 MULTI_SEPARATOR = "; "
-
-# Spreadsheets evaluate a cell starting with these as a formula (tab and CR as well: some
-# programs strip them and look again).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # The person's columns, repeated on each of their item rows.
 BASE_COLUMNS = (
@@ -220,11 +217,6 @@ def load_exports(
 
 
 # --- CSV -----------------------------------------------------------------------------------------
-
-
-def csv_safe(text: str) -> str:
-    """Neutralise a would-be formula (``=HYPERLINK(…)``, ``@SUM(…)``) with a leading apostrophe."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _number(value: int | float) -> str:

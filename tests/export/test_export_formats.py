@@ -10,14 +10,13 @@ from typing import Any
 
 import pytest
 
+from core.document_text import csv_safe, md_escape
 from core.errors import UserFacingError
 from rituals.definition.schema import RitualDefinition
-from rituals.export.markdown import md_escape
 from rituals.export.tables import (
     RunExport,
     RunSelection,
     csv_columns,
-    csv_safe,
     export_button,
     load_exports,
     parse_export_value,
