@@ -5,6 +5,14 @@ whole schema); code imports the names it uses from here.
 """
 
 from storage.models.base import Base, UTCDateTime
+from storage.models.insights import (
+    Confidence,
+    KeyResultCheckin,
+    KeyResultScope,
+    OwnerAddress,
+    ReadingPhase,
+    SourceReading,
+)
 from storage.models.messaging import Delivery, DeliveryState
 from storage.models.rituals import (
     Answer,
@@ -23,15 +31,21 @@ __all__ = [
     "Answer",
     "AnswerDraft",
     "Base",
+    "Confidence",
     "Delivery",
     "DeliveryState",
+    "KeyResultCheckin",
+    "KeyResultScope",
+    "OwnerAddress",
     "Participant",
     "ParticipantState",
     "Publication",
     "PublicationStatus",
+    "ReadingPhase",
     "RitualState",
     "Run",
     "RunOrigin",
     "RunState",
+    "SourceReading",
     "UTCDateTime",
 ]
