@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from core.clock import Clock
 from messaging.gateway import SlackGateway
+from rituals.collect.key_results import KeyResultCheckins
 from rituals.definition.loading import RitualLibrary
 from rituals.publish.publisher import Publisher
 from rituals.runs.closing import RunCloser
@@ -25,3 +26,5 @@ class Services:
     publisher: Publisher
     # Slack user ids allowed to manage every ritual, besides each ritual's own owners.
     admins: Sequence[str] = field(default_factory=tuple)
+    # Who keeps key results, for forms with a key_results field (none: such fields ask nothing).
+    key_results: KeyResultCheckins | None = None

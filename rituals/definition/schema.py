@@ -74,6 +74,7 @@ FieldType = Literal[
     "users",
     "checkbox",
     "items",
+    "key_results",
 ]
 FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 
@@ -88,9 +89,13 @@ OPTIONS_MAX = 100
 OPTION_TEXT_MAX = 75
 MODAL_BLOCKS_MAX = 100
 ITEMS_MAX = 50
+# A key result in the answer modal: a heading, its value, its confidence and a comment.
+KEY_RESULT_BLOCKS = 4
 SELECT_TYPES = frozenset({"select", "multi_select"})
 LENGTH_TYPES = frozenset({"text", "long_text", "url"})
-NO_PLACEHOLDER_TYPES = frozenset({"checkbox", "items"})
+NO_PLACEHOLDER_TYPES = frozenset({"checkbox", "items", "key_results"})
+# Field types whose form holds several entries, up to max_items.
+REPEATED_TYPES = frozenset({"items", "key_results"})
 
 _DURATION = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
 _TIME_OF_DAY = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -209,6 +214,8 @@ RitualId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 # Field ids become Slack block/action ids and template attribute names (answers.risks), hence
 # the identifier shape.
 FieldId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+# An objective's id in the objectives files (a key_results field may name some).
+ObjectiveRef = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 AudienceName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,63}$")]
 UserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,}$")]
 # A channel id (C…, G…) or a channel name, with or without '#'; names are kept without it.
@@ -350,7 +357,9 @@ class Participants(_Model):
 
 
 class FormField(_Model):
-    """One input of the ritual's modal; ``items`` fields hold a repeatable group of sub-fields."""
+    """One input of the ritual's modal; ``items`` fields hold a repeatable group of sub-fields,
+    and a ``key_results`` field asks each person about the key results they own (value,
+    confidence, comment), limited to some ``objectives`` when given."""
 
     id: FieldId
     type: FieldType
@@ -367,6 +376,7 @@ class FormField(_Model):
     shareable_flag: FieldId | None = None
     item: Annotated[list[FormField], Field(min_length=1)] | None = None
     max_items: Annotated[int, Field(ge=1, le=ITEMS_MAX)] = 10
+    objectives: Annotated[list[ObjectiveRef], Field(min_length=1)] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -398,10 +408,14 @@ class FormField(_Model):
         if self.type == "items":
             errors.extend(self._item_errors())
         else:
-            if self.item is not None or "max_items" in given:
-                errors.append("item and max_items are only for items fields")
+            if self.item is not None:
+                errors.append("item is only for items fields")
             if self.shareable_flag is not None:
                 errors.append("shareable_flag is only for items fields")
+        if self.type not in REPEATED_TYPES and "max_items" in given:
+            errors.append("max_items is only for items and key_results fields")
+        if self.type != "key_results" and self.objectives is not None:
+            errors.append("objectives is only for key_results fields")
         if errors:
             raise ValueError("; ".join(errors))
         return self
@@ -429,8 +443,13 @@ class FormField(_Model):
 
     @property
     def modal_blocks(self) -> int:
-        """Blocks this field may take in the modal: one input, or a summary line per item plus two."""
-        return self.max_items + 2 if self.type == "items" else 1
+        """Blocks this field may take in the modal: one input, a summary line per item plus two,
+        or four per key result plus a heading and a note."""
+        if self.type == "items":
+            return self.max_items + 2
+        if self.type == "key_results":
+            return KEY_RESULT_BLOCKS * self.max_items + 2
+        return 1
 
 
 # --- audiences -----------------------------------------------------------------------------------
@@ -556,13 +575,22 @@ def cross_check(definition: RitualDefinition) -> list[tuple[Loc, str]]:
                 )
             )
         seen.setdefault(form_field.id, index)
+    key_result_fields = [index for index, f in enumerate(definition.form) if f.type == "key_results"]
+    for index in key_result_fields[1:]:
+        findings.append(
+            (
+                ("form", index, "type"),
+                f"a form asks about key results once; form[{key_result_fields[0]}] already does",
+            )
+        )
     blocks = sum(form_field.modal_blocks for form_field in definition.form)
+    kr_budget = f", {KEY_RESULT_BLOCKS} x max_items + 2 per key_results field" if key_result_fields else ""
     if blocks > MODAL_BLOCKS_MAX:
         findings.append(
             (
                 ("form",),
                 f"the form needs up to {blocks} modal blocks (one per field, max_items + 2 per items "
-                f"field); Slack allows {MODAL_BLOCKS_MAX}",
+                f"field{kr_budget}); Slack allows {MODAL_BLOCKS_MAX}",
             )
         )
     names: dict[str, int] = {}

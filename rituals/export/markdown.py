@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from core.document_text import md_escape
+from rituals.collect.forms.key_result_inputs import entry_text
 from rituals.definition.schema import FormField, RitualDefinition
 
 if TYPE_CHECKING:  # rituals.export.tables imports this module to offer it as a format
@@ -76,6 +77,8 @@ def _answer(form_field: FormField, value: Any) -> list[str]:
     label = f"**{md_escape(form_field.label)}:**"
     if form_field.type == "items":
         return [label, "", *(_item_line(item, form_field) for item in value), ""]
+    if form_field.type == "key_results":
+        return [label, "", *(f"- {md_escape(entry_text(entry))}" for entry in value), ""]
     if form_field.type == "long_text" or (isinstance(value, str) and "\n" in value):
         quoted = [f"> {md_escape(line)}" if line.strip() else ">" for line in str(value).strip().splitlines()]
         return [label, "", *quoted, ""]

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from core.document_text import csv_safe
 from core.errors import UserFacingError
+from rituals.collect.forms.key_result_inputs import entry_text
 from rituals.definition.schema import FormField, RitualDefinition
 from rituals.export.markdown import to_markdown
 from rituals.publish.digest import Response, RunData, load_run_data
@@ -240,6 +241,12 @@ def _cell(value: Any) -> str:
     return csv_safe(str(value))
 
 
+def _field_cell(form_field: FormField, value: Any) -> str:
+    if form_field.type == "key_results" and isinstance(value, list):
+        return _cell([entry_text(entry) for entry in value if isinstance(entry, Mapping)])
+    return _cell(value)
+
+
 def _items_fields(definition: RitualDefinition) -> list[FormField]:
     return [form_field for form_field in definition.form if form_field.type == "items"]
 
@@ -282,7 +289,8 @@ def _csv_rows(definition: RitualDefinition, run: RunExport) -> Iterator[dict[str
             "skip_reason": csv_safe(person.reason),
             "version": "" if person.version is None else str(person.version),
         } | {
-            name: _cell(person.answers.get(form_field.id)) for form_field, name in _scalar_columns(definition)
+            name: _field_cell(form_field, person.answers.get(form_field.id))
+            for form_field, name in _scalar_columns(definition)
         }
         emitted = False
         for form_field in items_fields:
