@@ -65,6 +65,11 @@ PRIVATE_METADATA = 3_000
 #: Views on a modal's stack: the root and two pushed (modals reference, `push_limit_reached`).
 MODAL_STACK = 3
 
+# --- Files -----------------------------------------------------------------------------------
+
+#: A file's `alt_txt` for screen readers (files.getUploadURLExternal: `alt_txt_too_large`).
+FILE_ALT_TEXT = 1_000
+
 # --- Interactions ----------------------------------------------------------------------------
 
 #: Seconds Slack waits for an acknowledgement, and for a `trigger_id` to be used.
