@@ -7,6 +7,7 @@ CLI, the demo and every test build their app the same way with different parts.
 from __future__ import annotations
 
 import logging
+import os
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -21,6 +22,9 @@ from core.clock import Clock
 from handlers.home import HomeTab
 from handlers.registry import ListenerSpec
 from handlers.wiring import register_all
+from insights.catalog import Catalog
+from insights.fetching import SourceFetcher
+from insights.services import Insights, wire_insights
 from messaging.gateway import SlackGateway
 from messaging.outbox import OutboxPolicy, OutboxSender
 from messaging.webhooks import WebhookSender
@@ -32,6 +36,7 @@ from rituals.home import RitualsHome
 from rituals.publish.publisher import Publisher
 from rituals.runs.closing import RunCloser
 from rituals.runs.opening import RunOpener
+from rituals.runs.outside_data import OutsideDataHooks
 from rituals.runs.tick import Tick, TickStep
 from rituals.services import Services
 from storage.database import SessionFactory
@@ -45,6 +50,7 @@ class Domain:
 
     services: Services
     tick: Tick
+    insights: Insights
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class RitualApp:
     services: Services
     listeners: list[ListenerSpec]
     tick: Tick
+    insights: Insights
 
 
 def wire_domain(
@@ -67,6 +74,8 @@ def wire_domain(
     gateway: SlackGateway | None = None,
     outbox_policy: OutboxPolicy | None = None,
     webhooks: WebhookSender | None = None,
+    objectives: Catalog | None = None,
+    fetcher: SourceFetcher | None = None,
 ) -> Domain:
     """Runs, prompts, reminders, publishing and the outbox, wired once.
 
@@ -76,11 +85,28 @@ def wire_domain(
     gateway = gateway or WebClientGateway(client)
     if webhooks is None and settings.webhook_secret:
         webhooks = HttpxWebhookSender(settings.webhook_secret, clock)
-    publisher = Publisher(library)
-    # Prompts are queued in the transaction that opens a run; closing marks every prompt for a
-    # "closed" update and withdraws reminders still waiting.
-    opener = RunOpener(session_factory, library, gateway, on_open=[queue_prompts])
-    closer = RunCloser(session_factory, on_close=[publisher.on_close, bump_prompts, skip_waiting_reminders])
+    # Key results and metrics: header variables in their sources are read from the environment
+    # when a source is fetched, never from anything typed in Slack.
+    insights = wire_insights(
+        objectives or Catalog(),
+        session_factory,
+        clock,
+        directory=WebClientGateway(client),
+        fetcher=fetcher or SourceFetcher(environ=os.environ),
+    )
+    publisher = Publisher(library, insights.digest.contributions, insights.digest.files)
+    # Sources are read before the transactions that open and close a run. Prompts are queued in
+    # the transaction that opens a run; closing marks every prompt for a "closed" update and
+    # withdraws reminders still waiting.
+    outside = OutsideDataHooks(library, [insights.sources])
+    opener = RunOpener(
+        session_factory, library, gateway, on_open=[queue_prompts], before_open=[outside.before_open]
+    )
+    closer = RunCloser(
+        session_factory,
+        on_close=[publisher.on_close, bump_prompts, skip_waiting_reminders],
+        before_close=[outside.before_close],
+    )
     services = Services(
         session_factory=session_factory,
         clock=clock,
@@ -90,10 +116,11 @@ def wire_domain(
         closer=closer,
         publisher=publisher,
         admins=tuple(settings.admins),
+        key_results=insights.checkins,
     )
     sender = OutboxSender(session_factory, gateway, clock, outbox_policy, webhooks=webhooks)
     extra_steps: list[TickStep] = [Reminders(session_factory, library), PromptSync(session_factory, library)]
-    return Domain(services, Tick(services, opener, closer, sender, extra_steps=extra_steps))
+    return Domain(services, Tick(services, opener, closer, sender, extra_steps=extra_steps), insights)
 
 
 def create_app(
@@ -107,6 +134,8 @@ def create_app(
     outbox_policy: OutboxPolicy | None = None,
     webhooks: WebhookSender | None = None,
     listener_executor: Executor | None = None,
+    objectives: Catalog | None = None,
+    fetcher: SourceFetcher | None = None,
 ) -> RitualApp:
     domain = wire_domain(
         settings,
@@ -117,6 +146,8 @@ def create_app(
         gateway=gateway,
         outbox_policy=outbox_policy,
         webhooks=webhooks,
+        objectives=objectives,
+        fetcher=fetcher,
     )
     bolt = App(
         client=client,
@@ -135,6 +166,10 @@ def create_app(
         logger=logging.getLogger("ritualbot.bolt"),
     )
     bolt.error(handle_listener_error)
-    home_tab = HomeTab(sections=[RitualsHome(domain.services)], gateway=domain.services.gateway)
-    listeners = register_all(bolt, domain.services, home_tab)
-    return RitualApp(bolt=bolt, services=domain.services, listeners=listeners, tick=domain.tick)
+    home_tab = HomeTab(
+        sections=[RitualsHome(domain.services), domain.insights.home], gateway=domain.services.gateway
+    )
+    listeners = register_all(bolt, domain.services, home_tab, domain.insights)
+    return RitualApp(
+        bolt=bolt, services=domain.services, listeners=listeners, tick=domain.tick, insights=domain.insights
+    )

@@ -32,10 +32,10 @@ class RitualbotGroup(click.Group):
 @click.version_option(package_name="ritualbot")
 def main() -> None:
     """ritualbot runs product rituals in Slack: check-ins on a cadence, digests for leaders,
-    roadmap and launch posts for sales and marketing."""
+    roadmap and launch posts for sales and marketing, key results and metrics."""
 
 
-from bot.commands import db, demo, export, rituals, run  # noqa: E402  (commands attach to `main`)
+from bot.commands import db, demo, export, okrs, rituals, run  # noqa: E402  (commands attach to `main`)
 
-for module in (run, demo, db, rituals, export):
+for module in (run, demo, db, rituals, export, okrs):
     module.attach(main)

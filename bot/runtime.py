@@ -18,11 +18,12 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.app import RitualApp, create_app
+from bot.configuration import load_configuration
 from bot.scheduler import start_clock
 from bot.settings import Settings
 from bot.slack_client import create_web_client
 from core.clock import Clock, SystemClock
-from rituals.definition.loading import RitualLibrary, load_library
+from rituals.definition.loading import RitualLibrary
 from storage.database import SessionFactory, create_database_engine, create_session_factory
 from storage.migrate import ensure_current
 
@@ -46,14 +47,20 @@ class Runtime:
     ) -> Runtime:
         """Wire everything. Refuses to build on an invalid ritual (InvalidRituals) or when the
         database is behind the code (SchemaOutOfDate): half-running is worse than not running."""
-        library = load_library(settings.rituals_path)
+        configuration = load_configuration(settings.rituals_path)
+        library = configuration.library
         engine = create_database_engine(settings.database_url)
         ensure_current(engine)
         session_factory = create_session_factory(engine)
         clock = clock or SystemClock()
         client = client or create_web_client(settings)
         app = create_app(
-            settings, client=client, session_factory=session_factory, clock=clock, library=library
+            settings,
+            client=client,
+            session_factory=session_factory,
+            clock=clock,
+            library=library,
+            objectives=configuration.objectives,
         )
         return cls(settings, engine, session_factory, client, app, clock, library)
 

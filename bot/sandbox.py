@@ -12,13 +12,16 @@ from pathlib import Path
 from types import TracebackType
 
 from bot.app import RitualApp, create_app
+from bot.configuration import load_configuration
 from bot.server import HttpServer, RitualWSGIApp
 from bot.settings import Settings
 from bot.slack_client import create_web_client
 from core.clock import Clock
+from insights.catalog import Catalog
+from insights.fetching import SourceFetcher
 from messaging.outbox import OutboxPolicy
 from messaging.webhooks import WebhookSender
-from rituals.definition.loading import RitualLibrary, load_library
+from rituals.definition.loading import RitualLibrary
 from simulator import Roster, SimulatedWorkspace, SlackDriver
 from storage.database import create_database_engine, create_session_factory
 from storage.migrate import upgrade
@@ -37,6 +40,8 @@ class Sandbox:
         outbox_policy: OutboxPolicy | None = None,
         webhooks: WebhookSender | None = None,
         migrate: bool = True,
+        fetcher: SourceFetcher | None = None,
+        objectives: Catalog | None = None,
     ) -> None:
         self.clock = clock
         # Slack and the bot share one clock, as they share real time in production.
@@ -54,7 +59,12 @@ class Sandbox:
             upgrade(self.engine)
         self.session_factory = create_session_factory(self.engine)
         self.client = create_web_client(self.settings)
-        self.library = library or load_library(self.settings.rituals_path)
+        # A library handed in was loaded by the caller (with its own checks); it comes without
+        # objectives unless those are handed in too.
+        if library is None:
+            configuration = load_configuration(self.settings.rituals_path)
+            library, objectives = configuration.library, objectives or configuration.objectives
+        self.library = library
         self.app: RitualApp = create_app(
             self.settings,
             client=self.client,
@@ -63,6 +73,8 @@ class Sandbox:
             library=self.library,
             outbox_policy=outbox_policy,
             webhooks=webhooks,
+            objectives=objectives,
+            fetcher=fetcher,
         )
         self.server = HttpServer(RitualWSGIApp(self.app.bolt, self.session_factory), host="127.0.0.1", port=0)
         self.server.start_in_thread()

@@ -114,6 +114,15 @@ class WebClientGateway:
             found[user_id] = self.person(user_id)
         return found
 
+    def user_id_by_email(self, email: str) -> str | None:
+        """The user with this email (key result owners may be given by email); None if nobody."""
+        try:
+            return str(_call(lambda: self._client.users_lookupByEmail(email=email))["user"]["id"])
+        except Rejected as refused:
+            if refused.error == "users_not_found":
+                return None
+            raise
+
     def usergroup_members(self, handle: str) -> list[str]:
         groups = _call(lambda: self._client.usergroups_list())["usergroups"]
         match = next((group for group in groups if group.get("handle") == handle.lstrip("@")), None)

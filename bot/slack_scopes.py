@@ -29,6 +29,7 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "conversations.replies": frozenset({"channels:history", "groups:history", "im:history"}),
     "users.info": frozenset({"users:read"}),
     "users.list": frozenset({"users:read"}),
+    "users.lookupByEmail": frozenset({"users:read.email"}),
     "usergroups.list": frozenset({"usergroups:read"}),
     "usergroups.users.list": frozenset({"usergroups:read"}),
     "views.open": frozenset(),
@@ -39,7 +40,7 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "files.completeUploadExternal": frozenset({"files:write"}),
 }
 
-PACKAGES = ("bot", "core", "handlers", "messaging", "rituals")
+PACKAGES = ("bot", "core", "handlers", "insights", "messaging", "rituals")
 CLIENT_NAMES = {"client", "_client"}
 
 

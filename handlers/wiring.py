@@ -6,12 +6,16 @@ from slack_bolt import App
 
 from handlers import home
 from handlers.home import HomeTab
+from handlers.insights import okrs
 from handlers.registry import ListenerSpec
 from handlers.rituals import answer_form, approval, commands, controls, export, prompt_actions, runs
+from insights.services import Insights
 from rituals.services import Services
 
 
-def register_all(app: App, services: Services, home_tab: HomeTab) -> list[ListenerSpec]:
+def register_all(
+    app: App, services: Services, home_tab: HomeTab, insights: Insights | None = None
+) -> list[ListenerSpec]:
     table = commands.CommandTable()
     specs: list[ListenerSpec] = []
     specs += commands.register(app, services, table)
@@ -22,4 +26,6 @@ def register_all(app: App, services: Services, home_tab: HomeTab) -> list[Listen
     specs += home.register(app, home_tab)
     specs += export.register(app, services)
     specs += approval.register(app, services, services.publisher)
+    if insights is not None:
+        specs += okrs.register(table, insights)
     return specs

@@ -13,9 +13,10 @@ from typing import cast
 
 import click
 
+from bot.configuration import load_configuration
 from bot.settings import Settings
 from core.errors import UserFacingError
-from rituals.definition.loading import UnknownRitual, load_library
+from rituals.definition.loading import UnknownRitual
 from rituals.export.tables import ExportFormat, RunSelection, load_exports, render
 from storage.database import create_database_engine, create_session_factory
 from storage.migrate import ensure_current
@@ -49,7 +50,7 @@ def export_command(
 ) -> None:
     """Export RITUAL's compiled answers, every open or closed run, newest first."""
     settings = Settings.load()
-    library = load_library(settings.rituals_path)
+    library = load_configuration(settings.rituals_path).library
     try:
         definition = library.get(ritual)
     except UnknownRitual as error:

@@ -7,17 +7,12 @@ from pathlib import Path
 import click
 
 from bot.app import wire_domain
+from bot.configuration import configuration_problems, load_configuration
 from bot.logging_setup import configure_logging
 from bot.settings import Settings
 from bot.slack_client import create_web_client
 from core.clock import SystemClock
-from rituals.definition.loading import (
-    BUILTIN_LIBRARY,
-    RitualLibrary,
-    UnknownRitual,
-    load_library,
-    validate_paths,
-)
+from rituals.definition.loading import BUILTIN_LIBRARY, RitualLibrary, UnknownRitual
 from rituals.definition.schema import RitualDefinition
 from rituals.runs.opening import create_manual_run
 from rituals.schedule import controls
@@ -31,12 +26,12 @@ CLI_ACTOR = "cli"
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def validate_command(paths: tuple[Path, ...]) -> None:
-    """Check ritual files (default: the built-in library and RITUALS_PATH).
+    """Check ritual and objectives files (default: the built-in library and RITUALS_PATH).
 
     Prints every problem as `file:line: message` and exits 1 if there is any.
     """
     targets = list(paths) or [BUILTIN_LIBRARY, *Settings.load().rituals_path]
-    problems = validate_paths(targets)
+    problems = configuration_problems(targets)
     for problem in problems:
         click.echo(str(problem))
     if problems:
@@ -51,7 +46,7 @@ def validate_command(paths: tuple[Path, ...]) -> None:
 )
 def next_command(ritual: str, count: int) -> None:
     """Print the next openings of RITUAL, ISO 8601 in the ritual's time zone."""
-    library = load_library(Settings.load().rituals_path)
+    library = load_configuration(Settings.load().rituals_path).library
     definition = _get(library, ritual)
     for occurrence in next_openings(definition, SystemClock().now(), count):
         click.echo(occurrence.opens_at.isoformat())
@@ -63,8 +58,8 @@ def trigger_command(ritual: str) -> None:
     """Open a run of RITUAL now and send its prompts."""
     settings = Settings.load()
     configure_logging(settings.log_level)
-    library = load_library(settings.rituals_path)
-    definition = _get(library, ritual)
+    configuration = load_configuration(settings.rituals_path)
+    definition = _get(configuration.library, ritual)
     engine = create_database_engine(settings.database_url)
     try:
         ensure_current(engine)
@@ -74,7 +69,8 @@ def trigger_command(ritual: str) -> None:
             client=create_web_client(settings),
             session_factory=create_session_factory(engine),
             clock=clock,
-            library=library,
+            library=configuration.library,
+            objectives=configuration.objectives,
         )
         now = clock.now()
         with domain.services.session_factory.begin() as session:
@@ -99,7 +95,7 @@ def _owner_command(name: str, help_text: str) -> click.Command:
     @click.argument("ritual")
     def command(ritual: str) -> None:
         settings = Settings.load()
-        library = load_library(settings.rituals_path)
+        library = load_configuration(settings.rituals_path).library
         definition = _get(library, ritual)
         engine = create_database_engine(settings.database_url)
         ensure_current(engine)

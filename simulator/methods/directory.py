@@ -1,4 +1,4 @@
-"""auth.test, users.* and usergroups.* — who the bot is and who is in the workspace."""
+"""auth.test, users.* (info, list, lookupByEmail) and usergroups.*: who is in the workspace."""
 
 from __future__ import annotations
 
@@ -47,6 +47,14 @@ def users_list(ws: WorkspaceState, p: Params) -> JsonDict:
     }
 
 
+def users_lookup_by_email(ws: WorkspaceState, p: Params) -> JsonDict:
+    email = p.req("email").strip().lower()
+    user = next((u for u in ws.roster.all_users() if u.email and u.email.lower() == email), None)
+    if user is None:
+        raise ApiError("users_not_found")
+    return {"ok": True, "user": user_to_api(ws, user)}
+
+
 def usergroups_list(ws: WorkspaceState, p: Params) -> JsonDict:
     users, count = p.flag("include_users"), p.flag("include_count")
     groups = [group_to_api(ws, g, include_users=users, include_count=count) for g in ws.roster.groups]
@@ -65,6 +73,7 @@ METHODS: dict[str, Handler] = {
     "auth.test": auth_test,
     "users.info": users_info,
     "users.list": users_list,
+    "users.lookupByEmail": users_lookup_by_email,
     "usergroups.list": usergroups_list,
     "usergroups.users.list": usergroups_users_list,
 }
