@@ -18,7 +18,8 @@ from bot.demo.story import run_demo
     help="Folder for the demo's database and the Block Kit JSON of every post.",
 )
 def demo_command(output: Path) -> None:
-    """Run a monthly roadmap check-in on a simulated Slack workspace (no tokens needed)."""
+    """Run a monthly roadmap check-in and two OKR check-ins on a simulated Slack workspace (no tokens
+    needed; the key results' numbers come from a local HTTP server)."""
     run_demo(output, echo=click.echo)
 
 

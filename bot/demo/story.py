@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.demo.okrs import show_key_results
 from bot.demo.terminal import builder_link, save_blocks, terminal_text
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
@@ -158,6 +159,8 @@ class Demo:
         self.driver.click(OWNER, preview, APPROVE_ACTION)
         self.until(lambda: self.ws.messages_in("sales-roadmap"))
         self.show("Customer-safe roadmap in #sales-roadmap", self.ws.messages_in("sales-roadmap")[0])
+
+        show_key_results(self)
 
         calls = [call.method for call in self.ws.calls()]
         (self.output / "slack-calls.json").write_text(json.dumps(calls, indent=2) + "\n")

@@ -20,15 +20,24 @@ def test_demo_runs_a_whole_check_in(tmp_path: Path) -> None:
         "Sales post, waiting for approval",
         "#sales-roadmap so far: 0 posts",
         "Customer-safe roadmap in #sales-roadmap",
+        # The key results part: prefilled from a local source, one source down, a trend.
+        "Weekly activated teams prefilled with 42. Value from its source when this check-in opened.",
+        "Ben Okafor is told his source is down (once per run)",
+        "⚠ Source unavailable: HTTP 503 (after 3 tries)",
+        "▲ 15 since the last check-in",
+        "Weekly active users: *1,450* (▲ 250 since 29 Jan)",
+        "In its thread, a chart:",
     ):
         assert step in out, step
     saved = sorted((tmp_path / "out" / "blocks").glob("*.json"))
-    assert len(saved) == 6
+    assert len(saved) == 10
     for path in saved:
         assert json.loads(path.read_text())["blocks"]
     links = (tmp_path / "out" / "blocks" / "block-kit-builder-links.md").read_text().splitlines()
-    assert len(links) == 6
+    assert len(links) == 10
     assert all("https://app.slack.com/block-kit-builder/#" in line for line in links)
+    charts = sorted((tmp_path / "out" / "okrs").glob("*.png"))
+    assert [path.read_bytes()[:4] for path in charts] == [b"\x89PNG", b"\x89PNG"]
     # Sales never sees the internal risk notes, even in the demo's own output.
     sales = out.split("Customer-safe roadmap in #sales-roadmap", 1)[1]
     assert "Identity vendor contract" not in sales
