@@ -162,7 +162,7 @@ class RunSources:
         users = slack_users(session, wanted.tell)
         ritual = mrkdwn_escape(needs.ritual_name)
         then = (
-            f"*{ritual}* opened anyway; the form is prefilled from the last check-in instead."
+            f"*{ritual}* opened anyway; the form offers the last check-in's number, if there is one."
             if phase == "open"
             else f"*{ritual}* closed anyway; its digest says the source is unavailable."
         )

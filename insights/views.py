@@ -58,17 +58,16 @@ def objective_sections(standings: Sequence[Standing], *, owner: bool = True) -> 
 
 
 def summary(standings: Sequence[Standing]) -> str:
-    """`*4 key results*: 2 on track, 1 at risk, 1 without a check-in`."""
+    """`*4 key results*: 1 at risk · 1 without a check-in · 2 on track`, the worst first."""
     counts = confidence_counts(standings)
-    words = [
-        ("on_track", "on track"),
-        ("at_risk", "at risk"),
+    words = (
         ("off_track", "off track"),
+        ("at_risk", "at risk"),
         ("no_checkin", "without a check-in"),
-    ]
-    return f"*{counts['total']} key results*: " + ", ".join(
-        f"{counts[key]} {label}" for key, label in words if counts[key]
+        ("on_track", "on track"),
     )
+    parts = [f"{counts[key]} {label}" for key, label in words if counts[key]]
+    return f"*{counts['total']} key results*: " + " · ".join(parts)
 
 
 @dataclass

@@ -29,7 +29,7 @@ def test_slash_okrs_shows_where_every_key_result_stands(sandbox: Sandbox, clock:
 
     sandbox.driver.slash_command(CHLOE, "/ritual", "okrs")
     shown = _last_ephemeral(sandbox, CHLOE)
-    assert "2 key results*: 1 on track, 1 at risk" in shown
+    assert "2 key results*: 1 at risk · 1 on track" in shown
     assert "Weekly activated teams*: 42 teams, target 100 teams" in shown
     assert "<@U0PM00001>" in shown
     assert "<@U0PM00002>" in shown  # Ben owns his by email; Slack said which user that is
