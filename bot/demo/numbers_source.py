@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
 
 class NumbersServer:
-    def __init__(self) -> None:
+    def __init__(self, latency: float = 0.0) -> None:
+        # Seconds each answer takes, like a real system's query time (benchmarks use it).
+        self.latency = latency
         self._values: dict[str, float] = {}
         self._failing: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -71,6 +74,7 @@ class NumbersServer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                time.sleep(numbers.latency)
                 status, document = numbers._answer(self.path.strip("/"), dict(self.headers.items()))
                 body = json.dumps(document).encode()
                 self.send_response(status)
