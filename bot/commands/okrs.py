@@ -7,6 +7,7 @@ from typing import cast
 
 import click
 
+from bot.commands.output_file import output_option, write_document
 from bot.configuration import load_configuration
 from bot.settings import Settings
 from core.clock import SystemClock
@@ -30,12 +31,7 @@ def okrs_group() -> None:
     show_default=True,
     help="md: a report to read; json: objectives with their key results; csv: one row per key result.",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write to this file instead of standard output.",
-)
+@output_option
 def status_command(output_format: str, output: Path | None) -> None:
     """Every key result: value, progress, trend since the previous check-in, confidence.
 
@@ -52,8 +48,7 @@ def status_command(output_format: str, output: Path | None) -> None:
     finally:
         engine.dispose()
     text = render_status(standings, cast(ReportFormat, output_format), SystemClock().now())
-    with click.open_file(str(output) if output else "-", "wb", atomic=output is not None) as stream:
-        stream.write(text.encode("utf-8"))
+    write_document(text, output)
     if output is not None:
         click.echo(f"wrote {len(standings)} key result(s) to {output}", err=True)
 

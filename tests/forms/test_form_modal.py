@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -17,37 +16,24 @@ from rituals.definition.loading import load_library
 from rituals.definition.schema import FormField, RitualDefinition
 from simulator.validation import validate_view
 
+from .conftest import LEVELS, Prompt
+
 META = AnswerMeta(run_id=7, token="t" * 32, revision=3)
-
-
-@dataclass(frozen=True)
-class Prompt:
-    id: str
-    title: str
-    objective: str
-    unit: str = "teams"
-    start: float = 100
-    target: float = 400
-    value: float | None = 120.5
-    confidence: str | None = "at_risk"
-    comment: str | None = "c" * 600
-    note: str = "Value from its source when this check-in opened."
-
-
-@dataclass(frozen=True)
-class Level:
-    value: str
-    label: str
-
-
-LEVELS = (Level("on_track", "On track"), Level("at_risk", "At risk"), Level("off_track", "Off track"))
 
 
 def _more_than_fit(definition: RitualDefinition) -> KeyResultsAsked:
     """Every key_results field with more key results than it takes, with long texts."""
     prompts = {
         f.id: [
-            Prompt(f"kr-{n}", f"Key result {n} " + "t" * 150, "Objective " + "o" * 150)
+            Prompt(
+                f"kr-{n}",
+                f"Key result {n} " + "t" * 150,
+                "Objective " + "o" * 150,
+                value=120.5,
+                confidence="at_risk",
+                comment="c" * 600,
+                note="Value from its source when this check-in opened.",
+            )
             for n in range(f.max_items + 3)
         ]
         for f in definition.form

@@ -4,7 +4,6 @@ state Slack's client sends (built by the simulated workspace), with inline error
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.views import View
@@ -24,28 +23,8 @@ from simulator.records import ViewRecord
 from simulator.validation import validate_view
 from simulator.view_state import build_state
 
+from .conftest import LEVELS, Prompt
 
-@dataclass(frozen=True)
-class Prompt:
-    id: str
-    title: str
-    objective: str = "Grow"
-    unit: str = "teams"
-    start: float = 10
-    target: float = 100
-    value: float | None = None
-    confidence: str | None = None
-    comment: str | None = None
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Level:
-    value: str
-    label: str
-
-
-LEVELS = (Level("on_track", "On track"), Level("at_risk", "At risk"), Level("off_track", "Off track"))
 TEAMS = Prompt(
     "teams", "Activated <teams>", value=42, confidence="at_risk", comment="slow", note="From its source"
 )

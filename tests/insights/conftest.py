@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from insights.fetching import FetchPolicy, SourceFetcher
 from rituals.collect.forms.ids import ANSWER_CALLBACK, key_result_block
 from rituals.collect.prompts import FILL_ACTION
 from simulator import Message, ViewRecord
-from storage.models import Run
+from storage.models import Run, RunOrigin, RunState
 
 ANA, BEN = "U0PM00001", "U0PM00002"
 OWNER = "U0PRODOPS"
@@ -100,6 +101,34 @@ def sandbox(engine: Engine, database_url: str, clock: FrozenClock, objectives_di
     fetcher = SourceFetcher(FetchPolicy(first_backoff=0.01), environ={"METRICS_TOKEN": TOKEN})
     with Sandbox(database_url, clock, rituals_path=[objectives_dir], migrate=False, fetcher=fetcher) as box:
         yield box
+
+
+# --- rows for tests below the Slack side -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A key result as a person answered it (the rituals' `KeyResultEntry`)."""
+
+    id: str
+    value: float | None
+    confidence: str | None
+    comment: str | None = None
+
+
+def add_run(session: Session, opened: datetime, ritual: str = RITUAL, state: RunState = RunState.OPEN) -> Run:
+    run = Run(
+        ritual_id=ritual,
+        occurrence_key=opened.strftime("%Y-%m-%dT%H:%M"),
+        scheduled_for=opened,
+        state=state,
+        origin=RunOrigin.SCHEDULE,
+        closes_at=opened + timedelta(days=7),
+        created_at=opened,
+    )
+    session.add(run)
+    session.flush()
+    return run
 
 
 # --- what the people and the clock do -----------------------------------------------------------

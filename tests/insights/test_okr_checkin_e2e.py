@@ -96,6 +96,9 @@ def test_a_source_prefills_the_modal_and_a_source_down_never_stops_the_run(
     check_in(
         sandbox, ANA, run, {"activated-teams": {"confidence": "on_track", "comment": "Revamp <!channel>"}}
     )
+    sandbox.app.tick()
+    [copy] = [m for m in ws.dm_messages(ANA) if "copy of your answer" in text_of(m)]
+    assert "*Weekly activated teams*: 42 teams · On track — Revamp &lt;!channel&gt;" in text_of(copy)
     with Session(sandbox.engine) as session:
         rows = session.scalars(select(KeyResultCheckin).order_by(KeyResultCheckin.key_result)).all()
         assert [(r.key_result, r.user_id, r.value, r.confidence) for r in rows] == [

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,8 +14,10 @@ import pytest
 from bot.configuration import load_configuration
 from insights.checkins import KeyResultCheckins
 from storage.database import SessionFactory
-from storage.models import Run, RunOrigin, RunState
+from storage.models import RunState
 from tests.cli.test_commands import ritualbot
+
+from .conftest import Answered, add_run
 
 OBJECTIVES = """\
 objectives:
@@ -27,14 +28,6 @@ objectives:
       - {id: teams, title: Activated teams, owner: U0PM00001, start: 10, target: 100, unit: teams}
       - {id: churn, title: Churn, owner: ana@example.com, start: 3, target: 1, unit: "%"}
 """
-
-
-@dataclass(frozen=True)
-class Answered:
-    id: str
-    value: float | None
-    confidence: str | None
-    comment: str | None = None
 
 
 @pytest.fixture
@@ -54,16 +47,7 @@ def checked_in(session_factory: SessionFactory, folder: Path) -> None:
             (2, 37, "at_risk", "=HYPERLINK(x)"),
         ):
             opened = datetime(2027, month, 26, 15, tzinfo=UTC)
-            run = Run(
-                ritual_id="okr-checkin",
-                occurrence_key=f"2027-0{month}-26T10:00",
-                scheduled_for=opened,
-                state=RunState.CLOSED,
-                origin=RunOrigin.SCHEDULE,
-                created_at=opened,
-            )
-            session.add(run)
-            session.flush()
+            run = add_run(session, opened, state=RunState.CLOSED)
             checkins.record(
                 session, run, "U0PM00001", 1, [Answered("teams", value, confidence, comment)], opened
             )

@@ -25,11 +25,11 @@ from storage.models import (
     KeyResultScope,
     OwnerAddress,
     ReadingPhase,
-    Run,
-    RunOrigin,
     RunState,
     SourceReading,
 )
+
+from .conftest import add_run
 
 ANA, BEN, OWNER = "U0PM00001", "U0PM00002", "U0PRODOPS"
 OPENS = datetime(2027, 1, 29, 15, tzinfo=UTC)
@@ -146,17 +146,7 @@ def sources(session_factory: SessionFactory, systems: Systems, directory: Direct
 @pytest.fixture
 def run_id(session_factory: SessionFactory) -> int:
     with session_factory.begin() as session:
-        run = Run(
-            ritual_id="okr-checkin",
-            occurrence_key="2027-01-29T10:00",
-            scheduled_for=OPENS,
-            state=RunState.PENDING,
-            origin=RunOrigin.SCHEDULE,
-            created_at=OPENS,
-        )
-        session.add(run)
-        session.flush()
-        return run.id
+        return add_run(session, OPENS, state=RunState.PENDING).id
 
 
 def _readings(

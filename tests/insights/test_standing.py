@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,10 +21,10 @@ from storage.models import (
     OwnerAddress,
     ReadingPhase,
     Run,
-    RunOrigin,
-    RunState,
     SourceReading,
 )
+
+from .conftest import Answered, add_run
 
 ANA, BEN, CHLOE = "U0PM00001", "U0PM00002", "U0PM00003"
 JAN, FEB, MAR = (datetime(2027, month, 26, 15, tzinfo=UTC) for month in (1, 2, 3))
@@ -62,29 +61,6 @@ CATALOG = Catalog(
 )
 
 
-@dataclass(frozen=True)
-class Answered:
-    id: str
-    value: float | None
-    confidence: str | None
-    comment: str | None = None
-
-
-def _run(session: Session, opened: datetime, ritual: str = "okr-checkin") -> Run:
-    run = Run(
-        ritual_id=ritual,
-        occurrence_key=opened.strftime("%Y-%m-%dT%H:%M"),
-        scheduled_for=opened,
-        state=RunState.OPEN,
-        origin=RunOrigin.SCHEDULE,
-        closes_at=opened + timedelta(days=7),
-        created_at=opened,
-    )
-    session.add(run)
-    session.flush()
-    return run
-
-
 def _read(
     session: Session,
     run: Run,
@@ -117,7 +93,7 @@ def test_prefill_prefers_this_runs_answer_then_the_source_then_the_last_check_in
 ) -> None:
     checkins = KeyResultCheckins(CATALOG)
     with session_factory.begin() as session:
-        jan, feb = _run(session, JAN), _run(session, FEB)
+        jan, feb = add_run(session, JAN), add_run(session, FEB)
         _check_in(session, jan, ANA, 1, Answered("teams", 30, "at_risk", "slow start"))
         _check_in(session, jan, BEN, 1, Answered("incidents", 25, "on_track"))
         # February: the teams source read 42 at opening; the incidents source failed.
@@ -154,7 +130,7 @@ def test_prefill_prefers_this_runs_answer_then_the_source_then_the_last_check_in
 
 def test_check_ins_are_kept_per_key_result_and_version(session_factory: SessionFactory) -> None:
     with session_factory.begin() as session:
-        jan = _run(session, JAN)
+        jan = add_run(session, JAN)
         _check_in(session, jan, ANA, 1, Answered("teams", 30, "at_risk"), Answered("churn", 2.5, "on_track"))
         _check_in(
             session, jan, ANA, 1, Answered("teams", 30, "at_risk")
@@ -168,7 +144,7 @@ def test_check_ins_are_kept_per_key_result_and_version(session_factory: SessionF
 
 def test_a_run_standing_compares_with_the_run_before_it(session_factory: SessionFactory) -> None:
     with session_factory.begin() as session:
-        jan, feb, mar = _run(session, JAN), _run(session, FEB), _run(session, MAR)
+        jan, feb, mar = add_run(session, JAN), add_run(session, FEB), add_run(session, MAR)
         session.add(
             KeyResultScope(run_id=feb.id, ritual_id=feb.ritual_id, objectives=["grow"], created_at=FEB)
         )
@@ -209,7 +185,7 @@ def test_a_run_standing_compares_with_the_run_before_it(session_factory: Session
 
 def test_the_key_results_context_groups_by_objective_at_risk_first(session_factory: SessionFactory) -> None:
     with session_factory.begin() as session:
-        jan, feb = _run(session, JAN), _run(session, FEB)
+        jan, feb = add_run(session, JAN), add_run(session, FEB)
         _check_in(session, jan, ANA, 1, Answered("teams", 30, "on_track"))
         _check_in(session, feb, ANA, 1, Answered("teams", 37, "on_track"))
         _check_in(session, feb, CHLOE, 1, Answered("churn", 2.9, "off_track", "pricing change <@U0X>"))
@@ -248,10 +224,10 @@ def test_the_key_results_context_groups_by_objective_at_risk_first(session_facto
 def test_metrics_change_since_the_rituals_previous_close(session_factory: SessionFactory) -> None:
     with session_factory.begin() as session:
         jan, feb = (
-            _run(session, JAN, "monthly-roadmap-checkin"),
-            _run(session, FEB, "monthly-roadmap-checkin"),
+            add_run(session, JAN, "monthly-roadmap-checkin"),
+            add_run(session, FEB, "monthly-roadmap-checkin"),
         )
-        other = _run(session, FEB - timedelta(days=3), "launch-update")
+        other = add_run(session, FEB - timedelta(days=3), "launch-update")
         _read(session, jan, "metric:wau", ReadingPhase.CLOSE, 1200)
         _read(session, other, "metric:wau", ReadingPhase.CLOSE, 9999)  # another ritual's: not compared
         _read(session, feb, "metric:wau", ReadingPhase.CLOSE, 1450)
@@ -266,7 +242,7 @@ def test_metrics_change_since_the_rituals_previous_close(session_factory: Sessio
 
 def test_charts_one_per_objective_with_points(session_factory: SessionFactory) -> None:
     with session_factory.begin() as session:
-        jan, feb = _run(session, JAN), _run(session, FEB)
+        jan, feb = add_run(session, JAN), add_run(session, FEB)
         _check_in(session, jan, ANA, 1, Answered("teams", 30, "on_track"))
         _check_in(session, feb, ANA, 1, Answered("teams", 55, "on_track"))
         uploads = KeyResultCharts(CATALOG).files(session, object(), feb, object())
@@ -295,7 +271,7 @@ def test_charts_alt_text_fits_slacks_limit(session_factory: SessionFactory) -> N
         )
     )
     with session_factory.begin() as session:
-        run = _run(session, JAN)
+        run = add_run(session, JAN)
         KeyResultCheckins(many).record(
             session, run, ANA, 1, [Answered(f"kr{n}", n, "on_track") for n in range(20)], JAN
         )

@@ -85,18 +85,8 @@ def test_a_contribution_renders_under_its_name_and_may_not_hide_the_compiled_con
 
 # --- what a template reads, and files that go with a contribution ---------------------------------
 
-TWO_AUDIENCES = """\
-id: with-charts
-name: With charts
-owners: [U0PRODOPS]
-schedule: {cron: "0 10 * * mon", timezone: UTC}
-participants: {users: [U0PM00001]}
-form:
-  - {id: status, type: text, label: Status}
-audiences:
-  - {name: leaders, to: ["#product-leads"], template: weather.md.j2}
-  - {name: sales, to: ["#sales-roadmap"], template: plain.md.j2}
-"""
+# The same ritual with a second audience, whose template does not read `weather`.
+TWO_AUDIENCES = RITUAL + '  - {name: sales, to: ["#sales-roadmap"], template: plain.md.j2}\n'
 
 
 class Counted(Weather):
@@ -139,7 +129,7 @@ def test_template_reads_follows_includes_and_knows_when_it_cannot_tell(tmp_path:
 def test_files_go_once_into_the_thread_of_the_posts_that_show_their_contribution(
     engine: Engine, database_url: str, clock: FrozenClock, tmp_path: Path
 ) -> None:
-    (tmp_path / "with-charts.yml").write_text(TWO_AUDIENCES, encoding="utf-8")
+    (tmp_path / "with-weather.yml").write_text(TWO_AUDIENCES, encoding="utf-8")
     (tmp_path / "weather.md.j2").write_text("Forecast: {{ weather.forecast }}\n", encoding="utf-8")
     (tmp_path / "plain.md.j2").write_text("{{ counts.participants }} asked\n", encoding="utf-8")
     weather, charts = Counted(), Charts()
@@ -147,7 +137,7 @@ def test_files_go_once_into_the_thread_of_the_posts_that_show_their_contribution
     with Sandbox(database_url, clock, library=library, migrate=False) as sandbox:
         publisher = Publisher(sandbox.library, [weather], [charts])
         closer = RunCloser(sandbox.session_factory, on_close=[publisher.on_close])
-        definition = sandbox.library.get("with-charts")
+        definition = sandbox.library.get("with-weather")
         with sandbox.session_factory.begin() as session:
             run = create_manual_run(session, definition, clock.now(), note="test")
         assert sandbox.app.services.opener.open(run, clock.now()) is not None
