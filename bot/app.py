@@ -7,7 +7,6 @@ CLI, the demo and every test build their app the same way with different parts.
 from __future__ import annotations
 
 import logging
-import os
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -85,14 +84,13 @@ def wire_domain(
     gateway = gateway or WebClientGateway(client)
     if webhooks is None and settings.webhook_secret:
         webhooks = HttpxWebhookSender(settings.webhook_secret, clock)
-    # Key results and metrics: header variables in their sources are read from the environment
-    # when a source is fetched, never from anything typed in Slack.
+    # Key results and metrics; their sources' URLs come from the objectives files only.
     insights = wire_insights(
         objectives or Catalog(),
         session_factory,
         clock,
         directory=WebClientGateway(client),
-        fetcher=fetcher or SourceFetcher(environ=os.environ),
+        fetcher=fetcher or SourceFetcher(),
     )
     publisher = Publisher(library, insights.digest.contributions, insights.digest.files)
     # Sources are read before the transactions that open and close a run. Prompts are queued in

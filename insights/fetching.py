@@ -9,8 +9,8 @@ than the cap is refused while it streams in, so a runaway endpoint cannot fill t
 A failure is not an exception: it is a `Reading` without a value and with the reason, because a
 source that fails must never stop a ritual. httpx retries only failed connections
 (`HTTPTransport(retries=…)`), not 5xx answers or read timeouts, hence the small loop here.
-Header values may name environment variables (`${METRICS_TOKEN}`, `string.Template`), read at
-fetch time from the environment handed in.
+Header values may name environment variables (`${METRICS_TOKEN}`, `string.Template`), read from
+the process environment when the source is fetched, never earlier.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -76,7 +77,8 @@ class SourceFetcher:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._policy = policy or FetchPolicy()
-        self._environ = environ if environ is not None else {}
+        # None: the process environment, read when a source is fetched (tests hand in a dict).
+        self._environ = environ
         self._transport = transport
         self._sleep = sleep
 
@@ -133,7 +135,8 @@ class SourceFetcher:
 
     def _headers(self, source: Source) -> dict[str, str]:
         try:
-            return {name: Template(value).substitute(self._environ) for name, value in source.headers.items()}
+            environ = os.environ if self._environ is None else self._environ
+            return {name: Template(value).substitute(environ) for name, value in source.headers.items()}
         except KeyError as missing:
             raise _Failure(f"the environment variable {missing.args[0]} is not set", retry=False) from None
 

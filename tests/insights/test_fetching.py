@@ -229,3 +229,16 @@ def test_a_closed_port_is_unavailable_not_an_error() -> None:
     assert reading.error is not None
     assert reading.error.startswith("could not reach it:")
     assert reading.error.endswith("(after 3 tries)")
+
+
+def test_the_process_environment_is_read_when_the_source_is_fetched(monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers["Authorization"])
+        return _json({"data": {"value": 1}})
+
+    fetcher = SourceFetcher(transport=httpx.MockTransport(handler))  # built before the token is set
+    monkeypatch.setenv("METRICS_TOKEN", "rotated")
+    assert fetcher.fetch(_source(headers={"Authorization": "Bearer ${METRICS_TOKEN}"})) == Reading(1.0)
+    assert sent == ["Bearer rotated"]
