@@ -13,7 +13,7 @@ over from the last check-in, because they change less often than the number.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -21,8 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from insights.catalog import Catalog
+from insights.config import KeyResult, Objective
 from insights.owners import slack_users
-from insights.standing import histories, source_key
+from insights.standing import Point, histories, source_key
 from storage.models import Confidence, KeyResultCheckin, ReadingPhase, Run, SourceReading
 from storage.queries import insert_ignoring_conflicts
 
@@ -69,6 +70,37 @@ class AnsweredKeyResult(Protocol):
     def comment(self) -> str | None: ...
 
 
+def _prefill(
+    objective: Objective, kr: KeyResult, points: Sequence[Point], read: SourceReading | None, run: Run
+) -> Prefill:
+    """This run's answer; else the source's number at opening; else the last check-in's."""
+    checkins = [p for p in points if p.user_id is not None]
+    here = next((p for p in checkins if p.run_id == run.id), None)
+    last = next((p for p in reversed(checkins) if p.run_id != run.id and p.opened < run.scheduled_for), None)
+    if here is not None:
+        value, confidence, comment = here.value, here.confidence, here.comment
+        note = "As you answered earlier in this check-in."
+    elif read is not None and read.value is not None:
+        value, confidence, comment = read.value, (last.confidence if last else None), None
+        note = "Value from its source when this check-in opened."
+    else:
+        value, confidence, comment = (last.value if last else None), (last.confidence if last else None), None
+        unavailable = f"Its source is unavailable ({read.error}). " if read is not None else ""
+        note = unavailable + ("Value from your last check-in." if last else "No earlier value to start from.")
+    return Prefill(
+        kr.id,
+        kr.title,
+        objective.title,
+        kr.unit,
+        kr.start,
+        kr.target,
+        value=value,
+        confidence=confidence.value if confidence else None,
+        comment=comment,
+        note=note,
+    )
+
+
 class KeyResultCheckins:
     confidence_levels: Sequence[ConfidenceChoice] = CONFIDENCE_CHOICES
 
@@ -92,37 +124,10 @@ class KeyResultCheckins:
                 )
             )
         }
-        prefills = []
-        for objective, kr in mine:
-            checkins = [p for p in history.get(kr.id, []) if p.user_id is not None]
-            here = next((p for p in checkins if p.run_id == run.id), None)
-            last = next(
-                (p for p in reversed(checkins) if p.run_id != run.id and p.opened < run.scheduled_for), None
-            )
-            read = opening.get(source_key("kr", kr.id))
-            base = Prefill(kr.id, kr.title, objective.title, kr.unit, kr.start, kr.target)
-            if here is not None:
-                value, confidence, comment = here.value, here.confidence, here.comment
-                note = "As you answered earlier in this check-in."
-            elif read is not None and read.value is not None:
-                value, confidence, comment = read.value, last.confidence if last else None, None
-                note = "Value from its source when this check-in opened."
-            else:
-                value = last.value if last else None
-                confidence, comment = (last.confidence if last else None), None
-                unavailable = f"Its source is unavailable ({read.error}). " if read is not None else ""
-                since = "Value from your last check-in." if last else "No earlier value to start from."
-                note = unavailable + since
-            prefills.append(
-                replace(
-                    base,
-                    value=value,
-                    confidence=confidence.value if confidence else None,
-                    comment=comment,
-                    note=note,
-                )
-            )
-        return prefills
+        return [
+            _prefill(objective, kr, history.get(kr.id, []), opening.get(source_key("kr", kr.id)), run)
+            for objective, kr in mine
+        ]
 
     def record(
         self,
