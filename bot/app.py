@@ -25,6 +25,8 @@ from core.clock import Clock
 from handlers.home import HomeTab
 from handlers.registry import ListenerSpec
 from handlers.wiring import register_all
+from insights.fetching import SourceFetcher
+from insights.services import Insights, wire_insights
 from messaging.doctor import Doctor
 from messaging.gateway import SlackGateway
 from messaging.outbox import OutboxPolicy, OutboxSender
@@ -47,6 +49,7 @@ from rituals.publish.full_answers import FullAnswers
 from rituals.publish.publisher import Publisher
 from rituals.runs.closing import RunCloser
 from rituals.runs.opening import RunOpener
+from rituals.runs.outside_data import OutsideDataHooks
 from rituals.runs.tick import Tick, TickStep
 from rituals.services import Services
 from storage.database import SessionFactory
@@ -61,6 +64,7 @@ class Domain:
     services: Services
     tick: Tick
     research: ResearchServices
+    insights: Insights
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class RitualApp:
     listeners: list[ListenerSpec]
     tick: Tick
     research: ResearchServices
+    insights: Insights
 
 
 def wire_domain(
@@ -85,6 +90,7 @@ def wire_domain(
     outbox_policy: OutboxPolicy | None = None,
     webhooks: WebhookSender | None = None,
     domains: OtherDomains | None = None,
+    fetcher: SourceFetcher | None = None,
 ) -> Domain:
     """Runs, prompts, reminders, publishing and the outbox, wired once.
 
@@ -95,16 +101,32 @@ def wire_domain(
     gateway = gateway or WebClientGateway(client)
     if webhooks is None and settings.webhook_secret:
         webhooks = HttpxWebhookSender(settings.webhook_secret, clock)
-    reload = _live_library(library, gateway, clock, session_factory, settings)
-    publisher = Publisher(library, domains.contributions)
-    # Prompts are queued in the transaction that opens a run; closing marks every prompt for a
-    # "closed" update and withdraws reminders still waiting.
+    # One directory of people named by email or @handle, remembered in the database.
+    people = PeopleDirectory(gateway, clock, session_factory)
+    reload = _live_library(library, people, session_factory, settings)
+    # Key results and metrics; their sources' URLs come from the objectives files only.
+    insights = wire_insights(
+        domains.objectives, session_factory, directory=people, fetcher=fetcher or SourceFetcher()
+    )
+    publisher = Publisher(library, domains.contributions, domains.files)
+    # Sources are read before the transactions that open and close a run. Prompts are queued in
+    # the transaction that opens a run; closing marks every prompt for a "closed" update and
+    # withdraws reminders still waiting.
+    outside = OutsideDataHooks(library, [insights.sources])
     away = AwayPolicy(emoji=tuple(settings.away_emoji), words=tuple(settings.away_words))
-    opener = RunOpener(session_factory, library, gateway, on_open=[queue_prompts], away=away)
+    opener = RunOpener(
+        session_factory,
+        library,
+        gateway,
+        on_open=[queue_prompts],
+        away=away,
+        before_open=[outside.before_open],
+    )
     full_answers = FullAnswers(session_factory, library, gateway)
     closer = RunCloser(
         session_factory,
         on_close=[publisher.on_close, full_answers.on_close, bump_prompts, skip_waiting_reminders],
+        before_close=[outside.before_close],
     )
     services = Services(
         session_factory=session_factory,
@@ -117,6 +139,7 @@ def wire_domain(
         admins=tuple(settings.admins),
         reload=reload,
         doctor=Doctor(gateway, required_scopes(), [RitualNeeds(library)]),
+        key_results=insights.checkins,
     )
     sender = OutboxSender(session_factory, gateway, clock, outbox_policy, webhooks=webhooks)
     extra_steps: list[TickStep] = [
@@ -127,22 +150,18 @@ def wire_domain(
     if reload is not None:
         extra_steps.insert(0, reload)
     research = ResearchServices(session_factory, clock, domains.research_rules)
-    return Domain(services, Tick(services, opener, closer, sender, extra_steps=extra_steps), research)
+    tick = Tick(services, opener, closer, sender, extra_steps=extra_steps)
+    return Domain(services, tick, research, insights)
 
 
 def _live_library(
-    library: RitualLibrary,
-    gateway: SlackGateway,
-    clock: Clock,
-    session_factory: SessionFactory,
-    settings: Settings,
+    library: RitualLibrary, people: PeopleDirectory, session_factory: SessionFactory, settings: Settings
 ) -> ReloadRituals | None:
     """Rituals that follow their files: people's names resolved through Slack (cached in the
     database), reloaded on the tick. A fixed library (tests) is used as it is."""
     if not isinstance(library, LiveLibrary):
         return None
-    directory = PeopleDirectory(gateway, clock, session_factory)
-    for warning in library.use(lambda loaded: with_user_ids(loaded, directory.resolve)):
+    for warning in library.use(lambda loaded: with_user_ids(loaded, people.resolve)):
         log.warning("%s", warning)
     return ReloadRituals(library, session_factory, settings.admins)
 
@@ -159,6 +178,7 @@ def create_app(
     webhooks: WebhookSender | None = None,
     listener_executor: Executor | None = None,
     domains: OtherDomains | None = None,
+    fetcher: SourceFetcher | None = None,
 ) -> RitualApp:
     domain = wire_domain(
         settings,
@@ -170,6 +190,7 @@ def create_app(
         outbox_policy=outbox_policy,
         webhooks=webhooks,
         domains=domains,
+        fetcher=fetcher,
     )
     bolt_logger = logging.getLogger("ritualbot.bolt")
     # Bolt reads SLACK_BOT_TOKEN from the environment even when it is handed a client, then
@@ -193,10 +214,20 @@ def create_app(
         )
     bolt.error(handle_listener_error)
     home_tab = HomeTab(
-        sections=[RitualsHome(domain.services), AwayHome(domain.services), ResearchHome(domain.research)],
+        sections=[
+            RitualsHome(domain.services),
+            AwayHome(domain.services),
+            ResearchHome(domain.research),
+            domain.insights.home,
+        ],
         gateway=domain.services.gateway,
     )
-    listeners = register_all(bolt, domain.services, home_tab, domain.research)
+    listeners = register_all(bolt, domain.services, home_tab, domain.research, domain.insights)
     return RitualApp(
-        bolt=bolt, services=domain.services, listeners=listeners, tick=domain.tick, research=domain.research
+        bolt=bolt,
+        services=domain.services,
+        listeners=listeners,
+        tick=domain.tick,
+        research=domain.research,
+        insights=domain.insights,
     )

@@ -33,11 +33,22 @@ class RitualbotGroup(click.Group):
 @click.version_option(package_name="ritualbot")
 def main() -> None:
     """ritualbot runs product rituals in Slack: check-ins on a cadence, digests for leaders,
-    roadmap and launch posts for sales and marketing."""
+    roadmap and launch posts for sales and marketing, key results and metrics."""
 
 
-from bot.commands import db, demo, doctor, export, init, preview, research, rituals, run  # noqa: E402
+from bot.commands import (  # noqa: E402
+    db,
+    demo,
+    doctor,
+    export,
+    init,
+    okrs,
+    preview,
+    research,
+    rituals,
+    run,
+)
 
 # Each command module attaches its commands to `main`.
-for module in (run, demo, db, rituals, export, doctor, init, preview, research):
+for module in (run, demo, db, rituals, export, doctor, init, preview, research, okrs):
     module.attach(main)

@@ -26,6 +26,7 @@ from bot.server import HttpServer, RitualWSGIApp
 from bot.settings import Settings
 from bot.slack_client import create_web_client
 from core.clock import Clock
+from insights.fetching import SourceFetcher
 from messaging.outbox import OutboxPolicy
 from messaging.webhooks import WebhookSender
 from rituals.definition.loading import RitualLibrary
@@ -62,6 +63,7 @@ class Sandbox:
         webhooks: WebhookSender | None = None,
         migrate: bool = True,
         serve_http: bool = True,
+        fetcher: SourceFetcher | None = None,
     ) -> None:
         # The files first: nothing is started for configuration that does not load.
         if library is None:
@@ -97,6 +99,7 @@ class Sandbox:
             outbox_policy=outbox_policy,
             webhooks=webhooks,
             domains=self.domains,
+            fetcher=fetcher,
         )
         self.server: HttpServer | None = None
         if serve_http:

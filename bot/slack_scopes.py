@@ -44,7 +44,7 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "canvases.access.set": frozenset({"canvases:write"}),
 }
 
-PACKAGES = ("bot", "core", "handlers", "messaging", "research", "rituals")
+PACKAGES = ("bot", "core", "handlers", "insights", "messaging", "research", "rituals")
 CLIENT_NAMES = {"client", "_client"}
 
 

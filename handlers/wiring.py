@@ -2,11 +2,11 @@
 
 Listeners are module-level functions. What they work with reaches them the way Bolt hands a
 listener anything: by parameter name, from the request's context, which `ListenerContext`
-fills (`services` and `home` for the rituals, `research` for the research registry). Before
-that, `RefuseMalformed` answers a body without Slack's shape with HTTP 400. Both are
-`Middleware` classes rather than functions: Bolt builds a function middleware's arguments from
-the body first (`actions[0]` among them), which a malformed body would turn into a 500 before
-any check of ours could run.
+fills (`services` and `home` for the rituals, `research` for the research registry, `insights`
+for key results and metrics). Before that, `RefuseMalformed` answers a body without Slack's
+shape with HTTP 400. Both are `Middleware` classes rather than functions: Bolt builds a
+function middleware's arguments from the body first (`actions[0]` among them), which a
+malformed body would turn into a 500 before any check of ours could run.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from handlers.rituals import (
     run_commands,
     schedule_commands,
 )
+from insights.services import Insights
 from research.services import ResearchServices
 from rituals.services import Services
 
@@ -68,10 +69,13 @@ class RefuseMalformed(Middleware):
 class ListenerContext(Middleware):
     """Puts what the listeners need into every request's context."""
 
-    def __init__(self, services: Services, home: HomeTab, research: ResearchServices) -> None:
+    def __init__(
+        self, services: Services, home: HomeTab, research: ResearchServices, insights: Insights
+    ) -> None:
         self.services = services
         self.home = home
         self.research = research
+        self.insights = insights
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
@@ -79,12 +83,13 @@ class ListenerContext(Middleware):
         req.context["services"] = self.services
         req.context["home"] = self.home
         req.context["research"] = self.research
+        req.context["insights"] = self.insights
         return next()
 
 
 def register_all(
-    app: App, services: Services, home_tab: HomeTab, research: ResearchServices
+    app: App, services: Services, home_tab: HomeTab, research: ResearchServices, insights: Insights
 ) -> list[ListenerSpec]:
     app.use(RefuseMalformed())
-    app.use(ListenerContext(services, home_tab, research))
+    app.use(ListenerContext(services, home_tab, research, insights))
     return [spec for module in MODULES for spec in module.register(app)]

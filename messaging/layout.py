@@ -215,18 +215,21 @@ def compose(
     return SplitPost(parent, replies)
 
 
-def one_message(paragraphs: Sequence[str], separator: str = "\n") -> list[JsonDict]:
+def one_message(
+    paragraphs: Sequence[str], separator: str = "\n", left_out: str = LEFT_OUT_NOTE
+) -> list[JsonDict]:
     """mrkdwn paragraphs as the blocks of a message that cannot continue (an ephemeral answer).
 
     Packed into sections within one message's limits; what does not fit is left out, with one
-    line saying so. Anything that can be a thread is laid out with `compose` instead.
+    line saying so (`left_out`, which may say where to find the rest). Anything that can be a
+    thread is laid out with `compose` instead.
     """
     blocks: list[JsonDict] = []
     used = 0
     for text in split_text(separator.join(paragraphs)):
-        full = len(blocks) + 2 > MESSAGE_BLOCKS or used + len(text) + len(LEFT_OUT_NOTE) > MESSAGE_TEXT_BUDGET
+        full = len(blocks) + 2 > MESSAGE_BLOCKS or used + len(text) + len(left_out) > MESSAGE_TEXT_BUDGET
         if full:
-            blocks.append(context(LEFT_OUT_NOTE))
+            blocks.append(context(left_out))
             break
         blocks.append(section(text))
         used += len(text)

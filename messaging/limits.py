@@ -91,6 +91,11 @@ TIER_4_PER_MINUTE = 100
 #: chat.postMessage: about one message a second per channel, short bursts allowed.
 POSTS_PER_CHANNEL_PER_MINUTE = 60
 
+# --- Files -----------------------------------------------------------------------------------
+
+#: A file's `alt_txt` for screen readers (files.getUploadURLExternal: `alt_txt_too_large`).
+FILE_ALT_TEXT = 1_000
+
 # --- Interactions ----------------------------------------------------------------------------
 
 #: Seconds Slack waits for an acknowledgement, and for a `trigger_id` to be used.

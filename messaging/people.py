@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from core.clock import Clock
-from messaging.gateway import Person, Rejected, SlackGateway
+from messaging.gateway import Person, Rejected, SlackError, SlackGateway
 from storage.database import SessionFactory
 from storage.models import PersonRef
 from storage.queries import insert_ignoring_conflicts
@@ -51,8 +52,12 @@ class PeopleDirectory:
         known = self._cached(wanted, now)
         asking = [ref for ref in wanted if ref not in known]
         if asking:
-            fresh = self._ask(asking)
-            self._remember(fresh, now)
+            fresh: dict[str, str | None] = {}
+            try:
+                self._ask(asking, fresh)
+            finally:
+                # What Slack did answer is kept even when it failed on another name.
+                self._remember(fresh, now)
             known.update(fresh)
         return known
 
@@ -68,21 +73,30 @@ class PeopleDirectory:
                 if row.user_id is not None or now - row.resolved_at < RETRY_UNKNOWN
             }
 
-    def _ask(self, refs: list[str]) -> dict[str, str | None]:
-        found: dict[str, str | None] = {}
+    def _ask(self, refs: list[str], found: dict[str, str | None]) -> None:
+        """Fill `found` with Slack's answers; every name is asked, then the first failure (a
+        `SlackError`) is raised, so whoever called knows some names are still unresolved."""
+        failure: SlackError | None = None
         handles = [ref for ref in refs if ref.startswith("@")]
         if handles:
-            found.update(_by_handle(handles, self._gateway.everyone()))
+            try:
+                found.update(_by_handle(handles, self._gateway.everyone()))
+            except SlackError as error:
+                failure = error
         for email in (ref for ref in refs if not ref.startswith("@")):
             try:
                 person = self._gateway.person_by_email(email)
             except Rejected as error:
                 if error.error != "users_not_found":
-                    raise
+                    failure = failure or error
+                    continue
                 found[email] = None
+            except SlackError as error:
+                failure = failure or error
             else:
                 found[email] = None if person.deleted else person.id
-        return found
+        if failure is not None:
+            raise failure
 
     def _remember(self, resolved: Mapping[str, str | None], now: datetime) -> None:
         if self._session_factory is None:
@@ -99,6 +113,20 @@ class PeopleDirectory:
                     for ref, user_id in resolved.items()
                 ],
             )
+
+
+def known_user_ids(session: Session, refs: Iterable[str]) -> dict[str, str]:
+    """Each ref's user id where it is known without asking Slack: a user id as it is, a name as
+    Slack resolved it before (names not resolved yet, or that nobody has, are left out)."""
+    wanted = set(refs)
+    users = {ref: ref for ref in wanted if not is_name(ref)}
+    by_key = {cache_key(ref): ref for ref in wanted if is_name(ref)}
+    if by_key:
+        rows = session.scalars(
+            select(PersonRef).where(PersonRef.ref.in_(by_key), PersonRef.user_id.is_not(None))
+        )
+        users |= {by_key[row.ref]: row.user_id for row in rows if row.user_id}
+    return users
 
 
 def _by_handle(handles: list[str], everyone: list[Person]) -> dict[str, str | None]:

@@ -20,8 +20,15 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from core.config_files import ConfigDocument, ConfigKind, Problem, documents_of, validation_problems
-from core.time_zones import UnknownZone, check_zone
+from core.config_files import (
+    ConfigDocument,
+    ConfigKind,
+    InvalidFiles,
+    Problem,
+    documents_of,
+    validation_problems,
+)
+from core.time_zones import check_zone
 from research.addresses import as_domain, as_email
 from storage.models import TouchKind
 
@@ -31,20 +38,8 @@ COOLDOWN_KINDS = (TouchKind.INTERVIEW, TouchKind.CALL, TouchKind.VISIT)
 Period = Literal["month", "quarter", "year"]
 
 
-class InvalidRules(Exception):
+class InvalidRules(InvalidFiles):
     """The research rules have problems; the bot must not start with them."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = sorted(problems)
-        super().__init__("\n".join(str(problem) for problem in self.problems))
-
-
-def _known_zone(name: str) -> str:
-    """A canonical IANA place, as for rituals (no aliases or abbreviations)."""
-    try:
-        return check_zone(name)
-    except UnknownZone as error:
-        raise ValueError(str(error)) from None
 
 
 def _email_or_domain(value: str) -> str:
@@ -77,7 +72,7 @@ class ResearchRules(_Model):
     account_limit: AccountLimit | None = None
     do_not_contact: tuple[Annotated[str, AfterValidator(_email_or_domain)], ...] = ()
     # Where "today" is: a cooldown ending today ends at midnight here.
-    timezone: Annotated[str, AfterValidator(_known_zone)] = "UTC"
+    timezone: Annotated[str, AfterValidator(check_zone)] = "UTC"
 
     @field_validator("do_not_contact")
     @classmethod

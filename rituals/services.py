@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from core.clock import Clock
 from messaging.doctor import Doctor
 from messaging.gateway import SlackGateway
+from rituals.collect.key_results import KeyResultCheckins
 from rituals.definition.loading import RitualLibrary
 from rituals.definition.reloading import ReloadRituals
 from rituals.publish.publisher import Publisher
@@ -31,3 +32,5 @@ class Services:
     reload: ReloadRituals | None = None
     # Checks the workspace against the configuration (`/ritual doctor`).
     doctor: Doctor | None = None
+    # Who keeps key results, for forms with a key_results field (none: such fields ask nothing).
+    key_results: KeyResultCheckins | None = None

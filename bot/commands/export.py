@@ -13,6 +13,7 @@ from typing import cast
 
 import click
 
+from bot.commands.output_file import output_option, write_document
 from bot.commands.rituals import ritual_named
 from bot.configuration import load_configuration
 from bot.database import open_database
@@ -39,12 +40,7 @@ from rituals.export.snapshot import RunSelection, load_exports
     metavar="YYYY-MM-DD",
     help="Only runs opening on or after this date (in the ritual's time zone).",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write to this file instead of standard output.",
-)
+@output_option
 def export_command(
     ritual: str, output_format: str, run_key: str | None, since: datetime | None, output: Path | None
 ) -> None:
@@ -60,10 +56,7 @@ def export_command(
     text = render(definition, runs, cast(ExportFormat, output_format))
     if not runs:
         click.echo(f"ritualbot: {definition.id} has no open or closed runs to export yet.", err=True)
-    # Bytes, so no text layer rewrites the CSV's own \r\n line ends; atomic: a failed export
-    # leaves no half-written file behind.
-    with click.open_file(str(output) if output else "-", "wb", atomic=output is not None) as stream:
-        stream.write(text.encode("utf-8"))
+    write_document(text, output)
     if output is not None:
         click.echo(f"exported {len(runs)} run(s) of {definition.id} to {output}", err=True)
 

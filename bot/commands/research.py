@@ -18,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from bot.commands.output_file import output_option, write_document
 from bot.configuration import load_configuration
 from bot.database import open_database
 from bot.settings import Settings
@@ -158,13 +159,12 @@ def search_command(words: tuple[str, ...], page: int) -> None:
 @click.option(
     "--format", "output_format", type=click.Choice(["csv", "json"]), default="csv", show_default=True
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@output_option
 def export_command(output_format: str, output: Path | None) -> None:
     """Export the registry: csv in the touches' import format, json with everything."""
     with _registry() as research, research.session_factory() as session:
         text = export_csv(session) if output_format == "csv" else export_json(session)
-    with click.open_file(str(output) if output else "-", "w", atomic=output is not None) as stream:
-        stream.write(text)
+    write_document(text, output)
 
 
 @research_group.command("forget")

@@ -35,7 +35,8 @@ CLI_ACTOR = "cli"
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def validate_command(paths: tuple[Path, ...]) -> None:
-    """Check ritual files and the research rules (default: the built-in library and RITUALS_PATH).
+    """Check ritual, research rules and objectives files (default: the built-in library and
+    RITUALS_PATH).
 
     Prints every problem as `file:line: message` and exits 1 if there is any. With
     SLACK_BOT_TOKEN set, people named by email or @handle are looked up in Slack too.

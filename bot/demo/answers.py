@@ -108,6 +108,8 @@ def made_up_answers(definition: RitualDefinition, people: list[str], opens: date
         for form_field in definition.form:
             if form_field.optional and n % 2:
                 continue
+            if form_field.type == "key_results":
+                continue  # one group per key result the person owns: none without objectives
             if form_field.type == "items":
                 subs = form_field.item or []
                 answer[form_field.id] = [

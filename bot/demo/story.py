@@ -22,6 +22,7 @@ from rich.console import Console
 from bot.configuration import load_configuration
 from bot.demo import research
 from bot.demo.answers import ROADMAP_STORY, Answers, made_up_answers
+from bot.demo.okrs import show_key_results
 from bot.demo.terminal import builder_link, mrkdwn_markup, save_blocks, show_blocks
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
@@ -137,6 +138,7 @@ class Demo:
         if definition.id == DEFAULT_RITUAL:
             # The other domains' parts belong to the default story's weeks (February 2027).
             research.show_research(self)
+            show_key_results(self)
 
         calls = [
             {

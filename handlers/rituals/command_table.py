@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from core.errors import UserFacingError
 from core.types import JsonDict
+from insights.services import Insights
 from messaging.layout import cut_to_fit, one_message
 from messaging.limits import SECTION_TEXT
 from messaging.mrkdwn import mrkdwn_escape
@@ -34,6 +35,8 @@ class Invocation:
     channel_id: str
     args: list[str]
     services: Services
+    # Key results and metrics, for `/ritual okrs`.
+    insights: Insights
 
 
 @dataclass(frozen=True)

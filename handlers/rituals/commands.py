@@ -8,6 +8,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from handlers.failures import after_ack
+from handlers.insights import okrs
 from handlers.payloads import SlashCommand, parse
 from handlers.registry import ListenerSpec
 from handlers.rituals import away, run_commands, schedule_commands, upkeep
@@ -19,6 +20,7 @@ from handlers.rituals.command_table import (
     Subcommand,
     parse_arguments,
 )
+from insights.services import Insights
 from messaging.replies import HelpEntry
 from rituals.services import Services
 
@@ -36,12 +38,18 @@ TABLE: CommandTable = CommandTable(
         *run_commands.SUBCOMMANDS,
         *upkeep.SUBCOMMANDS,
         *away.SUBCOMMANDS,
+        *okrs.SUBCOMMANDS,
     ]
 )
 
 
 def ritual_command(
-    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, services: Services
+    ack: Ack,
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    services: Services,
+    insights: Insights,
 ) -> None:
     command = parse(SlashCommand, body)
     args = parse_arguments(command.text)
@@ -50,7 +58,7 @@ def ritual_command(
     if subcommand is None:
         ack(TABLE.unknown_reply(args[0]).as_response())
         return
-    invocation = Invocation(command.user_id, command.channel_id or "", args[1:], services)
+    invocation = Invocation(command.user_id, command.channel_id or "", args[1:], services, insights)
     if not subcommand.slow:
         ack(subcommand.run(invocation).as_response())
         return

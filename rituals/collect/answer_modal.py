@@ -42,9 +42,11 @@ from rituals.collect.draft_store import (
 )
 from rituals.collect.forms.draft import FormDraft
 from rituals.collect.forms.ids import ROW_BLOCK, AnswerMeta, ItemMeta, parse_item_ref
+from rituals.collect.forms.key_result_inputs import KeyResultEntry, KeyResultsAsked, read_key_results
 from rituals.collect.forms.modal import Attention, answer_view, item_view
 from rituals.collect.forms.reading import input_value, row_values
 from rituals.collect.forms.validation import Invalid, clean, clean_item
+from rituals.collect.key_results import asked_of
 from rituals.definition.loading import UnknownRitual
 from rituals.definition.schema import FormField, RitualDefinition
 from rituals.services import Services
@@ -99,6 +101,7 @@ def _items_field(definition: RitualDefinition, field_id: str) -> FormField:
 
 
 def _parent(
+    services: Services,
     session: Session,
     definition: RitualDefinition,
     run: Run,
@@ -133,7 +136,10 @@ def _parent(
         notes.append(extra_note)
     submit = "Save changes" if current is not None else ("Send late answer" if late else "Submit")
     meta = AnswerMeta(run_id=run.id, token=stored.token, revision=stored.revision)
-    return answer_view(definition, stored.draft, meta, notes=notes, attention=attention, submit=submit)
+    asked = asked_of(services.key_results, session, definition, run, person)
+    return answer_view(
+        definition, stored.draft, meta, notes=notes, attention=attention, submit=submit, key_results=asked
+    )
 
 
 # --- opening ------------------------------------------------------------------------------------
@@ -152,7 +158,7 @@ def open_answer_form(services: Services, run_id: int, user_id: str) -> JsonDict:
         )
         draft = FormDraft.from_answer(definition, base.values if base else None)
         stored = start_draft(session, run.id, user_id, draft, now)
-        return _parent(session, definition, run, user_id, stored, now)
+        return _parent(services, session, definition, run, user_id, stored, now)
 
 
 # --- items ---------------------------------------------------------------------------------------
@@ -225,7 +231,7 @@ def save_item(services: Services, user_id: str, view: Mapping[str, Any]) -> Item
             if saved is None:
                 raise DraftExpired()
             stored = saved
-        parent = _parent(session, definition, run, user_id, stored, now)
+        parent = _parent(services, session, definition, run, user_id, stored, now)
     return ItemOutcome(parent=ViewUpdate(meta.parent_view_id, meta.parent_hash, parent))
 
 
@@ -253,21 +259,39 @@ def change_items(
                 stored = save_draft(session, stored, stored.draft, now) or stored
         # Otherwise the modal shows an older revision (a repeated click): show the draft as it is;
         # the hash check makes a stale update a no-op.
-        view = _parent(session, definition, run, user_id, stored, now)
+        view = _parent(services, session, definition, run, user_id, stored, now)
     return ViewUpdate(str(parent_view.get("id")), parent_view.get("hash"), view)
 
 
 # --- submitting --------------------------------------------------------------------------------
 
 
+@dataclass
+class _Judged:
+    """A submitted answer modal: values to store, errors by input block, attention by item,
+    each key result's entry, and whether the key results asked have changed since it opened."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    attention: dict[tuple[str, str], str] = field(default_factory=dict)
+    key_results: list[KeyResultEntry] = field(default_factory=list)
+    stale: bool = False
+
+
 def _judge(
-    definition: RitualDefinition, draft: FormDraft, state: Mapping[str, Any]
-) -> tuple[dict[str, Any], dict[str, str], dict[tuple[str, str], str]]:
-    """(values, errors by input block, attention by item) for a submitted answer modal."""
-    values: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    attention: dict[tuple[str, str], str] = {}
+    definition: RitualDefinition, draft: FormDraft, state: Mapping[str, Any], asked: KeyResultsAsked
+) -> _Judged:
+    judged = _Judged()
+    values, errors, attention = judged.values, judged.errors, judged.attention
     for form_field in definition.form:
+        if form_field.type == "key_results":
+            prompts = asked.prompts.get(form_field.id, ())
+            read = read_key_results(form_field, prompts, asked.levels, state)
+            errors.update(read.errors)
+            judged.stale |= read.stale
+            judged.key_results += read.entries
+            values[form_field.id] = read.stored(prompts, asked.levels)
+            continue
         if form_field.type != "items":
             _found, raw = input_value(state, form_field.id)
             try:
@@ -290,7 +314,7 @@ def _judge(
         elif not form_field.optional and not kept and not attention:
             attention[(form_field.id, "")] = "Add at least one item."
         values[form_field.id] = kept
-    return values, errors, attention
+    return judged
 
 
 def _first_input(definition: RitualDefinition) -> str | None:
@@ -341,14 +365,24 @@ def submit_answer(services: Services, user_id: str, view: Mapping[str, Any]) -> 
                 raise
             return SubmitOutcome(errors={target: without_bold(error.message)})
         stored.draft.take_rows(_rows_as_drawn_for_the_draft(stored, meta.revision, state))
-        values, errors, attention = _judge(definition, stored.draft, state)
-        if errors:
-            return SubmitOutcome(errors=errors)
-        if attention:
+        asked = asked_of(services.key_results, session, definition, run, person)
+        judged = _judge(definition, stored.draft, state, asked)
+        if judged.stale:
+            note = "⚠ Your key results changed while this form was open; check them and send it again."
             return SubmitOutcome(
-                view=_parent(session, definition, run, user_id, stored, now, attention=attention)
+                view=_parent(services, session, definition, run, user_id, stored, now, extra_note=note)
             )
-        saved = save_answer(session, definition, run, user_id, values, source_id=source_id, now=now)
+        if judged.errors:
+            return SubmitOutcome(errors=judged.errors)
+        if judged.attention:
+            return SubmitOutcome(
+                view=_parent(
+                    services, session, definition, run, user_id, stored, now, attention=judged.attention
+                )
+            )
+        saved = save_answer(session, definition, run, user_id, judged.values, source_id=source_id, now=now)
+        if not saved.replay and services.key_results is not None and judged.key_results:
+            services.key_results.record(session, run, user_id, saved.answer.version, judged.key_results, now)
         if saved.answer.late and run.state is RunState.CLOSED:
             # The run's posts were compiled at the close: a late answer taken by the ritual's
             # policy goes into them now (re-rendered, through approval where the audience has it).

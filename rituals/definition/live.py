@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,12 +55,14 @@ class LiveLibrary(RitualLibrary):
         paths: Sequence[Path] = (),
         *,
         contributions: Sequence[DigestContribution] = (),
+        objective_ids: Collection[str] | None = None,
         prepare: Prepare = _as_is,
     ) -> None:
         """Load now; raises InvalidRituals like `load_library`, since the bot must not start on
         invalid rituals."""
         self._paths = list(paths)
         self._contributions = tuple(contributions)
+        self._objective_ids = objective_ids
         self._prepare = prepare
         self._lock = threading.Lock()
         self._stamp = self._fingerprint()
@@ -127,7 +129,7 @@ class LiveLibrary(RitualLibrary):
         )
 
     def _load(self) -> RitualLibrary:
-        return load_library(self._paths, contributions=self._contributions)
+        return load_library(self._paths, contributions=self._contributions, objective_ids=self._objective_ids)
 
     def _fingerprint(self) -> frozenset[tuple[str, int, int]]:
         """Every ritual file and template with its modification time and size."""

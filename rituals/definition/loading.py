@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from core.config_files import (
     ConfigDocument,
     ConfigKind,
+    InvalidFiles,
     Loc,
     Problem,
     config_files,
@@ -32,13 +33,14 @@ from core.config_files import (
     validation_problems,
 )
 from core.yaml_source import LineMap
-from rituals.definition.schema import DEFER_CROSS_CHECKS, RitualDefinition, cross_check
+from rituals.definition.schema import DEFER_CROSS_CHECKS, Audience, RitualDefinition, cross_check
 from rituals.library import BUILTIN_LIBRARY
 from rituals.publish.contributions import DigestContribution
 from rituals.publish.templating import (
     check_template,
     template_environment,
     template_file_problem,
+    template_reads,
     template_search_path,
 )
 
@@ -56,12 +58,8 @@ __all__ = [
 ]
 
 
-class InvalidRituals(Exception):
+class InvalidRituals(InvalidFiles):
     """Ritual files have problems; the bot must not start with them."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = sorted(problems)
-        super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
 class UnknownRitual(LookupError):
@@ -92,6 +90,20 @@ class LoadedRitual:
     def templates(self) -> SandboxedEnvironment:
         """The template environment for this ritual's audiences."""
         return template_environment(template_search_path(self.path))
+
+    def reads(self, audience: Audience) -> frozenset[str] | None:
+        """The top-level names the audience's template reads (None: it cannot be told)."""
+        return template_reads(self.templates, audience.template_name)
+
+    def reads_any(self) -> frozenset[str] | None:
+        """The names any of the ritual's templates reads (None: one of them cannot be told)."""
+        names: set[str] = set()
+        for audience in self.definition.audiences:
+            read = self.reads(audience)
+            if read is None:
+                return None
+            names |= read
+        return frozenset(names)
 
 
 class RitualLibrary:
@@ -143,15 +155,19 @@ def load_library(
     *,
     check_templates: bool = True,
     contributions: Sequence[DigestContribution] = (),
+    objective_ids: Collection[str] | None = None,
 ) -> RitualLibrary:
     """The built-in library, then each extra folder (or file) in order, later ids replacing earlier.
 
     Raises :class:`InvalidRituals` listing every problem in every file, templates included.
+    With `objective_ids`, a `key_results` field naming an objective not among them is one too.
     """
     rituals: dict[str, LoadedRitual] = {}
     problems: list[Problem] = []
     for group in [BUILTIN_LIBRARY, *extra_paths]:
-        loaded, found = _load_group(group, check_templates=check_templates, contributions=contributions)
+        loaded, found = _load_group(
+            group, check_templates=check_templates, contributions=contributions, objective_ids=objective_ids
+        )
         problems += found
         rituals.update((ritual.definition.id, ritual) for ritual in loaded)
     if problems:
@@ -159,7 +175,11 @@ def load_library(
     return RitualLibrary(rituals.values())
 
 
-def validate_paths(paths: Sequence[Path], contributions: Sequence[DigestContribution] = ()) -> list[Problem]:
+def validate_paths(
+    paths: Sequence[Path],
+    contributions: Sequence[DigestContribution] = (),
+    objective_ids: Collection[str] | None = None,
+) -> list[Problem]:
     """Every problem in the given ritual files and folders (templates included), sorted.
 
     Each argument is checked on its own: duplicate ids are reported within a folder, not across
@@ -167,7 +187,9 @@ def validate_paths(paths: Sequence[Path], contributions: Sequence[DigestContribu
     """
     problems: list[Problem] = []
     for path in paths:
-        problems += _load_group(path, check_templates=True, contributions=contributions)[1]
+        problems += _load_group(
+            path, check_templates=True, contributions=contributions, objective_ids=objective_ids
+        )[1]
     return sorted(problems)
 
 
@@ -186,6 +208,7 @@ def load_document(
     *,
     check_templates: bool = True,
     contributions: Sequence[DigestContribution] = (),
+    objective_ids: Collection[str] | None = None,
 ) -> tuple[LoadedRitual | None, list[Problem]]:
     """Validate one parsed ritual; the ritual is None when there is any problem."""
     path, lines = document.path, document.lines
@@ -202,13 +225,19 @@ def load_document(
     problems = _located(path, lines, cross_check(definition))
     if check_templates:
         problems += _template_problems(definition, path, lines, contributions)
+    if objective_ids is not None:
+        problems += _objective_problems(definition, path, lines, objective_ids)
     if problems:
         return None, problems
     return LoadedRitual(definition, path, lines.line(("id",)), lines), []
 
 
 def _load_group(
-    path: Path, *, check_templates: bool, contributions: Sequence[DigestContribution]
+    path: Path,
+    *,
+    check_templates: bool,
+    contributions: Sequence[DigestContribution],
+    objective_ids: Collection[str] | None = None,
 ) -> tuple[list[LoadedRitual], list[Problem]]:
     """Load a folder's ritual files (or one file), rejecting an id defined twice in it."""
     files, problems = config_files(path)
@@ -219,7 +248,12 @@ def _load_group(
         problems += found
         if document is None or document.kind is not ConfigKind.RITUAL:
             continue  # unreadable (reported), or the research registry's or objectives' file
-        ritual, found = load_document(document, check_templates=check_templates, contributions=contributions)
+        ritual, found = load_document(
+            document,
+            check_templates=check_templates,
+            contributions=contributions,
+            objective_ids=objective_ids,
+        )
         problems += found
         if ritual is None:
             continue
@@ -272,4 +306,21 @@ def _template_file_problems(document: ConfigDocument) -> list[Problem]:
         if message is not None:
             loc: Loc = ("audiences", index, "template") if given else ("audiences", index)
             problems.append(Problem(document.path, document.lines.line(loc), f"{format_loc(loc)}: {message}"))
+    return problems
+
+
+def _objective_problems(
+    definition: RitualDefinition, path: Path, lines: LineMap, known: Collection[str]
+) -> list[Problem]:
+    """A key_results field naming an objective that no objectives file defines."""
+    problems = []
+    for index, form_field in enumerate(definition.form):
+        for position, objective in enumerate(form_field.objectives or []):
+            if objective in known:
+                continue
+            close = difflib.get_close_matches(objective, list(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            loc: Loc = ("form", index, "objectives", position)
+            message = f"{format_loc(loc)}: no objective {objective!r} is defined{hint}"
+            problems.append(Problem(path, lines.line(loc), message))
     return problems

@@ -86,6 +86,7 @@ FieldType = Literal[
     "users",
     "checkbox",
     "items",
+    "key_results",
 ]
 FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 
@@ -93,9 +94,13 @@ FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 # always makes a modal Slack accepts. Items per field is our own bound: 50 rows and their
 # heading and button already take half a modal's blocks.
 ITEMS_MAX = 50
+# A key result in the answer modal: a heading, its value, its confidence and a comment.
+KEY_RESULT_BLOCKS = 4
 SELECT_TYPES = frozenset({"select", "multi_select"})
 LENGTH_TYPES = frozenset({"text", "long_text", "url"})
-NO_PLACEHOLDER_TYPES = frozenset({"checkbox", "items"})
+NO_PLACEHOLDER_TYPES = frozenset({"checkbox", "items", "key_results"})
+# Field types whose form holds several entries, up to max_items.
+REPEATED_TYPES = frozenset({"items", "key_results"})
 
 _DURATION = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
 _TIME_OF_DAY = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -206,6 +211,8 @@ RitualId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 # Field ids become Slack block/action ids and template attribute names (answers.risks), hence
 # the identifier shape.
 FieldId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+# An objective's id in the objectives files (a key_results field may name some).
+ObjectiveRef = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 AudienceName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,63}$")]
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _PERSON = re.compile(r"^([UW][A-Z0-9]{2,}|[^@\s]+@[^@\s]+\.[^@\s]+|@[a-z0-9][a-z0-9._-]{0,79})$")
@@ -416,7 +423,9 @@ class Participants(_Model):
 
 
 class FormField(_Model):
-    """One input of the ritual's modal; ``items`` fields hold a repeatable group of sub-fields."""
+    """One input of the ritual's modal; ``items`` fields hold a repeatable group of sub-fields,
+    and a ``key_results`` field asks each person about the key results they own (value,
+    confidence, comment), limited to some ``objectives`` when given."""
 
     id: FieldId
     type: FieldType
@@ -433,6 +442,7 @@ class FormField(_Model):
     shareable_flag: FieldId | None = None
     item: Annotated[list[FormField], Field(min_length=1)] | None = None
     max_items: Annotated[int, Field(ge=1, le=ITEMS_MAX)] = 10
+    objectives: Annotated[list[ObjectiveRef], Field(min_length=1)] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -464,10 +474,14 @@ class FormField(_Model):
         if self.type == "items":
             errors.extend(self._item_errors())
         else:
-            if self.item is not None or "max_items" in given:
-                errors.append("item and max_items are only for items fields")
+            if self.item is not None:
+                errors.append("item is only for items fields")
             if self.shareable_flag is not None:
                 errors.append("shareable_flag is only for items fields")
+        if self.type not in REPEATED_TYPES and "max_items" in given:
+            errors.append("max_items is only for items and key_results fields")
+        if self.type != "key_results" and self.objectives is not None:
+            errors.append("objectives is only for key_results fields")
         if errors:
             raise ValueError("; ".join(errors))
         return self
@@ -495,7 +509,8 @@ class FormField(_Model):
 
     @property
     def modal_blocks(self) -> int:
-        """Blocks this field may take in the modal: one input, or a summary line per item plus two."""
+        """Blocks this field may take in the modal: one input, a summary line per item plus two,
+        or four per key result plus a heading and a note."""
         return _modal_blocks({"type": self.type, "max_items": self.max_items})
 
 
@@ -647,13 +662,22 @@ def cross_check(definition: RitualDefinition | Mapping[str, Any]) -> list[tuple[
                 (("form", index, "id"), f"field id {field_id!r} is already used by form[{seen[field_id]}]")
             )
         seen.setdefault(field_id, index)
+    key_result_fields = [index for index, form_field in form if form_field.get("type") == "key_results"]
+    for index in key_result_fields[1:]:
+        findings.append(
+            (
+                ("form", index, "type"),
+                f"a form asks about key results once; form[{key_result_fields[0]}] already does",
+            )
+        )
     blocks = sum(_modal_blocks(form_field) for _, form_field in form)
+    kr_budget = f", {KEY_RESULT_BLOCKS} x max_items + 2 per key_results field" if key_result_fields else ""
     if blocks > VIEW_BLOCKS:
         findings.append(
             (
                 ("form",),
                 f"the form needs up to {blocks} modal blocks (one per field, max_items + 2 per items "
-                f"field); Slack allows {VIEW_BLOCKS}",
+                f"field{kr_budget}); Slack allows {VIEW_BLOCKS}",
             )
         )
     names: dict[str, int] = {}
@@ -699,8 +723,12 @@ def _mappings(value: object) -> list[tuple[int, Mapping[str, Any]]]:
 
 
 def _modal_blocks(form_field: Mapping[str, Any]) -> int:
-    """Blocks a field may take in the modal: one input, or a line per item plus two."""
-    if form_field.get("type") != "items":
+    """Blocks a field may take in the modal: one input, a line per item plus two, or four per
+    key result plus a heading and a note."""
+    kind = form_field.get("type")
+    if kind not in REPEATED_TYPES:
         return 1
     max_items = form_field.get("max_items", FormField.model_fields["max_items"].default)
-    return max_items + 2 if isinstance(max_items, int) else 1
+    if not isinstance(max_items, int):
+        return 1
+    return KEY_RESULT_BLOCKS * max_items + 2 if kind == "key_results" else max_items + 2

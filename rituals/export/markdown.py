@@ -1,11 +1,8 @@
 """The Markdown export: a report to read, a heading per run and a section per person who answered.
 
 Answers are untrusted text in a document that will be rendered, so Markdown-significant
-characters in them are backslash-escaped: inline markup (``*`` ``_`` `````` ``[`` ``]`` ``<``
-``>`` ``~`` ``&`` ``\\``) everywhere, and block markers (``#``, ``-``, ``+``, ``=``, ``1.``) only
-at the start of a line, where they would make a heading, a list or a rule. Nothing else is
-touched, so the text stays readable as plain text too. URLs are written as ``<autolinks>``,
-inside which Markdown reads nothing, and only when they are plain http(s) URLs.
+characters in them are backslash-escaped (`core.document_text.md_escape`). URLs are written as
+``<autolinks>``, inside which Markdown reads nothing, and only when they are plain http(s) URLs.
 """
 
 from __future__ import annotations
@@ -15,25 +12,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from core.document_text import md_escape
+from rituals.collect.forms.key_result_inputs import entry_text
 from rituals.definition.schema import FormField, RitualDefinition
 from rituals.export.snapshot import PersonRecord, RunExport
 
-_INLINE = re.compile(r"([\\`*_\[\]<>~&])")
-_BLOCK_START = re.compile(r"^([ \t]*)([#+=-]|\d+[.)])", re.MULTILINE)
 _PLAIN_URL = re.compile(r"https?://[^\s<>]+")
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 _WHEN = "%Y-%m-%d %H:%M %Z"
-
-
-def md_escape(text: str) -> str:
-    """Escape what would turn `text` into markup, and nothing more."""
-    escaped = _INLINE.sub(r"\\\1", text)
-
-    def block(match: re.Match[str]) -> str:
-        lead, marker = match[1], match[2]
-        return f"{lead}{marker[:-1]}\\{marker[-1]}" if marker[0].isdigit() else f"{lead}\\{marker}"
-
-    return _BLOCK_START.sub(block, escaped)
 
 
 def _blank(value: Any) -> bool:
@@ -89,6 +75,8 @@ def _answer(form_field: FormField, value: Any) -> list[str]:
     label = f"**{md_escape(form_field.label)}:**"
     if form_field.type == "items":
         return [label, "", *(_item_line(item, form_field) for item in value), ""]
+    if form_field.type == "key_results":
+        return [label, "", *(f"- {md_escape(entry_text(entry))}" for entry in value), ""]
     if form_field.type == "long_text" or (isinstance(value, str) and "\n" in value):
         quoted = [f"> {md_escape(line)}" if line.strip() else ">" for line in str(value).strip().splitlines()]
         return [label, "", *quoted, ""]

@@ -13,19 +13,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from core.document_text import csv_safe
+from rituals.collect.forms.key_result_inputs import entry_text
 from rituals.definition.schema import FormField, RitualDefinition
 from rituals.export.snapshot import RunExport
 
 #: Joins the values of multi_select and users answers in one cell.
 MULTI_SEPARATOR = "; "
-
-# Spreadsheets evaluate a cell starting with these as a formula (tab and CR as well: some
-# programs strip them and look again).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # The person's columns, repeated on each of their item rows.
 BASE_COLUMNS = (
@@ -42,11 +40,6 @@ BASE_COLUMNS = (
 
 
 # --- CSV -----------------------------------------------------------------------------------------
-
-
-def csv_safe(text: str) -> str:
-    """Neutralise a would-be formula (``=HYPERLINK(…)``, ``@SUM(…)``) with a leading apostrophe."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _number(value: int | float) -> str:
@@ -68,6 +61,12 @@ def _cell(value: Any) -> str:
     if isinstance(value, list | tuple):
         return csv_safe(MULTI_SEPARATOR.join(_cell(item) for item in value if item is not None))
     return csv_safe(str(value))
+
+
+def _field_cell(form_field: FormField, value: Any) -> str:
+    if form_field.type == "key_results" and isinstance(value, list):
+        return _cell([entry_text(entry) for entry in value if isinstance(entry, Mapping)])
+    return _cell(value)
 
 
 def _items_fields(definition: RitualDefinition) -> list[FormField]:
@@ -112,7 +111,8 @@ def _csv_rows(definition: RitualDefinition, run: RunExport) -> Iterator[dict[str
             "skip_reason": csv_safe(person.reason),
             "version": "" if person.version is None else str(person.version),
         } | {
-            name: _cell(person.answers.get(form_field.id)) for form_field, name in _scalar_columns(definition)
+            name: _field_cell(form_field, person.answers.get(form_field.id))
+            for form_field, name in _scalar_columns(definition)
         }
         emitted = False
         for form_field in items_fields:

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from messaging.gateway import FileUpload
 from rituals.definition.schema import Audience, RitualDefinition
 from storage.models import Run
 
@@ -29,4 +30,22 @@ class DigestContribution(Protocol):
 
     def sample(self, definition: RitualDefinition, audience: Audience) -> object:
         """A value of the same shape, for checking templates without a database (`validate`)."""
+        ...
+
+
+class DigestFiles(Protocol):
+    """Files that go with the posts showing a contribution: a chart under the leaders' digest.
+
+    The publisher asks for them once, when it first posts an audience whose template reads
+    `name`, and queues each into the thread of that post in every channel (one outbox delivery
+    per channel and file name, so a retry or a later edit never uploads it again).
+    """
+
+    #: The contribution whose posts the files go with.
+    name: str
+
+    def files(
+        self, session: Session, definition: RitualDefinition, run: Run, audience: Audience
+    ) -> list[FileUpload]:
+        """The files for this audience's post of this run (none is fine)."""
         ...

@@ -22,14 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import UserFacingError
-from messaging.gateway import Message
+from messaging.gateway import FileUpload, Message
 from messaging.layout import SplitPost, compose
-from messaging.outbox import enqueue, enqueue_split, enqueue_webhook
+from messaging.outbox import enqueue, enqueue_file, enqueue_split, enqueue_webhook
 from rituals.definition.loading import RitualLibrary
 from rituals.definition.schema import Audience, RitualDefinition
 from rituals.export.export_button import export_button
 from rituals.publish.approval_preview import decided_preview, preview_message
-from rituals.publish.contributions import DigestContribution
+from rituals.publish.contributions import DigestContribution, DigestFiles
 from rituals.publish.digest import RunData, compile_context, load_run_data
 from rituals.publish.templating import render_template
 from storage.models import Delivery, Publication, PublicationStatus, Run
@@ -56,12 +56,15 @@ def render(
 ) -> Rendered:
     context = compile_context(definition, data, audience)
     if session is not None:
+        # Only what the template reads is computed: each part may cost queries.
+        reads = library.loaded(definition.id).reads(audience)
         for contribution in contributions:
             if contribution.name in context:
                 raise ValueError(
                     f"digest contribution {contribution.name!r} would hide the compiled {contribution.name!r}"
                 )
-            context[contribution.name] = contribution.context(session, definition, data.run, audience)
+            if reads is None or contribution.name in reads:
+                context[contribution.name] = contribution.context(session, definition, data.run, audience)
     body = render_template(library.loaded(definition.id).templates, audience.template_name, context)
     opened = data.run.scheduled_for.astimezone(definition.zone)
     return Rendered(title=f"{definition.name} · {opened:%d %b %Y}", body=body.strip())
@@ -77,9 +80,15 @@ def _post_key(publication: Publication, channel: str, part: int) -> str:
 
 
 class Publisher:
-    def __init__(self, library: RitualLibrary, contributions: Sequence[DigestContribution] = ()) -> None:
+    def __init__(
+        self,
+        library: RitualLibrary,
+        contributions: Sequence[DigestContribution] = (),
+        files: Sequence[DigestFiles] = (),
+    ) -> None:
         self._library = library
         self._contributions = tuple(contributions)
+        self._files = tuple(files)
 
     # --- the close hook ------------------------------------------------------------------------
 
@@ -210,8 +219,13 @@ class Publisher:
         version = publication.approved_version
         buttons = [export_button(definition.id, publication.run_id)] if audience.export_button else []
         split = compose(publication.title, publication.body, footer=_footer(publication), actions=buttons)
+        attached: list[FileUpload] | None = None
         for channel in audience.to:
-            self._sync_channel(session, publication, channel, split, version, now)
+            if self._sync_channel(session, publication, channel, split, version, now):
+                # A first post in this channel: the files go into its thread, made once.
+                if attached is None:
+                    attached = self._attachments(session, definition, audience, publication)
+                self._queue_files(session, publication, channel, attached, now)
         if audience.webhook:
             enqueue_webhook(
                 session,
@@ -234,7 +248,8 @@ class Publisher:
         split: SplitPost,
         version: int,
         now: datetime,
-    ) -> None:
+    ) -> bool:
+        """Queue the channel's posts (or their edits); True when this is its first post."""
         # The first post of each part (keys ending in ":part<n>"); edits add ":v<version>".
         first_post = re.compile(rf"^pub:{publication.id}:{re.escape(channel)}:part\d+$")
         posted = {
@@ -278,6 +293,36 @@ class Publisher:
                     run_id=publication.run_id,
                     edit_of=key,
                 )
+        return _post_key(publication, channel, 0) not in posted
+
+    def _attachments(
+        self, session: Session, definition: RitualDefinition, audience: Audience, publication: Publication
+    ) -> list[FileUpload]:
+        reads = self._library.loaded(definition.id).reads(audience)
+        run = session.get(Run, publication.run_id)
+        assert run is not None
+        return [
+            upload
+            for provider in self._files
+            if reads is None or provider.name in reads
+            for upload in provider.files(session, definition, run, audience)
+        ]
+
+    def _queue_files(
+        self, session: Session, publication: Publication, channel: str, files: list[FileUpload], now: datetime
+    ) -> None:
+        parent = _post_key(publication, channel, 0)
+        for upload in files:
+            enqueue_file(
+                session,
+                key=f"{parent}:file:{upload.filename}",
+                kind="digest-file",
+                target=channel,
+                upload=upload,
+                now=now,
+                run_id=publication.run_id,
+                thread_of=parent,
+            )
 
     def _queue_previews(
         self,

@@ -42,6 +42,7 @@ from jinja2 import (
     StrictUndefined,
     TemplateNotFound,
     TemplateSyntaxError,
+    meta,
     pass_environment,
 )
 from jinja2.sandbox import SandboxedEnvironment
@@ -49,6 +50,7 @@ from markupsafe import Markup
 
 from messaging.mrkdwn import channel_mention, mrkdwn_escape, user_mention
 from messaging.mrkdwn import link as safe_link
+from rituals.collect.forms.key_result_inputs import entry_parts
 from rituals.definition.schema import Audience, FormField, RitualDefinition
 from rituals.library import BUILTIN_TEMPLATES
 from rituals.publish.contributions import DigestContribution
@@ -64,6 +66,7 @@ __all__ = [
     "sample_context",
     "template_environment",
     "template_file_problem",
+    "template_reads",
     "template_search_path",
 ]
 
@@ -131,6 +134,8 @@ def answer(value: object, field: Mapping[str, Any] | FormField) -> Markup:
         return Markup("")
     if kind == "items" and isinstance(value, list):
         return Markup("\n").join(Markup("    ◦ ") + item_line(item, field) for item in value)
+    if kind == "key_results" and isinstance(value, list):
+        return Markup("\n").join(Markup("    ◦ ") + key_result_line(entry) for entry in value)
     if kind == "user":
         return mention(value)
     if kind == "users" and isinstance(value, list):
@@ -181,6 +186,13 @@ def item_line(
     title_text = item.get(title_id) if title_id is not None else None
     title = Markup("*") + _escape(title_text or "(untitled)") + Markup("*")
     return title + (Markup(" — ") + Markup(" · ").join(parts) if parts else Markup(""))
+
+
+def key_result_line(entry: Mapping[str, Any]) -> Markup:
+    """One answered key result: ``*Weekly activated teams*: 120 teams · At risk — comment``."""
+    title, status, comment = entry_parts(entry)
+    line = Markup("*") + _escape(title) + Markup("*: ") + _escape(status)
+    return line + (Markup(" — ") + _escape(comment) if comment else Markup(""))
 
 
 def _title_id(subs: Sequence[Mapping[str, Any] | FormField]) -> str | None:
@@ -264,6 +276,33 @@ def template_environment(search_path: tuple[Path, ...]) -> SandboxedEnvironment:
         }
     )
     return env
+
+
+@lru_cache(maxsize=256)
+def template_reads(env: SandboxedEnvironment, name: str) -> frozenset[str] | None:
+    """The top-level names a template reads from its context, with what it includes, imports or
+    extends; None when it includes a template chosen at render time (it may read anything).
+
+    Other domains' parts of a digest are computed (and their sources fetched) only for the
+    rituals whose templates read them.
+    """
+    names: set[str] = set()
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        assert env.loader is not None
+        source, _filename, _uptodate = env.loader.get_source(env, current)
+        parsed = env.parse(source)
+        names |= meta.find_undeclared_variables(parsed)
+        for referenced in meta.find_referenced_templates(parsed):
+            if referenced is None:
+                return None
+            todo.append(referenced)
+    return frozenset(names)
 
 
 def render_template(env: SandboxedEnvironment, name: str, context: Mapping[str, Any]) -> str:
@@ -385,6 +424,18 @@ def _sample_value(form_field: FormField) -> Any:
         "users": ["U0SAMPLE1", "U0SAMPLE2"],
         "checkbox": True,
     }
+    if form_field.type == "key_results":
+        return [
+            {
+                "kr": "sample-key-result",
+                "title": "Sample key result <!channel>",
+                "unit": "teams",
+                "value": 42,
+                "confidence": "at_risk",
+                "confidence_label": "At risk",
+                "comment": "Two teams churned <@U0SMUGGLED>",
+            }
+        ]
     if form_field.type == "items":
         first = {sub.id: _sample_value(sub) for sub in form_field.item or []}
         second = {

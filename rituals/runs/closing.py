@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 
 # Called inside the transaction that closes the run (compiling and publishing hook in here).
 OnClose = Callable[[Session, Run, datetime], None]
+# Called just before that transaction, outside it: fetching what the digest will show.
+BeforeClose = Callable[[Run, datetime], None]
 
 
 def close_run(session: Session, run_id: int, now: datetime, note: str | None = None) -> Run | None:
@@ -33,9 +35,15 @@ def close_run(session: Session, run_id: int, now: datetime, note: str | None = N
 
 
 class RunCloser:
-    def __init__(self, session_factory: SessionFactory, on_close: Sequence[OnClose] = ()) -> None:
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        on_close: Sequence[OnClose] = (),
+        before_close: Sequence[BeforeClose] = (),
+    ) -> None:
         self._session_factory = session_factory
         self._on_close = list(on_close)
+        self._before_close = list(before_close)
 
     def close_due(self, now: datetime) -> list[int]:
         with self._session_factory() as session:
@@ -49,6 +57,13 @@ class RunCloser:
         return [run_id for run_id in due if self.close(run_id, now)]
 
     def close(self, run_id: int, now: datetime, note: str | None = None) -> bool:
+        if self._before_close:
+            with self._session_factory() as session:
+                open_run = session.get(Run, run_id)
+            if open_run is None or open_run.state is not RunState.OPEN:
+                return False
+            for prepare in self._before_close:
+                prepare(open_run, now)
         with self._session_factory.begin() as session:
             run = close_run(session, run_id, now, note)
             if run is None:

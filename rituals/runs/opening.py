@@ -39,6 +39,8 @@ class OpenedRun:
 
 # Called inside the transaction that opens the run (the prompts queue their DMs here).
 OnOpen = Callable[[Session, OpenedRun, datetime], None]
+# Called just before that transaction, outside it: fetching what the prompts will show.
+BeforeOpen = Callable[[Run, RitualDefinition, datetime], None]
 
 
 def create_manual_run(session: Session, definition: RitualDefinition, now: datetime, note: str) -> Run:
@@ -76,12 +78,14 @@ class RunOpener:
         gateway: SlackGateway,
         on_open: Sequence[OnOpen] = (),
         away: AwayPolicy | None = None,
+        before_open: Sequence[BeforeOpen] = (),
     ) -> None:
         self._session_factory = session_factory
         self._library = library
         self._gateway = gateway
         self._on_open = list(on_open)
         self._away = away or AwayPolicy()
+        self._before_open = list(before_open)
 
     def open_pending(self, now: datetime) -> list[OpenedRun]:
         with self._session_factory() as session:
@@ -109,6 +113,8 @@ class RunOpener:
         except (RateLimited, OutcomeUnknown) as error:
             log.info("run %s of %s will open next tick: %s", run.id, run.ritual_id, error)
             return None
+        for prepare in self._before_open:
+            prepare(run, definition, now)
         return self._record_open(run, definition, people, now)
 
     def _record_open(

@@ -1,4 +1,4 @@
-"""auth.test, users.* and usergroups.* — who the bot is and who is in the workspace."""
+"""auth.test, users.* (info, list, lookupByEmail) and usergroups.*: who is in the workspace."""
 
 from __future__ import annotations
 

@@ -15,12 +15,20 @@ from simulator.records import UploadedFile
 from simulator.state import WorkspaceState
 from simulator.validation import decode_json_field
 
+# files.getUploadURLExternal refuses a longer `alt_txt` with `alt_txt_too_large`.
+ALT_TXT_MAX = 1000
+
 
 def get_upload_url(ws: WorkspaceState, p: Params) -> JsonDict:
     filename = p.req("filename")
     length = p.integer("length", -1)
     if length < 0:
         raise missing("length")
+    alt_txt = p.opt("alt_txt")
+    if alt_txt is not None and len(alt_txt) > ALT_TXT_MAX:
+        raise ApiError(
+            "alt_txt_too_large", "Description for the image is longer than the limit of 1000 characters"
+        )
     file_id = ws.new_id("F")
     ws.files[file_id] = UploadedFile(
         id=file_id,
@@ -28,7 +36,7 @@ def get_upload_url(ws: WorkspaceState, p: Params) -> JsonDict:
         length=length,
         user=ws.bot_user.id,
         created=ws.now(),
-        alt_txt=p.opt("alt_txt"),
+        alt_txt=alt_txt,
         snippet_type=p.opt("snippet_type"),
     )
     return {"ok": True, "upload_url": f"{ws.base_url}/upload/{file_id}", "file_id": file_id}

@@ -5,6 +5,13 @@ whole schema); code imports the names it uses from here.
 """
 
 from storage.models.base import Base, UTCDateTime
+from storage.models.insights import (
+    Confidence,
+    KeyResultCheckin,
+    KeyResultScope,
+    ReadingPhase,
+    SourceReading,
+)
 from storage.models.messaging import Delivery, DeliveryState, PersonRef
 from storage.models.research import (
     Account,
@@ -35,9 +42,12 @@ __all__ = [
     "Answer",
     "AnswerDraft",
     "Base",
+    "Confidence",
     "Contact",
     "Delivery",
     "DeliveryState",
+    "KeyResultCheckin",
+    "KeyResultScope",
     "Override",
     "OverrideStage",
     "Participant",
@@ -45,11 +55,13 @@ __all__ = [
     "PersonRef",
     "Publication",
     "PublicationStatus",
+    "ReadingPhase",
     "RitualState",
     "Run",
     "RunDocument",
     "RunOrigin",
     "RunState",
+    "SourceReading",
     "TimeOff",
     "Touch",
     "TouchKind",

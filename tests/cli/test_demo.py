@@ -35,6 +35,13 @@ def test_demo_runs_a_whole_check_in(ritualbot: CommandRunner, tmp_path: Path) ->
         "✅ Logged: Interview with Mercy General Hospital on 2027-02-04",
         "onboarding agency nurses is the biggest pain",
         "Weekly research digest in #research-ops",
+        # The key results part: prefilled from a local source, one source down, a trend.
+        "Weekly activated teams prefilled with 42. Value from its source when this check-in opened.",
+        "Ben Okafor is told his source is down (once per run)",
+        "⚠ Source unavailable: HTTP 503 (after 3 tries)",
+        "▲ 15 since the last check-in",
+        "Weekly active users: 1,450 (▲ 250 since 29 Jan)",
+        "In its thread, a chart:",
     ):
         assert step in out, step
     assert "sent back" not in out
@@ -44,12 +51,14 @@ def test_demo_runs_a_whole_check_in(ritualbot: CommandRunner, tmp_path: Path) ->
     assert "*6* of 8" not in out
     assert "Needs attention: Roadmap items (2)" in out
     saved = sorted((tmp_path / "out" / "blocks").glob("*.json"))
-    assert len(saved) == 11
+    assert len(saved) == 15
     for path in saved:
         assert json.loads(path.read_text())["blocks"]
     links = (tmp_path / "out" / "blocks" / "block-kit-builder-links.md").read_text().splitlines()
-    assert len(links) == 11
+    assert len(links) == 15
     assert all("https://app.slack.com/block-kit-builder/#" in line for line in links)
+    charts = sorted((tmp_path / "out" / "okrs").glob("*.png"))
+    assert [path.read_bytes()[:4] for path in charts] == [b"\x89PNG", b"\x89PNG"]
     (canvas,) = (tmp_path / "out" / "blocks").glob("canvas-*.md")
     assert "Identity vendor contract still unsigned" in canvas.read_text()
     # Sales never sees the internal risk notes or status words, even in the demo's own output.
@@ -68,7 +77,7 @@ def test_demo_runs_any_ritual(ritualbot: CommandRunner, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "OKR check-in" in result.stdout
     assert _answered(result.stdout) == 6
-    assert "6 of 8 answered · 1 skipped · 1 missing" in result.stdout
+    assert "6 of 8 checked in · 1 skipped · 1 missing" in result.stdout
     unknown = ritualbot("demo", "nope", "--output", str(tmp_path / "x"))
     assert unknown.returncode == 1
     assert "unknown ritual 'nope'" in unknown.stderr

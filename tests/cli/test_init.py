@@ -32,9 +32,13 @@ def test_init_with_flags_writes_valid_rituals_for_the_team(ritualbot: CommandRun
         "weekly-research-digest.yml",
     ]
     assert sorted(p.name for p in (folder / "templates").glob("*.j2")) == [
+        "decisions.md.j2",
         "leaders.md.j2",
         "marketing.md.j2",
+        "metrics.md.j2",
+        "okr-leaders.md.j2",
         "research-digest.md.j2",
+        "roadmap-leaders.md.j2",
         "sales.md.j2",
     ]
     roadmap_text = (folder / "monthly-roadmap-checkin.yml").read_text()

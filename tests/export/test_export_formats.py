@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
+from core.document_text import csv_safe, md_escape
 from core.errors import UserFacingError
 from rituals.definition.schema import RitualDefinition
 from rituals.export.export_button import export_button, parse_export_value
 from rituals.export.formats import render
-from rituals.export.markdown import md_escape
 from rituals.export.snapshot import RunExport, RunSelection, load_exports
-from rituals.export.tables import csv_columns, csv_safe, to_csv, to_json
+from rituals.export.tables import csv_columns, to_csv, to_json
 from storage.database import SessionFactory
 from storage.models import ParticipantState, Run, RunState
 

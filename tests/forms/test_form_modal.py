@@ -10,12 +10,36 @@ from slack_sdk.models.views import View
 
 from rituals.collect.forms.draft import DraftItem, FormDraft
 from rituals.collect.forms.ids import ROW_BLOCK, AnswerMeta, ItemMeta
+from rituals.collect.forms.key_result_inputs import KeyResultsAsked
 from rituals.collect.forms.modal import answer_view, item_summary, item_view, row_fields, title_field
 from rituals.definition.loading import load_library
-from rituals.definition.schema import RitualDefinition
+from rituals.definition.schema import FormField, RitualDefinition
 from simulator.validation import validate_view
 
+from .conftest import LEVELS, Prompt
+
 META = AnswerMeta(run_id=7, token="t" * 32, revision=3)
+
+
+def _more_than_fit(definition: RitualDefinition) -> KeyResultsAsked:
+    """Every key_results field with more key results than it takes, with long texts."""
+    prompts = {
+        f.id: [
+            Prompt(
+                f"kr-{n}",
+                f"Key result {n} " + "t" * 150,
+                "Objective " + "o" * 150,
+                value=120.5,
+                confidence="at_risk",
+                comment="c" * 600,
+                note="Value from its source when this check-in opened.",
+            )
+            for n in range(f.max_items + 3)
+        ]
+        for f in definition.form
+        if f.type == "key_results"
+    }
+    return KeyResultsAsked(prompts, LEVELS)
 
 
 def _full_item(form_field: Any, n: int) -> dict[str, Any]:
@@ -59,10 +83,13 @@ def _check(view: dict[str, Any]) -> None:
 def test_every_built_in_ritual_fits_a_modal_even_when_full(ritual_id: str) -> None:
     definition = load_library([]).get(ritual_id)
     _check(answer_view(definition, FormDraft(), META, notes=["Due *Thu 4 Feb, 17:00 EST*"]))
-    full = answer_view(definition, _full_draft(definition), META, notes=["Due soon"])
+    asked = _more_than_fit(definition)
+    full = answer_view(definition, _full_draft(definition), META, notes=["Due soon"], key_results=asked)
     _check(full)
-    # Heading, one row per item, and no "Add item" once full: max_items + 1 blocks per field.
-    expected = sum(f.max_items + 1 if f.type == "items" else 1 for f in definition.form) + 1
+    # Heading, one row per item, and no "Add item" once full: max_items + 1 blocks per field;
+    # heading, four blocks per key result and a note about the ones left out: 4 x max_items + 2.
+    sizes = {"items": lambda f: f.max_items + 1, "key_results": lambda f: 4 * f.max_items + 2}
+    expected = sum(sizes.get(f.type, lambda f: 1)(f) for f in definition.form) + 1
     assert len(full["blocks"]) == expected
 
 
@@ -122,8 +149,19 @@ def test_item_modal_has_a_labelled_input_per_part(roadmap: RitualDefinition) -> 
     assert ItemMeta.decode(view["private_metadata"]) == meta
 
 
-def test_okr_rows_show_progress_in_the_button(okr: RitualDefinition) -> None:
-    field = okr.field("key_results")
+def test_item_rows_show_numbers_in_the_button() -> None:
+    field = FormField.model_validate(
+        {
+            "id": "goals",
+            "type": "items",
+            "label": "Goals",
+            "item": [
+                {"id": "title", "type": "text", "label": "Goal"},
+                {"id": "progress", "type": "number", "label": "Progress"},
+                {"id": "confidence", "type": "select", "label": "Confidence", "options": ["High", "Low"]},
+            ],
+        }
+    )
     assert title_field(field) is not None
     assert [sub.id for sub in row_fields(field)] == ["confidence"]
     assert item_summary(field, {"title": "Grow ARR", "progress": 45}) == "✎ Grow ARR · 45"

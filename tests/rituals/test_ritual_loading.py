@@ -114,7 +114,7 @@ def test_package_data_globs_cover_the_library() -> None:
             [
                 "x.yml:13: form[0]: unknown key 'colour'; allowed keys: id, type, label, optional, hint, "
                 "placeholder, options, min, max, decimal, max_length, shareable, shareable_flag, item, "
-                "max_items"
+                "max_items, objectives"
             ],
             id="unknown-nested-key",
         ),

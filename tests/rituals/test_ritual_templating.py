@@ -175,9 +175,12 @@ def hostile_context(ritual_id: str, audience_name: str) -> tuple[SandboxedEnviro
 )
 def test_built_in_templates_never_let_answers_ping(ritual_id: str, audience: str) -> None:
     env, context = hostile_context(ritual_id, audience)
-    text = render_template(env, f"{audience}.md.j2", context)
-    for raw in ("<!channel>", "<@U123>", "<!subteam^S1>", "<http://evil"):
-        assert raw not in text
+    template = load_library().get(ritual_id).audience(audience).template_name
+    # With every answer in a canvas the post shows fewer of them; without one, all of them.
+    for full_answers in dict.fromkeys([context["full_answers"], False]):
+        text = render_template(env, template, context | {"full_answers": full_answers})
+        for raw in ("<!channel>", "<@U123>", "<!subteam^S1>", "<http://evil"):
+            assert raw not in text
     assert "&lt;!channel&gt;" in text
 
 

@@ -41,7 +41,9 @@ class FormDraft:
                     DraftItem(uid=f"p{index}", rev=0, values=_known(form_field, item))
                     for index, item in enumerate(entries)
                 ]
-            elif value is not None:
+            elif value is not None and form_field.type != "key_results":
+                # Key results are prefilled from what their owner's domain knows now, not
+                # from this copy of an earlier answer.
                 draft.fields[form_field.id] = value
         return draft
 

@@ -6,6 +6,8 @@ Block ids double as the keys of ``view.state.values``, so they are chosen to be 
 * an item row is ``<field>.<uid>.<rev>``: ``uid`` names the item for as long as the modal is
   open, and ``rev`` changes when the item was edited in its own modal, because Slack keeps what
   the user picked in a block whose id survives an update and would show the old choice;
+* a key result's inputs in a ``key_results`` field are ``<field>:<key result id>:<part>``
+  (``value``, ``confidence``, ``comment``); a colon never appears in a field or row id;
 * other blocks start with ``_`` (field ids cannot), so they never collide with a field.
 
 Action ids of the buttons start with ``@`` for the same reason; the elements inside an item row
@@ -42,6 +44,18 @@ def heading_block(field_id: str) -> str:
 
 def add_block(field_id: str) -> str:
     return f"_add.{field_id}"
+
+
+def key_result_block(field_id: str, key_result_id: str, part: str) -> str:
+    return f"{field_id}:{key_result_id}:{part}"
+
+
+def key_result_heading_block(field_id: str, key_result_id: str) -> str:
+    return f"_kr.{field_id}:{key_result_id}"
+
+
+def more_block(field_id: str) -> str:
+    return f"_more.{field_id}"
 
 
 def item_ref(field_id: str, uid: str) -> str:

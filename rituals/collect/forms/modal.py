@@ -48,6 +48,7 @@ from rituals.collect.forms.ids import (
     menu_choice,
     row_block,
 )
+from rituals.collect.forms.key_result_inputs import KeyResultsAsked, key_result_blocks
 from rituals.definition.schema import FormField, RitualDefinition
 
 # Parts of an item that fit in its row; the rest is edited in the item modal.
@@ -191,14 +192,19 @@ def answer_view(
     notes: Sequence[str] = (),
     attention: Attention | None = None,
     submit: str = "Submit",
+    key_results: KeyResultsAsked | None = None,
 ) -> JsonDict:
     """The answer modal for ``draft``. ``notes`` are mrkdwn lines shown on top (the deadline, a
-    late warning); callers escape what they interpolate."""
+    late warning); callers escape what they interpolate. ``key_results`` says what each
+    ``key_results`` field asks this person."""
     attention = attention or {}
+    asked = key_results or KeyResultsAsked()
     blocks: list[JsonDict] = []
     for form_field in definition.form:
         if form_field.type == "items":
             blocks += items_blocks(form_field, draft.entries(form_field.id), attention)
+        elif form_field.type == "key_results":
+            blocks += key_result_blocks(form_field, asked.prompts.get(form_field.id, ()), asked.levels)
         else:
             blocks.append(input_block(form_field, draft.fields.get(form_field.id), form_field.id))
     # The definition guarantees the fields fit; the note is the one block that may give way.

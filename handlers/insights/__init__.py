@@ -1,0 +1,1 @@
+"""Slack listeners of the key results and metrics: `/ritual okrs`."""
