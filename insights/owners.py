@@ -1,7 +1,6 @@
-"""Who owns a key result in Slack: a user id as written, or the person an email (or @handle)
-names.
+"""Who owns a key result in Slack: a user id as written, or the user an email belongs to.
 
-The objectives file may name an owner the way ritual files name people. Slack is asked who
+The objectives file may name an owner by email, as ritual files may name people. Slack is asked who
 that is outside any transaction, through the one directory every domain shares
 (`messaging.people`: users.lookupByEmail, remembered in `person_refs`), so the modal, the Home
 tab and the digest match people to key results without calling Slack. A name nobody in the
