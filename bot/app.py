@@ -143,7 +143,7 @@ def wire_domain(
     )
     sender = OutboxSender(session_factory, gateway, clock, outbox_policy, webhooks=webhooks)
     extra_steps: list[TickStep] = [
-        Reminders(session_factory, library),
+        Reminders(session_factory, library, gateway, away),
         PromptSync(session_factory, library),
         full_answers,
     ]

@@ -11,7 +11,11 @@ stopped and replicas never remind twice. The rules:
   the latest reminder that fell due, never a burst, and waits if it is night for them now;
 * never more than ``max_reminders`` in a run (owners' nudges count), and never one for a time
   at or before the last reminder they got;
-* not before their prompt has reached them.
+* not before their prompt has reached them;
+* not to someone whose Slack status now says they are away until the close (":palm_tree:
+  Vacation" set after the prompt went out): they become *away* for the run instead, their
+  prompt says so, and the digest lists them as away. Statuses are read just before a reminder
+  would be queued, outside the transaction; if Slack cannot say, the reminder goes out.
 
 Owners may nudge now (:func:`nudge`): the same rules about who and when, immediately.
 """
@@ -26,14 +30,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.errors import UserFacingError
-from messaging.gateway import Message
+from messaging.gateway import Message, SlackError, SlackGateway
 from messaging.local_time import local_time, zone
 from messaging.mrkdwn import mrkdwn_escape
 from messaging.outbox import enqueue
+from rituals.away.time_off import AwayPolicy
 from rituals.collect.answers import is_late
 from rituals.collect.prompts import FILL_ACTION, SKIP_ACTION, button, prompt_key
 from rituals.definition.loading import RitualLibrary, UnknownRitual
 from rituals.definition.schema import RitualDefinition
+from rituals.runs.participants import change_participants
 from rituals.schedule.occurrences import occurrence_of, outside_quiet_hours, reminder_times
 from storage.database import SessionFactory
 from storage.models import Delivery, DeliveryState, Participant, ParticipantState, Run, RunState
@@ -122,11 +128,19 @@ def skip_waiting_reminders(session: Session, run: Run, _now: datetime) -> None:
 
 
 class Reminders:
-    """The tick step."""
+    """The tick step. With a `gateway`, statuses are checked before reminding (see above)."""
 
-    def __init__(self, session_factory: SessionFactory, library: RitualLibrary) -> None:
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        library: RitualLibrary,
+        gateway: SlackGateway | None = None,
+        away: AwayPolicy | None = None,
+    ) -> None:
         self._session_factory = session_factory
         self._library = library
+        self._gateway = gateway
+        self._away = away or AwayPolicy()
 
     def __call__(self, now: datetime) -> int:
         with self._session_factory() as session:
@@ -143,27 +157,47 @@ class Reminders:
                 continue
             if definition.window.max_reminders == 0 or not definition.window.reminders:
                 continue
+            away = self._away_by_status(definition, run, now)
             with self._session_factory.begin() as session:
-                queued += self._remind(session, definition, run, now)
+                queued += self._remind(session, definition, run, now, away)
         return queued
 
-    def _remind(self, session: Session, definition: RitualDefinition, run: Run, now: datetime) -> int:
-        occurrence = occurrence_of(definition, run)
-        prompted = _prompted(session, run)
+    def _away_by_status(self, definition: RitualDefinition, run: Run, now: datetime) -> set[str]:
+        """Who of those due a reminder now has a status saying they are away until the close.
+
+        Slack is asked outside any transaction, and only about people a reminder is due for."""
+        if self._gateway is None:
+            return set()
+        with self._session_factory() as session:
+            due = [person.user_id for person, _slot in _due(session, definition, run, now)]
+        if not due:
+            return set()
         assert run.closes_at is not None
-        queued = 0
-        for person in _pending(session, run):
-            if person.reminders_sent >= definition.window.max_reminders or person.user_id not in prompted:
+        try:
+            people = self._gateway.people(due)
+        except SlackError as error:
+            log.info("could not read statuses before reminding for run %s: %s", run.id, error)
+            return set()
+        return {
+            user_id
+            for user_id, person in people.items()
+            if self._away.status_means_away(person.status, run.closes_at)
+        }
+
+    def _remind(
+        self, session: Session, definition: RitualDefinition, run: Run, now: datetime, away: set[str]
+    ) -> int:
+        queued = went_away = 0
+        for person, slot in _due(session, definition, run, now):
+            if person.user_id in away:
+                # Away by their status: not chased, and their prompt is redrawn to say so.
+                went_away += change_participants(
+                    session,
+                    Participant.id == person.id,
+                    Participant.state == ParticipantState.PENDING,
+                    state=ParticipantState.AWAY,
+                )
                 continue
-            tz = zone(person.timezone)
-            due = [when for when in reminder_times(definition, occurrence, tz) if when <= now]
-            if not due:
-                continue
-            slot, when = len(due) - 1, due[-1]
-            if person.last_reminded_at is not None and person.last_reminded_at >= when:
-                continue
-            if outside_quiet_hours(definition, now, tz, run.closes_at) != now:
-                continue  # a late tick landed in their night: the morning's tick sends it
             if enqueue(
                 session,
                 key=f"run:{run.id}:reminder:{slot}:{person.user_id}",
@@ -174,9 +208,39 @@ class Reminders:
                 run_id=run.id,
             ) and _count(session, person, now):
                 queued += 1
-        if queued:
-            log.info("queued %d reminders for run %s of %s", queued, run.id, run.ritual_id)
+        if queued or went_away:
+            log.info(
+                "queued %d reminders for run %s of %s (%d away by their status)",
+                queued,
+                run.id,
+                run.ritual_id,
+                went_away,
+            )
         return queued
+
+
+def _due(
+    session: Session, definition: RitualDefinition, run: Run, now: datetime
+) -> list[tuple[Participant, int]]:
+    """The pending participants a reminder is due for now, each with its slot in their schedule."""
+    occurrence = occurrence_of(definition, run)
+    prompted = _prompted(session, run)
+    assert run.closes_at is not None
+    due = []
+    for person in _pending(session, run):
+        if person.reminders_sent >= definition.window.max_reminders or person.user_id not in prompted:
+            continue
+        tz = zone(person.timezone)
+        times = [when for when in reminder_times(definition, occurrence, tz) if when <= now]
+        if not times:
+            continue
+        slot, when = len(times) - 1, times[-1]
+        if person.last_reminded_at is not None and person.last_reminded_at >= when:
+            continue
+        if outside_quiet_hours(definition, now, tz, run.closes_at) != now:
+            continue  # a late tick landed in their night: the morning's tick sends it
+        due.append((person, slot))
+    return due
 
 
 @dataclass(frozen=True)

@@ -122,3 +122,45 @@ def test_time_off_from_the_home_tab(sandbox: Sandbox, clock: FrozenClock) -> Non
     driver.click_home(ANA, HOME_BACK_ACTION)
     ws.wait_for(lambda: "Welcome back" in json.dumps(ws.home_view(ANA).blocks) or None)
     assert clock.now() < datetime(2027, 1, 25, tzinfo=UTC)
+
+
+def _reminded(sandbox: Sandbox, user: str) -> int:
+    return sum("A reminder" in m.text for m in sandbox.workspace.dm_messages(user))
+
+
+def test_a_status_set_after_the_prompt_stops_the_reminders(sandbox: Sandbox, clock: FrozenClock) -> None:
+    run_id = _open_run(sandbox, clock)
+    sandbox.app.tick()
+    assert _prompted(sandbox, ANA)
+    assert _prompted(sandbox, KENJI)
+    # Ana leaves on holiday after the prompt reached her; Kenji's status lapses before the close.
+    ana = sandbox.workspace.roster.user(ANA)
+    kenji = sandbox.workspace.roster.user(KENJI)
+    assert ana is not None
+    assert kenji is not None
+    ana.status_text, ana.status_emoji = "On holiday", ":palm_tree:"
+    kenji.status_text, kenji.status_emoji = "Vacation", ":palm_tree:"
+    kenji.status_expiration = int((clock.now() + timedelta(hours=30)).timestamp())
+    for _ in range(4 * 24):  # past the close, a tick an hour
+        clock.advance(timedelta(hours=1))
+        sandbox.app.tick()
+    assert _reminded(sandbox, ANA) == 0
+    assert _reminded(sandbox, KENJI) >= 1
+    assert _states(sandbox, run_id)[ANA] is ParticipantState.AWAY
+    assert "You were away for this one" in sandbox.workspace.dm_messages(ANA)[0].text  # her prompt says so
+    parents = sandbox.workspace.messages_in("product-leads", include_replies=False)
+    (digest,) = [m for m in parents if "Monthly roadmap" in m.text]
+    lines = "\n".join(b["text"]["text"] for b in digest.blocks if b["type"] == "section").splitlines()
+    assert "Away: <@U0PM00001>" in lines
+
+
+def test_reminders_still_go_out_when_slack_cannot_say_who_is_away(
+    sandbox: Sandbox, clock: FrozenClock
+) -> None:
+    _open_run(sandbox, clock)
+    sandbox.app.tick()
+    sandbox.workspace.faults.error_next("users.info", "internal_error", times=1000)
+    for _ in range(3 * 24):
+        clock.advance(timedelta(hours=1))
+        sandbox.app.tick()
+    assert _reminded(sandbox, ANA) >= 1
