@@ -19,8 +19,8 @@ from sqlalchemy import Engine
 
 from bot.app import RitualApp, create_app
 from bot.configuration import load_configuration
-from bot.delivery import BackgroundSender
 from bot.database import connect
+from bot.delivery import BackgroundSender
 from bot.scheduler import start_clock
 from bot.settings import Settings
 from bot.slack_client import create_web_client

@@ -24,9 +24,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy import Table, and_, bindparam, or_, select, text, update
 
 from core.clock import Clock
 from messaging.gateway import (
@@ -43,7 +43,7 @@ from messaging.pacing import Pacer
 from messaging.webhooks import WebhookSender
 from storage.database import SessionFactory
 from storage.models import Delivery, DeliveryState
-from storage.queries import changed_one_row, insert_ignoring_conflicts
+from storage.queries import insert_ignoring_conflicts
 
 log = logging.getLogger(__name__)
 
@@ -584,12 +584,26 @@ class OutboxSender:
         """
         if not batch.outcomes:
             return
+        # One executemany per shape of outcome (sent, retry, ...) rather than a statement each.
+        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for delivery_id, values in batch.outcomes:
+            parameters = {f"new_{name}": value for name, value in values.items()}
+            parameters.update(fenced_id=delivery_id, fenced_token=batch.token)
+            shapes.setdefault(tuple(sorted(values)), []).append(parameters)
+        changed = 0
+        table = cast(Table, Delivery.__table__)
         with self._session_factory.begin() as session:
-            for delivery_id, values in batch.outcomes:
-                if not changed_one_row(
-                    session,
-                    update(Delivery)
-                    .where(Delivery.id == delivery_id, Delivery.lease_token == batch.token)
-                    .values(**values),
-                ):
-                    log.warning("lost the lease on delivery %s before recording its outcome", delivery_id)
+            connection = session.connection()
+            for names, rows in shapes.items():
+                statement = (
+                    update(table)
+                    .where(table.c.id == bindparam("fenced_id"), table.c.lease_token == bindparam("fenced_token"))
+                    .values({name: bindparam(f"new_{name}") for name in names})
+                )
+                changed += max(connection.execute(statement, rows).rowcount, 0)
+        if changed < len(batch.outcomes):
+            log.warning(
+                "lost the lease on %d of %d deliveries before recording their outcomes",
+                len(batch.outcomes) - changed,
+                len(batch.outcomes),
+            )

@@ -23,11 +23,18 @@ def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[di
     dialect = session.get_bind().dialect.name
     statement: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
-        statement = postgresql.insert(table).values(rows).on_conflict_do_nothing()
+        statement = postgresql.insert(table)
     elif dialect == "sqlite":
-        statement = sqlite.insert(table).values(rows).on_conflict_do_nothing()
+        statement = sqlite.insert(table)
     else:  # pragma: no cover - only the two supported databases reach here
         raise NotImplementedError(f"no conflict-ignoring insert for {dialect}")
+    if len(rows) == 1:
+        # One row with its values as parameters: the compiled statement is cached, where a
+        # VALUES list is compiled anew each time (the outbox queues thousands one by one).
+        statement = statement.on_conflict_do_nothing()
+        single = session.execute(statement.returning(*table.primary_key.columns), rows[0])
+        return len(single.fetchall())
+    statement = statement.values(rows).on_conflict_do_nothing()
     # Count what RETURNING gives back (only rows actually inserted): psycopg reports a rowcount
     # of -1 for a multi-row VALUES insert, so the rowcount cannot tell "new" from "already there".
     result = session.execute(statement.returning(*table.primary_key.columns))
