@@ -57,7 +57,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _start_bot(workspace: SimulatedWorkspace, database_url: str, folder: Path) -> tuple[subprocess.Popen[str], str]:
+def _start_bot(
+    workspace: SimulatedWorkspace, database_url: str, folder: Path
+) -> tuple[subprocess.Popen[str], str]:
     port = _free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RITUAL", "DATABASE_URL"))},

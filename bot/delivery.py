@@ -82,7 +82,7 @@ class BackgroundSender:
 
     def _drain_when_woken(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait(timeout=self._poll_seconds)
+            self._wake.wait(timeout=self._next_look())
             self._wake.clear()
             if self._stop.is_set():
                 return
@@ -92,6 +92,13 @@ class BackgroundSender:
                 # The database went away, say: the next wake or poll tries again.
                 log.exception("sending the outbox failed; trying again shortly")
                 self._stop.wait(self._poll_seconds)
+
+    def _next_look(self) -> float:
+        # Deliveries put back for their budget are due again sooner than the next poll.
+        soonest = self._sender.soonest_put_back
+        if soonest is None:
+            return self._poll_seconds
+        return min(self._poll_seconds, max(soonest.total_seconds(), 0.01))
 
     def _listen(self) -> None:
         url = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)

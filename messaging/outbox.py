@@ -72,7 +72,7 @@ class OutboxPolicy:
     # Rows claimed by one statement; they are posted in parallel and recorded in one transaction.
     batch_size: int = 100
     # Sender threads posting a batch in parallel, one conversation each at a time.
-    senders: int = 8
+    senders: int = 4
     # The longest a sender waits for a budget while it holds a lease; a longer wait puts the
     # delivery back in the queue until then instead.
     max_pacing_wait: timedelta = timedelta(seconds=2)
@@ -268,6 +268,7 @@ class _Batch:
     posted: dict[str, PostedMessage] = field(default_factory=dict)
     outcomes: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
+    soonest_put_back: timedelta | None = None
 
 
 class OutboxSender:
@@ -294,6 +295,9 @@ class OutboxSender:
         self._pacer = pacer or Pacer(wall_clock=lambda: clock.now().timestamp())
         self._pool = ThreadPoolExecutor(max_workers=self._policy.senders, thread_name_prefix="outbox")
         self._stopping = threading.Event()
+        # The shortest wait of a delivery the last `send_due` put back for its budget: a
+        # background sender looks again then rather than at its next poll.
+        self.soonest_put_back: timedelta | None = None
 
     @property
     def pacer(self) -> Pacer:
@@ -302,6 +306,7 @@ class OutboxSender:
     def send_due(self) -> SendReport:
         """Send every delivery due now, batch after batch, until none is left."""
         total: Counter[str] = Counter()
+        self.soonest_put_back = None
         while not self._stopping.is_set():
             batch, deliveries = self._claim_batch()
             if not deliveries:
@@ -309,6 +314,10 @@ class OutboxSender:
             self._send(batch, deliveries)
             self._record(batch)
             total.update(batch.counts)
+            if batch.soonest_put_back is not None:
+                self.soonest_put_back = min(
+                    self.soonest_put_back or batch.soonest_put_back, batch.soonest_put_back
+                )
         return SendReport(
             sent=total["sent"],
             recovered=total["recovered"],
@@ -396,6 +405,7 @@ class OutboxSender:
                 batch.counts[outcome] += 1
 
     def _put_back(self, batch: _Batch, delivery: Delivery, wait: timedelta) -> None:
+        batch.soonest_put_back = wait if batch.soonest_put_back is None else min(batch.soonest_put_back, wait)
         self._retry_later(delivery, batch, wait, maybe_sent=False, error=None, counts=False)
 
     def _paced(self, batch: _Batch, method: str, channel: str | None = None) -> None:
@@ -414,12 +424,13 @@ class OutboxSender:
 
     def _call(self, batch: _Batch, method: str, channel: str | None, call: Callable[[], T]) -> T:
         self._paced(batch, method, channel)
+        granted_at = self._pacer.now()
         try:
             result = call()
         except RateLimited as error:
-            self._pacer.rate_limited(method, error.retry_after)
+            self._pacer.rate_limited(method, error.retry_after, granted_at)
             raise
-        self._pacer.succeeded(method)
+        self._pacer.succeeded(method, granted_at)
         return result
 
     def _attempt(self, delivery: Delivery, batch: _Batch) -> str:
@@ -597,7 +608,9 @@ class OutboxSender:
             for names, rows in shapes.items():
                 statement = (
                     update(table)
-                    .where(table.c.id == bindparam("fenced_id"), table.c.lease_token == bindparam("fenced_token"))
+                    .where(
+                        table.c.id == bindparam("fenced_id"), table.c.lease_token == bindparam("fenced_token")
+                    )
                     .values({name: bindparam(f"new_{name}") for name in names})
                 )
                 changed += max(connection.execute(statement, rows).rowcount, 0)

@@ -30,7 +30,7 @@ from messaging.limits import (
 )
 
 # Below the measured rate, so jitter in Slack's window does not turn into 429s.
-LEARNED_RATE_MARGIN = 0.95
+LEARNED_RATE_MARGIN = 0.97
 # Each 429 while already paced lowers the pace by this factor.
 SLOWDOWN = 0.8
 
@@ -99,6 +99,8 @@ class _Method:
     probe_started: float | None = None
     probe_admitted: int = 0
     probe_in_flight: bool = False
+    # When the pacer last learned something from a 429 (monotonic).
+    learned_at: float = float("-inf")
     channels: dict[str, _Bucket] = field(default_factory=dict)
 
 
@@ -143,19 +145,25 @@ class Pacer:
                 state.probe_in_flight = True
             return 0.0
 
-    def succeeded(self, method: str) -> None:
+    def succeeded(self, method: str, granted_at: float) -> None:
+        """A call granted at `granted_at` (`now()` right after `reserve`) went through."""
         with self._lock:
             state = self._state(method, self._monotonic())
-            if state.probe_started is not None:
+            if state.probe_started is not None and granted_at >= state.probe_started:
                 state.probe_admitted += 1
                 state.probe_in_flight = False
 
-    def rate_limited(self, method: str, retry_after: float) -> None:
-        """Slack answered 429: block the method for `retry_after` and learn its rate."""
+    def rate_limited(self, method: str, retry_after: float, granted_at: float) -> None:
+        """Slack answered 429 to a call granted at `granted_at`: block the method for
+        `retry_after`, and learn its rate unless the call was granted before the last lesson
+        (calls already in flight when the first 429 came back teach nothing new)."""
         with self._lock:
             now = self._monotonic()
             state = self._state(method, now)
             state.blocked_until = max(state.blocked_until, self._wall_clock() + retry_after)
+            if granted_at < state.learned_at:
+                return
+            state.learned_at = now
             state.probe_in_flight = False
             if state.probe_started is not None and state.probe_admitted > 0:
                 # What Slack let through since the first 429 is what it refills at.
@@ -168,9 +176,12 @@ class Pacer:
                 )
                 state.bucket = _Bucket(slower, tokens=0.0, updated=now)
             else:
-                # The first 429 of a method whose rate we do not know (or one still in flight
-                # from before it): probe from here.
+                # The first 429 of a method whose rate we do not know: probe from here.
                 state.probe_started, state.probe_admitted = now, 0
+
+    def now(self) -> float:
+        """The pacer's time, to pass back as `granted_at`."""
+        return self._monotonic()
 
     def blocked_for(self, method: str) -> float:
         """Seconds this method is still blocked by a Retry-After (0 when it is not)."""

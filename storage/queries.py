@@ -28,12 +28,15 @@ def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[di
         statement = sqlite.insert(table)
     else:  # pragma: no cover - only the two supported databases reach here
         raise NotImplementedError(f"no conflict-ignoring insert for {dialect}")
-    if len(rows) == 1:
-        # One row with its values as parameters: the compiled statement is cached, where a
-        # VALUES list is compiled anew each time (the outbox queues thousands one by one).
+    if all(row.keys() == rows[0].keys() for row in rows):
+        # The values as parameters: the compiled statement is cached (SQLAlchemy batches many
+        # rows into multi-row VALUES itself), where a VALUES list is compiled anew each time
+        # (the outbox queues thousands of rows one by one).
         statement = statement.on_conflict_do_nothing()
-        single = session.execute(statement.returning(*table.primary_key.columns), rows[0])
-        return len(single.fetchall())
+        returned = session.execute(
+            statement.returning(*table.primary_key.columns), rows[0] if len(rows) == 1 else rows
+        )
+        return len(returned.fetchall())
     statement = statement.values(rows).on_conflict_do_nothing()
     # Count what RETURNING gives back (only rows actually inserted): psycopg reports a rowcount
     # of -1 for a multi-row VALUES insert, so the rowcount cannot tell "new" from "already there".
