@@ -409,18 +409,27 @@ class OutboxSender:
         self._retry_later(delivery, batch, wait, maybe_sent=False, error=None, counts=False)
 
     def _paced(self, batch: _Batch, method: str, channel: str | None = None) -> None:
-        """Wait for `method`'s budget; a wait that would outlive the lease defers the delivery."""
+        """Wait for `method`'s budget; a wait that would outlive the lease defers the delivery.
+
+        A method Slack blocked with Retry-After defers at once: that is a deadline on the
+        outbox's clock, like `not_before`, not something to sleep through.
+        """
+        slept = 0.0
         while True:
+            blocked = self._pacer.blocked_for(method)
+            if blocked > 0:
+                raise _Deferred(timedelta(seconds=blocked))
             wait = self._pacer.reserve(method, channel)
             if wait <= 0:
                 return
             if (
-                wait > self._policy.max_pacing_wait.total_seconds()
+                slept + wait > self._policy.max_pacing_wait.total_seconds()
                 or time.monotonic() + wait > batch.start_before
                 or self._stopping.is_set()
             ):
                 raise _Deferred(timedelta(seconds=wait))
             time.sleep(wait)
+            slept += wait
 
     def _call(self, batch: _Batch, method: str, channel: str | None, call: Callable[[], T]) -> T:
         self._paced(batch, method, channel)

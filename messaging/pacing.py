@@ -31,6 +31,8 @@ from messaging.limits import (
 
 # Below the measured rate, so jitter in Slack's window does not turn into 429s.
 LEARNED_RATE_MARGIN = 0.97
+# Channels remembered per method before the full (idle) ones are forgotten.
+MAX_CHANNELS = 5_000
 # Each 429 while already paced lowers the pace by this factor.
 SLOWDOWN = 0.8
 
@@ -203,5 +205,10 @@ class Pacer:
             return None
         bucket = state.channels.get(channel)
         if bucket is None:
+            if len(state.channels) >= MAX_CHANNELS:
+                # A fan-out touches thousands of DMs once: forget the buckets that are full again.
+                for name, known in list(state.channels.items()):
+                    if known.wait(now) == 0 and known.tokens >= known.budget.burst:
+                        del state.channels[name]
             bucket = state.channels[channel] = _Bucket(budget, tokens=budget.burst, updated=now)
         return bucket
