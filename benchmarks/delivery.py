@@ -67,7 +67,7 @@ def _start_bot(
         "SLACK_SIGNING_SECRET": workspace.signing_secret,
         "SLACK_API_URL": workspace.api_url,
         "DATABASE_URL": database_url,
-        "RITUALBOT_LOG_LEVEL": "WARNING",
+        "RITUALBOT_LOG_LEVEL": os.environ.get("RITUALBOT_LOG_LEVEL", "WARNING"),
     }
     # A fixed argv: this interpreter running the bot's own CLI.
     process = subprocess.Popen(  # noqa: S603
@@ -75,7 +75,7 @@ def _start_bot(
         env=env,
         cwd=folder,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=None if os.environ.get("RITUALBOT_LOG_LEVEL") else subprocess.DEVNULL,
         text=True,
     )
     base = f"http://127.0.0.1:{port}"

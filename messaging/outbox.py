@@ -295,6 +295,8 @@ class OutboxSender:
         self._pacer = pacer or Pacer(wall_clock=lambda: clock.now().timestamp())
         self._pool = ThreadPoolExecutor(max_workers=self._policy.senders, thread_name_prefix="outbox")
         self._stopping = threading.Event()
+        # One drain at a time per process: its batches already post in parallel.
+        self._draining = threading.Lock()
         # The shortest wait of a delivery the last `send_due` put back for its budget: a
         # background sender looks again then rather than at its next poll.
         self.soonest_put_back: timedelta | None = None
@@ -305,6 +307,10 @@ class OutboxSender:
 
     def send_due(self) -> SendReport:
         """Send every delivery due now, batch after batch, until none is left."""
+        with self._draining:
+            return self._drain()
+
+    def _drain(self) -> SendReport:
         total: Counter[str] = Counter()
         self.soonest_put_back = None
         while not self._stopping.is_set():
@@ -328,7 +334,8 @@ class OutboxSender:
     def stop(self) -> None:
         """Finish the posts in flight, put back what was claimed but not started, stop the threads."""
         self._stopping.set()
-        self._pool.shutdown(wait=True)
+        with self._draining:  # the batch in progress puts back what it has not started
+            self._pool.shutdown(wait=True)
 
     def _due(self, now: datetime) -> Any:
         # A delivery whose lease expired was being sent by a process that died: it may have

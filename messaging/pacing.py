@@ -17,6 +17,7 @@ is a deadline like a delivery's `not_before`, so it is kept on the same (injecte
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -28,6 +29,8 @@ from messaging.limits import (
     TIER_3_PER_MINUTE,
     TIER_4_PER_MINUTE,
 )
+
+log = logging.getLogger(__name__)
 
 # Below the measured rate, so jitter in Slack's window does not turn into 429s.
 LEARNED_RATE_MARGIN = 0.97
@@ -170,16 +173,21 @@ class Pacer:
             if state.probe_started is not None and state.probe_admitted > 0:
                 # What Slack let through since the first 429 is what it refills at.
                 rate = state.probe_admitted / max(now - state.probe_started, 1e-3) * LEARNED_RATE_MARGIN
-                state.bucket = _Bucket(Budget(per_second=rate, burst=1.0), tokens=0.0, updated=now)
+                # A quarter second's worth of burst absorbs the senders' jitter.
+                budget = Budget(per_second=rate, burst=max(1.0, rate / 4))
+                state.bucket = _Bucket(budget, tokens=0.0, updated=now)
                 state.probe_started = None
+                log.info("Slack's budget for %s: pacing it at %.1f calls/s", method, rate)
             elif state.bucket is not None and state.probe_started is None:
                 slower = Budget(
                     per_second=state.bucket.budget.per_second * SLOWDOWN, burst=state.bucket.budget.burst
                 )
                 state.bucket = _Bucket(slower, tokens=0.0, updated=now)
+                log.info("429 on %s while paced: slowing it to %.1f calls/s", method, slower.per_second)
             else:
                 # The first 429 of a method whose rate we do not know: probe from here.
                 state.probe_started, state.probe_admitted = now, 0
+                log.info("first 429 on %s: probing its rate, one call at a time", method)
 
     def now(self) -> float:
         """The pacer's time, to pass back as `granted_at`."""
