@@ -90,7 +90,7 @@ class _Bucket:
         """Seconds until one token is there (refilling first)."""
         self.tokens = min(self.budget.burst, self.tokens + (now - self.updated) * self.budget.per_second)
         self.updated = now
-        if self.tokens >= 1:
+        if self.tokens >= 1 - 1e-9:  # a token refilled to within rounding is there
             return 0.0
         return (1 - self.tokens) / self.budget.per_second
 
