@@ -4,7 +4,8 @@
 Two budgets:
 
 * `--budget none` (default 1,000 PMs): Slack never says 429. Prompts/s from trigger to last DM,
-  against a bare `chat.postMessage` loop to the same simulated workspace in the same run.
+  against a bare `chat.postMessage` loop posting the same message (text, blocks, metadata) to
+  the same N people in the same simulated workspace, in the same run.
 * `--budget slack` (default 600 PMs): chat.postMessage 10/s with bursts of 20 workspace-wide
   and one a second per channel, Tier 2-4 budgets for every other method. The floor is what the
   budget allows at best, `(N - burst) / rate`; printed: the ratio to it, the share of calls
@@ -131,10 +132,18 @@ def one_run(people: int, budget: str) -> Outcome:
         ]
         workspace.faults.clear()
         bare = WebClient(token=workspace.bot_token, base_url=workspace.api_url, retry_handlers=[])
+        # The same message as a prompt (text, blocks, metadata), so Slack's side of the work is
+        # the same and the ratio is what the outbox adds.
+        prompt = next(call.params for call in workspace.calls("chat.postMessage") if call.ok)
 
         def baseline() -> None:
             for user in sorted(users):
-                bare.chat_postMessage(channel=user, text="baseline")
+                bare.chat_postMessage(
+                    channel=user,
+                    text=prompt["text"],
+                    blocks=prompt.get("blocks"),
+                    metadata=prompt.get("metadata"),
+                )
 
         base_seconds = timed(baseline)
     return Outcome(
