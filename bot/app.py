@@ -18,6 +18,7 @@ from bot.configuration import OtherDomains
 from bot.errors import handle_listener_error
 from bot.logging_setup import dropping
 from bot.settings import Settings
+from bot.slack_client import without_rate_limit_waits
 from bot.slack_gateway import WebClientGateway
 from bot.slack_scopes import required_scopes
 from bot.webhook_client import HttpxWebhookSender
@@ -65,6 +66,7 @@ class Domain:
     tick: Tick
     research: ResearchServices
     insights: Insights
+    sender: OutboxSender
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class RitualApp:
     tick: Tick
     research: ResearchServices
     insights: Insights
+    sender: OutboxSender
 
 
 def wire_domain(
@@ -98,6 +101,7 @@ def wire_domain(
     so they need a bot token but no signing secret.
     """
     domains = domains or OtherDomains()
+    outbox_gateway = None if gateway is not None else WebClientGateway(without_rate_limit_waits(client))
     gateway = gateway or WebClientGateway(client)
     if webhooks is None and settings.webhook_secret:
         webhooks = HttpxWebhookSender(settings.webhook_secret, clock)
@@ -141,7 +145,9 @@ def wire_domain(
         doctor=Doctor(gateway, required_scopes(), [RitualNeeds(library)]),
         key_results=insights.checkins,
     )
-    sender = OutboxSender(session_factory, gateway, clock, outbox_policy, webhooks=webhooks)
+    # The outbox's own gateway never waits out a 429 inside the client: a Retry-After longer
+    # than the lease would let another replica claim the row while this one still posts.
+    sender = OutboxSender(session_factory, outbox_gateway or gateway, clock, outbox_policy, webhooks=webhooks)
     extra_steps: list[TickStep] = [
         Reminders(session_factory, library, gateway, away),
         PromptSync(session_factory, library),
@@ -151,7 +157,7 @@ def wire_domain(
         extra_steps.insert(0, reload)
     research = ResearchServices(session_factory, clock, domains.research_rules)
     tick = Tick(services, opener, closer, sender, extra_steps=extra_steps)
-    return Domain(services, tick, research, insights)
+    return Domain(services, tick, research, insights, sender)
 
 
 def _live_library(
@@ -230,4 +236,5 @@ def create_app(
         tick=domain.tick,
         research=domain.research,
         insights=domain.insights,
+        sender=domain.sender,
     )

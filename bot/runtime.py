@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from bot.app import RitualApp, create_app
 from bot.configuration import load_configuration
 from bot.database import connect
+from bot.delivery import BackgroundSender
 from bot.scheduler import start_clock
 from bot.settings import Settings
 from bot.slack_client import create_web_client
@@ -40,6 +41,7 @@ class Runtime:
     clock: Clock
     library: RitualLibrary
     scheduler: BackgroundScheduler | None = None
+    background_sender: BackgroundSender | None = None
 
     @classmethod
     def build(
@@ -68,13 +70,22 @@ class Runtime:
         return cls(settings, database.engine, database.session_factory, client, app, clock, library)
 
     def start_clock(self) -> None:
+        """The tick on its interval, and the outbox sender beside it, woken as rows are queued."""
+        self.background_sender = BackgroundSender(self.app.sender, self.session_factory, self.engine).start()
+        self.app.tick.hand_delivery_to(self.background_sender.wake)
         self.scheduler = start_clock(self.app.tick, self.settings.tick_seconds)
 
     def close(self) -> None:
-        """Stop the clock (waiting for a tick in progress to finish), then the database."""
+        """Stop the clock (waiting for a tick in progress to finish), the sender (finishing the
+        posts in flight), then the database."""
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=True)
             self.scheduler = None
+        if self.background_sender is not None:
+            self.background_sender.stop()
+            self.background_sender = None
+        else:
+            self.app.sender.stop()
         self.engine.dispose()
 
 

@@ -120,6 +120,7 @@ class Sandbox:
         self.driver.close()
         if self.server is not None:
             self.server.stop()
+        self.app.sender.stop()
         self.workspace.stop()
         self.database.close()
 

@@ -22,3 +22,27 @@ def create_web_client(settings: Settings, *, token: str | None = None, timeout: 
         timeout=timeout,
         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
     )
+
+
+def without_rate_limit_waits(client: WebClient) -> WebClient:
+    """The same client minus its 429 retries, for the outbox.
+
+    Waiting out `Retry-After` sleeps in the sender's thread while it holds a delivery's lease;
+    a wait longer than the lease lets another replica claim the row and post it while this one
+    still will. The outbox paces itself and puts a rate-limited delivery back instead.
+    """
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        headers=dict(client.headers),
+        team_id=client.default_params.get("team_id"),
+        retry_handlers=[
+            handler
+            for handler in client.retry_handlers
+            if not isinstance(handler, RateLimitErrorRetryHandler)
+        ],
+        logger=client.logger,
+    )

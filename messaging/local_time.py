@@ -4,6 +4,7 @@ with the zone's name beside them when it is unknown. Every domain writes dates t
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -11,10 +12,17 @@ def zone(name: str | None, fallback: ZoneInfo | None = None) -> ZoneInfo | None:
     """A participant's zone from the name Slack gave; unknown names fall back."""
     if not name:
         return fallback
+    return _known_zone(name) or fallback
+
+
+@cache
+def _known_zone(name: str) -> ZoneInfo | None:
+    # A fan-out asks for the same few zones thousands of times; an unknown name would otherwise
+    # be looked for on disk each time.
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return fallback
+        return None
 
 
 def local_time(instant: datetime, tz: ZoneInfo | None) -> str:

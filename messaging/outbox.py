@@ -17,11 +17,16 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
-from dataclasses import dataclass
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Table, and_, bindparam, or_, select, text, update
 
 from core.clock import Clock
 from messaging.gateway import (
@@ -34,25 +39,43 @@ from messaging.gateway import (
     SlackGateway,
 )
 from messaging.layout import SplitPost
+from messaging.pacing import Pacer
 from messaging.webhooks import WebhookSender
 from storage.database import SessionFactory
 from storage.models import Delivery, DeliveryState
-from storage.queries import changed_one_row, insert_ignoring_conflicts
+from storage.queries import insert_ignoring_conflicts
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 METADATA_EVENT_TYPE = "ritualbot_delivery"
 WEBHOOK_KIND = "webhook"
+# PostgreSQL channel on which a committed enqueue wakes the senders of every replica.
+NOTIFY_CHANNEL = "ritualbot_outbox"
+# `Session.info` keys: a delivery was queued in this session (wake the sender after commit);
+# the transaction that already sent its NOTIFY.
+QUEUED = "ritualbot.outbox.queued"
+NOTIFIED = "ritualbot.outbox.notified"
 # How long a reply waits before looking again whether the message it replies to is posted.
 THREAD_PARENT_WAIT = timedelta(seconds=2)
 
 
 @dataclass(frozen=True)
 class OutboxPolicy:
-    lease: timedelta = timedelta(seconds=60)
+    # A little longer than the Slack client's timeout (10 s): no call outlives its lease, so a
+    # delivery whose sender died is taken over within about 15 s, and nobody sleeps in a lease.
+    lease: timedelta = timedelta(seconds=15)
+    call_timeout: timedelta = timedelta(seconds=10)
     max_attempts: int = 8
     first_backoff: timedelta = timedelta(seconds=5)
-    batch_size: int = 200
+    # Rows claimed by one statement; they are posted in parallel and recorded in one transaction.
+    batch_size: int = 100
+    # Sender threads posting a batch in parallel, one conversation each at a time.
+    senders: int = 4
+    # The longest a sender waits for a budget while it holds a lease; a longer wait puts the
+    # delivery back in the queue until then instead.
+    max_pacing_wait: timedelta = timedelta(seconds=2)
 
 
 @dataclass(frozen=True)
@@ -187,7 +210,21 @@ def _insert(
         "maybe_sent": False,
         "created_at": now,
     }
-    return insert_ignoring_conflicts(session, Delivery, [row]) == 1
+    if insert_ignoring_conflicts(session, Delivery, [row]) != 1:
+        return False
+    _announce(session)
+    return True
+
+
+def _announce(session: Any) -> None:
+    """Say a delivery was queued: the background sender of this process wakes when the
+    transaction commits, and on PostgreSQL every replica listening hears it then too."""
+    session.info[QUEUED] = True
+    transaction = session.get_transaction()
+    if session.get_bind().dialect.name == "postgresql" and session.info.get(NOTIFIED) is not transaction:
+        # NOTIFY is delivered at commit, and never for a transaction rolled back.
+        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+        session.info[NOTIFIED] = transaction
 
 
 def _file(delivery: Delivery) -> FileUpload:
@@ -211,7 +248,36 @@ def _message(delivery: Delivery, thread_ts: str | None = None) -> Message:
     )
 
 
+class _Deferred(Exception):
+    """The delivery goes back to the queue untouched (no attempt spent) until `wait` has passed."""
+
+    def __init__(self, wait: timedelta) -> None:
+        super().__init__(f"deferred for {wait}")
+        self.wait = wait
+
+
+@dataclass
+class _Batch:
+    """Deliveries claimed by one statement under one lease token, and what became of them."""
+
+    token: str
+    # Past this (monotonic) time a call could outlive the lease: nothing new is started.
+    start_before: float
+    # Messages posted in this batch by delivery key: a reply in the same batch finds its parent
+    # here before the outcomes are written.
+    posted: dict[str, PostedMessage] = field(default_factory=dict)
+    outcomes: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    soonest_put_back: timedelta | None = None
+
+
 class OutboxSender:
+    """Claims due deliveries in batches, posts them in parallel, records outcomes in batches.
+
+    `send_due` is the synchronous "drain now" (tests, `ritualbot trigger`); `bot.delivery` runs
+    it continuously in the background, woken when a delivery is queued.
+    """
+
     def __init__(
         self,
         session_factory: SessionFactory,
@@ -219,174 +285,285 @@ class OutboxSender:
         clock: Clock,
         policy: OutboxPolicy | None = None,
         webhooks: WebhookSender | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._gateway = gateway
         self._clock = clock
         self._policy = policy or OutboxPolicy()
         self._webhooks = webhooks
+        self._pacer = pacer or Pacer(wall_clock=lambda: clock.now().timestamp())
+        self._pool = ThreadPoolExecutor(max_workers=self._policy.senders, thread_name_prefix="outbox")
+        self._stopping = threading.Event()
+        # One drain at a time per process: its batches already post in parallel.
+        self._draining = threading.Lock()
+        # The shortest wait of a delivery the last `send_due` put back for its budget: a
+        # background sender looks again then rather than at its next poll.
+        self.soonest_put_back: timedelta | None = None
+
+    @property
+    def pacer(self) -> Pacer:
+        return self._pacer
 
     def send_due(self) -> SendReport:
-        """Send every due delivery once; stops early when Slack says to slow down."""
-        sent = recovered = deferred = failed = 0
-        for delivery_id in self._due_ids():
-            claim = self._claim(delivery_id)
-            if claim is None:
-                continue  # another sender took it
-            delivery, token = claim
-            outcome = self._attempt(delivery, token)
-            if outcome == "waiting":
-                continue
-            if outcome == "sent":
-                sent += 1
-            elif outcome == "recovered":
-                recovered += 1
-            elif outcome == "failed":
-                failed += 1
-            else:
-                deferred += 1
-                if outcome == "rate_limited":
-                    break  # the budget is per workspace: the rest would be refused too
-        return SendReport(sent=sent, recovered=recovered, deferred=deferred, failed=failed)
+        """Send every delivery due now, batch after batch, until none is left."""
+        with self._draining:
+            return self._drain()
 
-    def _due_ids(self) -> list[int]:
-        now = self._clock.now()
-        with self._session_factory() as session:
-            return list(
-                session.scalars(
-                    select(Delivery.id)
-                    .where(
-                        or_(
-                            and_(Delivery.state == DeliveryState.PENDING, Delivery.not_before <= now),
-                            and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now),
-                        )
-                    )
-                    .order_by(Delivery.not_before, Delivery.id)
-                    .limit(self._policy.batch_size)
+    def _drain(self) -> SendReport:
+        total: Counter[str] = Counter()
+        self.soonest_put_back = None
+        while not self._stopping.is_set():
+            batch, deliveries = self._claim_batch()
+            if not deliveries:
+                break
+            self._send(batch, deliveries)
+            self._record(batch)
+            total.update(batch.counts)
+            if batch.soonest_put_back is not None:
+                self.soonest_put_back = min(
+                    self.soonest_put_back or batch.soonest_put_back, batch.soonest_put_back
                 )
-            )
+        return SendReport(
+            sent=total["sent"],
+            recovered=total["recovered"],
+            deferred=total["deferred"],
+            failed=total["failed"],
+        )
 
-    def _claim(self, delivery_id: int) -> tuple[Delivery, str] | None:
+    def stop(self) -> None:
+        """Finish the posts in flight, put back what was claimed but not started, stop the threads."""
+        self._stopping.set()
+        with self._draining:  # the batch in progress puts back what it has not started
+            self._pool.shutdown(wait=True)
+
+    def _due(self, now: datetime) -> Any:
+        # A delivery whose lease expired was being sent by a process that died: it may have
+        # posted, so the new holder must look before posting.
+        return or_(
+            and_(Delivery.state == DeliveryState.PENDING, Delivery.not_before <= now),
+            and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now),
+        )
+
+    def _claim_batch(self) -> tuple[_Batch, list[Delivery]]:
+        """One statement claims up to a batch of due rows (SKIP LOCKED on PostgreSQL, so replicas
+        claim different rows rather than wait for each other)."""
         now = self._clock.now()
         token = secrets.token_hex(8)
+        started = time.monotonic()
+        due_ids = (
+            select(Delivery.id)
+            .where(self._due(now))
+            .order_by(Delivery.not_before, Delivery.id)
+            .limit(self._policy.batch_size)
+            .with_for_update(skip_locked=True)
+        )
         with self._session_factory.begin() as session:
-            # A delivery whose lease expired was being sent by a process that died: it may
-            # have posted, so the new holder must look before posting.
-            expired = and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now)
-            if not changed_one_row(
-                session,
-                update(Delivery)
-                .where(
-                    Delivery.id == delivery_id,
-                    or_(and_(Delivery.state == DeliveryState.PENDING, Delivery.not_before <= now), expired),
+            deliveries = list(
+                session.scalars(
+                    update(Delivery)
+                    .where(Delivery.id.in_(due_ids.scalar_subquery()), self._due(now))
+                    .values(
+                        maybe_sent=Delivery.maybe_sent | (Delivery.state == DeliveryState.SENDING),
+                        state=DeliveryState.SENDING,
+                        lease_token=token,
+                        lease_until=now + self._policy.lease,
+                        attempts=Delivery.attempts + 1,
+                    )
+                    .returning(Delivery),
+                    execution_options={"synchronize_session": False, "populate_existing": True},
                 )
-                .values(
-                    maybe_sent=Delivery.maybe_sent | (Delivery.state == DeliveryState.SENDING),
-                    state=DeliveryState.SENDING,
-                    lease_token=token,
-                    lease_until=now + self._policy.lease,
-                    attempts=Delivery.attempts + 1,
-                ),
-            ):
-                return None
-            delivery = session.get(Delivery, delivery_id, populate_existing=True)
-            assert delivery is not None
-            return delivery, token
+            )
+        deliveries.sort(key=lambda delivery: (delivery.not_before, delivery.id))
+        spare = (self._policy.lease - self._policy.call_timeout).total_seconds()
+        return _Batch(token=token, start_before=started + spare), deliveries
 
-    def _attempt(self, delivery: Delivery, token: str) -> str:
+    def _send(self, batch: _Batch, deliveries: list[Delivery]) -> None:
+        """One lane per conversation, posted in order (a thread's replies after its parent);
+        lanes in parallel on the sender threads."""
+        lanes: dict[str, list[Delivery]] = {}
+        for delivery in deliveries:
+            lanes.setdefault(delivery.target, []).append(delivery)
+        if len(lanes) == 1:
+            self._send_lane(batch, next(iter(lanes.values())))
+            return
+        for _ in self._pool.map(lambda lane: self._send_lane(batch, lane), lanes.values()):
+            pass
+
+    def _send_lane(self, batch: _Batch, lane: list[Delivery]) -> None:
+        for delivery in lane:
+            if self._stopping.is_set() or time.monotonic() > batch.start_before:
+                self._put_back(batch, delivery, timedelta(0))
+                continue
+            try:
+                outcome = self._attempt(delivery, batch)
+            except _Deferred as deferred:
+                self._put_back(batch, delivery, deferred.wait)
+                continue
+            except Exception:
+                # Never lose a row to a bug: it goes back with its attempt counted, and the
+                # next attempt looks before posting again.
+                log.exception("delivery %s failed unexpectedly", delivery.id)
+                self._retry_later(
+                    delivery, batch, self._policy.first_backoff, maybe_sent=True, error="unexpected error"
+                )
+                outcome = "deferred"
+            if outcome != "waiting":
+                batch.counts[outcome] += 1
+
+    def _put_back(self, batch: _Batch, delivery: Delivery, wait: timedelta) -> None:
+        batch.soonest_put_back = wait if batch.soonest_put_back is None else min(batch.soonest_put_back, wait)
+        self._retry_later(delivery, batch, wait, maybe_sent=False, error=None, counts=False)
+
+    def _paced(self, batch: _Batch, method: str, channel: str | None = None) -> None:
+        """Wait for `method`'s budget; a wait that would outlive the lease defers the delivery.
+
+        A method Slack blocked with Retry-After defers at once: that is a deadline on the
+        outbox's clock, like `not_before`, not something to sleep through.
+        """
+        slept = 0.0
+        while True:
+            blocked = self._pacer.blocked_for(method)
+            if blocked > 0:
+                raise _Deferred(timedelta(seconds=blocked))
+            wait = self._pacer.reserve(method, channel)
+            if wait <= 0:
+                return
+            if (
+                slept + wait > self._policy.max_pacing_wait.total_seconds()
+                or time.monotonic() + wait > batch.start_before
+                or self._stopping.is_set()
+            ):
+                raise _Deferred(timedelta(seconds=wait))
+            time.sleep(wait)
+            slept += wait
+
+    def _call(self, batch: _Batch, method: str, channel: str | None, call: Callable[[], T]) -> T:
+        self._paced(batch, method, channel)
+        granted_at = self._pacer.now()
+        try:
+            result = call()
+        except RateLimited as error:
+            self._pacer.rate_limited(method, error.retry_after, granted_at)
+            raise
+        self._pacer.succeeded(method, granted_at)
+        return result
+
+    def _attempt(self, delivery: Delivery, batch: _Batch) -> str:
         target, thread_ts = delivery.target, None
         edit: tuple[str, str] | None = None
         if "update" in delivery.payload:
             edit = (delivery.payload["update"]["channel"], delivery.payload["update"]["ts"])
         reference = delivery.payload.get("thread_of") or delivery.payload.get("edit_of")
         if delivery.kind != WEBHOOK_KIND and reference:
-            parent = self._parent(reference)
-            if parent is None or parent.state in (DeliveryState.FAILED, DeliveryState.SKIPPED):
-                self._finish(
-                    delivery, token, DeliveryState.FAILED, error="the message it refers to was not posted"
-                )
-                return "failed"
-            if (
-                parent.state is not DeliveryState.SENT
-                or parent.channel_id is None
-                or parent.message_ts is None
-            ):
+            parent = batch.posted.get(reference)
+            if parent is None:
+                row = self._parent(reference)
+                if row is None or row.state in (DeliveryState.FAILED, DeliveryState.SKIPPED):
+                    self._finish(
+                        delivery, batch, DeliveryState.FAILED, error="the message it refers to was not posted"
+                    )
+                    return "failed"
+                if (
+                    row.state is DeliveryState.SENT
+                    and row.channel_id is not None
+                    and row.message_ts is not None
+                ):
+                    parent = PostedMessage(channel=row.channel_id, ts=row.message_ts)
+            if parent is None:
                 self._retry_later(
-                    delivery, token, THREAD_PARENT_WAIT, maybe_sent=False, error=None, counts=False
+                    delivery, batch, THREAD_PARENT_WAIT, maybe_sent=False, error=None, counts=False
                 )
                 return "waiting"
             if "edit_of" in delivery.payload:
-                edit = (parent.channel_id, parent.message_ts)
+                edit = (parent.channel, parent.ts)
             else:
-                target, thread_ts = parent.channel_id, parent.message_ts
+                target, thread_ts = parent.channel, parent.ts
         try:
             if delivery.kind == WEBHOOK_KIND:
                 if self._webhooks is None:
                     raise Rejected("no webhook sender is configured")
                 self._webhooks.post(delivery.target, delivery.payload, delivery.dedupe_key)
-                self._finish(delivery, token, DeliveryState.SENT)
+                self._finish(delivery, batch, DeliveryState.SENT)
                 return "sent"
             if "file" in delivery.payload:
-                return self._upload(delivery, token, target, thread_ts)
+                return self._upload(delivery, batch, target, thread_ts)
             message = _message(delivery, thread_ts)
             if edit is not None:
-                posted = self._gateway.update_message(edit[0], edit[1], message)
-                self._finish(delivery, token, DeliveryState.SENT, posted=posted)
+                channel, ts = edit
+                posted = self._call(
+                    batch, "chat.update", None, lambda: self._gateway.update_message(channel, ts, message)
+                )
+                self._finish(delivery, batch, DeliveryState.SENT, posted=posted)
                 return "sent"
             if delivery.maybe_sent:
-                earlier = self._gateway.find_posted(
-                    target,
-                    METADATA_EVENT_TYPE,
-                    delivery.dedupe_key,
-                    delivery.created_at.timestamp() - 1,
+                earlier = self._call(
+                    batch,
+                    "conversations.history",
+                    None,
+                    lambda: self._gateway.find_posted(
+                        target, METADATA_EVENT_TYPE, delivery.dedupe_key, delivery.created_at.timestamp() - 1
+                    ),
                 )
                 if earlier is not None:
                     log.info(
                         "delivery %s was already posted (ts %s); not posting again", delivery.id, earlier.ts
                     )
-                    self._finish(delivery, token, DeliveryState.SENT, posted=earlier)
+                    self._finish(delivery, batch, DeliveryState.SENT, posted=earlier)
                     return "recovered"
-            posted = self._gateway.post_message(target, message)
+            posted = self._call(
+                batch, "chat.postMessage", target, lambda: self._gateway.post_message(target, message)
+            )
         except RateLimited as error:
             self._retry_later(
-                delivery, token, timedelta(seconds=error.retry_after), maybe_sent=False, error=str(error)
+                delivery, batch, timedelta(seconds=error.retry_after), maybe_sent=False, error=str(error)
             )
-            return "rate_limited"
+            return "deferred"
         except OutcomeUnknown as error:
             if delivery.attempts >= self._policy.max_attempts:
-                self._finish(delivery, token, DeliveryState.FAILED, error=f"gave up: {error}")
+                self._finish(delivery, batch, DeliveryState.FAILED, error=f"gave up: {error}")
                 return "failed"
             backoff = self._policy.first_backoff * (2 ** (delivery.attempts - 1))
-            self._retry_later(delivery, token, backoff, maybe_sent=True, error=str(error))
+            self._retry_later(delivery, batch, backoff, maybe_sent=True, error=str(error))
             return "deferred"
         except Rejected as error:
             log.warning(
                 "Slack refused delivery %s (%s to %s): %s", delivery.id, delivery.kind, delivery.target, error
             )
-            self._finish(delivery, token, DeliveryState.FAILED, error=error.error)
+            self._finish(delivery, batch, DeliveryState.FAILED, error=error.error)
             return "failed"
-        self._finish(delivery, token, DeliveryState.SENT, posted=posted)
+        self._finish(delivery, batch, DeliveryState.SENT, posted=posted)
         return "sent"
 
-    def _upload(self, delivery: Delivery, token: str, target: str, thread_ts: str | None) -> str:
+    def _upload(self, delivery: Delivery, batch: _Batch, target: str, thread_ts: str | None) -> str:
         """Share the delivery's file; after an ambiguous attempt, look for it by name first."""
         upload = _file(delivery)
         if delivery.maybe_sent:
-            earlier = self._gateway.find_uploaded(
-                target, upload.filename, delivery.created_at.timestamp() - 1, thread_ts
+            earlier = self._call(
+                batch,
+                "conversations.history",
+                None,
+                lambda: self._gateway.find_uploaded(
+                    target, upload.filename, delivery.created_at.timestamp() - 1, thread_ts
+                ),
             )
             if earlier is not None:
                 log.info("delivery %s was already uploaded (%s); not uploading again", delivery.id, earlier)
-                self._finish(delivery, token, DeliveryState.SENT, posted=earlier)
+                self._finish(delivery, batch, DeliveryState.SENT, posted=earlier)
                 return "recovered"
-        posted = self._gateway.upload_file(target, upload, thread_ts)
-        self._finish(delivery, token, DeliveryState.SENT, posted=posted)
+        posted = self._call(
+            batch,
+            "files.completeUploadExternal",
+            None,
+            lambda: self._gateway.upload_file(target, upload, thread_ts),
+        )
+        self._finish(delivery, batch, DeliveryState.SENT, posted=posted)
         return "sent"
 
     def _finish(
         self,
         delivery: Delivery,
-        token: str,
+        batch: _Batch,
         state: DeliveryState,
         *,
         posted: PostedMessage | None = None,
@@ -395,12 +572,14 @@ class OutboxSender:
         values: dict[str, Any] = {"state": state, "lease_token": None, "lease_until": None, "error": error}
         if posted is not None:
             values.update(channel_id=posted.channel, message_ts=posted.ts or None, sent_at=self._clock.now())
-        self._fenced_update(delivery, token, values)
+            if posted.ts:
+                batch.posted[delivery.dedupe_key] = posted
+        batch.outcomes.append((delivery.id, values))
 
     def _retry_later(
         self,
         delivery: Delivery,
-        token: str,
+        batch: _Batch,
         wait: timedelta,
         *,
         maybe_sent: bool,
@@ -416,22 +595,44 @@ class OutboxSender:
         }
         if maybe_sent:
             values["maybe_sent"] = True
-        if not counts:  # waiting for a thread parent is not a failed attempt
+        if not counts:  # waiting for a thread parent or a budget is not a failed attempt
             values["attempts"] = delivery.attempts - 1
-        self._fenced_update(delivery, token, values)
+        batch.outcomes.append((delivery.id, values))
 
     def _parent(self, key: str) -> Delivery | None:
         with self._session_factory() as session:
             return session.scalar(select(Delivery).where(Delivery.dedupe_key == key))
 
-    def _fenced_update(self, delivery: Delivery, token: str, values: dict[str, Any]) -> None:
-        # Only the lease holder may record an outcome; a sender whose lease expired while it
-        # waited on Slack finds its token replaced and leaves the row to the new holder.
+    def _record(self, batch: _Batch) -> None:
+        """Write the batch's outcomes in one transaction, each fenced by the lease.
+
+        Only the lease holder may record an outcome; a sender whose lease expired while it
+        waited on Slack finds its token replaced and leaves the row to the new holder.
+        """
+        if not batch.outcomes:
+            return
+        # One executemany per shape of outcome (sent, retry, ...) rather than a statement each.
+        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for delivery_id, values in batch.outcomes:
+            parameters = {f"new_{name}": value for name, value in values.items()}
+            parameters.update(fenced_id=delivery_id, fenced_token=batch.token)
+            shapes.setdefault(tuple(sorted(values)), []).append(parameters)
+        changed = 0
+        table = cast(Table, Delivery.__table__)
         with self._session_factory.begin() as session:
-            if not changed_one_row(
-                session,
-                update(Delivery)
-                .where(Delivery.id == delivery.id, Delivery.lease_token == token)
-                .values(**values),
-            ):
-                log.warning("lost the lease on delivery %s before recording its outcome", delivery.id)
+            connection = session.connection()
+            for names, rows in shapes.items():
+                statement = (
+                    update(table)
+                    .where(
+                        table.c.id == bindparam("fenced_id"), table.c.lease_token == bindparam("fenced_token")
+                    )
+                    .values({name: bindparam(f"new_{name}") for name in names})
+                )
+                changed += max(connection.execute(statement, rows).rowcount, 0)
+        if changed < len(batch.outcomes):
+            log.warning(
+                "lost the lease on %d of %d deliveries before recording their outcomes",
+                len(batch.outcomes) - changed,
+                len(batch.outcomes),
+            )

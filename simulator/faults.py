@@ -8,6 +8,8 @@
 * `slow` — replies are delayed (by default after the call took effect), for client timeouts.
 * `budget` — a rolling-window rate budget (`per_minute` or `per_second`, optionally per channel)
   that answers 429 with a computed `Retry-After` once exceeded, counted on the workspace clock.
+* `token_bucket` — `per_second` on average with bursts up to `burst` (how Slack describes
+  chat.postMessage's workspace limit), answering 429 with the seconds until the next token.
 * `error_next` — the next N calls fail with a chosen `ok:false` error.
 
 `"*"` as the method matches every method. Faults are consumed first-in first-out per method.
@@ -67,6 +69,14 @@ class _Budget:
     hits: dict[str, deque[float]] = field(default_factory=dict)
 
 
+@dataclass
+class _TokenBucket:
+    per_second: float
+    burst: float
+    tokens: float
+    updated: float | None = None
+
+
 class Faults:
     """Per-method fault plans, thread-safe; the server asks `decide()` once per call."""
 
@@ -75,6 +85,7 @@ class Faults:
         self._queued: dict[str, list[_Queued]] = {}
         self._slow: dict[str, _Slow] = {}
         self._budgets: dict[str, _Budget] = {}
+        self._buckets: dict[str, _TokenBucket] = {}
 
     # --- arming -------------------------------------------------------------------------
     def _queue(self, method: str, kind: str, times: int, outcome: Outcome) -> Faults:
@@ -146,6 +157,14 @@ class Faults:
             self._budgets[method] = _Budget(limit, window, per_channel)
         return self
 
+    def token_bucket(self, method: str, per_second: float, burst: int) -> Faults:
+        """Allow `burst` calls at once, refilled at `per_second`; over it, answer 429."""
+        if per_second <= 0 or burst < 1:
+            raise ValueError("a token bucket needs a positive rate and a burst of at least one")
+        with self._lock:
+            self._buckets[method] = _TokenBucket(per_second, float(burst), float(burst))
+        return self
+
     def slack_tiers(self) -> Faults:
         """Budgets at Slack's published minimums, for benchmarks that should feel the limits.
 
@@ -174,7 +193,8 @@ class Faults:
     def clear(self, method: str | None = None) -> Faults:
         """Remove every fault and budget, or only those of one method."""
         with self._lock:
-            for table in (self._queued, self._slow, self._budgets):
+            tables: tuple[dict[str, Any], ...] = (self._queued, self._slow, self._budgets, self._buckets)
+            for table in tables:
                 if method is None:
                     table.clear()
                 else:
@@ -208,6 +228,29 @@ class Faults:
         return None
 
     def _over_budget(self, method: str, params: dict[str, Any], now: datetime) -> Outcome | None:
+        return self._over_bucket(method, now) or self._over_window(method, params, now)
+
+    def _over_bucket(self, method: str, now: datetime) -> Outcome | None:
+        bucket = self._buckets.get(method) or self._buckets.get("*")
+        if bucket is None:
+            return None
+        t = now.timestamp()
+        if bucket.updated is not None:
+            bucket.tokens = min(bucket.burst, bucket.tokens + (t - bucket.updated) * bucket.per_second)
+        bucket.updated = t
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return None
+        retry_after = max(1, math.ceil((1 - bucket.tokens) / bucket.per_second))
+        return Outcome(
+            fault="budget",
+            process=False,
+            status=429,
+            headers={"Retry-After": str(retry_after)},
+            body={"ok": False, "error": "ratelimited"},
+        )
+
+    def _over_window(self, method: str, params: dict[str, Any], now: datetime) -> Outcome | None:
         budget = self._budgets.get(method) or self._budgets.get("*")
         if budget is None:
             return None

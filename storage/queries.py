@@ -23,11 +23,21 @@ def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[di
     dialect = session.get_bind().dialect.name
     statement: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
-        statement = postgresql.insert(table).values(rows).on_conflict_do_nothing()
+        statement = postgresql.insert(table)
     elif dialect == "sqlite":
-        statement = sqlite.insert(table).values(rows).on_conflict_do_nothing()
+        statement = sqlite.insert(table)
     else:  # pragma: no cover - only the two supported databases reach here
         raise NotImplementedError(f"no conflict-ignoring insert for {dialect}")
+    if all(row.keys() == rows[0].keys() for row in rows):
+        # The values as parameters: the compiled statement is cached (SQLAlchemy batches many
+        # rows into multi-row VALUES itself), where a VALUES list is compiled anew each time
+        # (the outbox queues thousands of rows one by one).
+        statement = statement.on_conflict_do_nothing()
+        returned = session.execute(
+            statement.returning(*table.primary_key.columns), rows[0] if len(rows) == 1 else rows
+        )
+        return len(returned.fetchall())
+    statement = statement.values(rows).on_conflict_do_nothing()
     # Count what RETURNING gives back (only rows actually inserted): psycopg reports a rowcount
     # of -1 for a multi-row VALUES insert, so the rowcount cannot tell "new" from "already there".
     result = session.execute(statement.returning(*table.primary_key.columns))

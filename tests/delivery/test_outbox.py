@@ -131,12 +131,18 @@ def test_refused_delivery_fails_with_slacks_reason(
     assert delivery.error == "channel_not_found"
 
 
-def test_a_rate_limit_stops_the_batch(sandbox: Sandbox, clock: FrozenClock, sender: OutboxSender) -> None:
-    for n in range(3):
-        _queue(sandbox, clock, key=f"test:{n}", target=f"U0PM0000{n + 1}")
+def test_a_rate_limit_holds_the_method_back_until_retry_after(
+    sandbox: Sandbox, clock: FrozenClock, sender: OutboxSender
+) -> None:
     sandbox.workspace.faults.rate_limit_next("chat.postMessage", times=1, retry_after=5)
+    _queue(sandbox, clock, key="test:0", target="U0PM00001")
+    assert sender.send_due().deferred == 1
+    # The budget is per workspace: the rest would be refused too, so they wait without asking.
+    for n in range(1, 3):
+        _queue(sandbox, clock, key=f"test:{n}", target=f"U0PM0000{n + 1}")
     report = sender.send_due()
-    assert (report.sent, report.deferred) == (0, 1)
+    assert (report.sent, report.deferred) == (0, 0)
+    assert len(sandbox.workspace.calls("chat.postMessage")) == 1
     clock.advance(timedelta(seconds=5))
     assert sender.send_due().sent == 3
 

@@ -60,8 +60,11 @@ def read_response(body: Mapping[str, Any]) -> str:
     return "\n".join(sections) if sections else str(body.get("text", ""))
 
 
-def response_text(sandbox: Sandbox) -> str:
+def response_text(sandbox: Sandbox, earlier: int = 0) -> str:
     """What the person reads in the newest answer posted to a response_url (slow subcommands
-    answer there)."""
-    posted = sandbox.workspace.wait_for(lambda: sandbox.workspace.responses or None, timeout=10)
+    answer there), once there are more than `earlier` answers (those of commands before)."""
+    posted = sandbox.workspace.wait_for(
+        lambda: sandbox.workspace.responses if len(sandbox.workspace.responses) > earlier else None,
+        timeout=10,
+    )
     return read_response(posted[-1].body)

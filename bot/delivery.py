@@ -1,0 +1,117 @@
+"""The outbox sender running in the background of `ritualbot run`, separate from the tick.
+
+One thread drains the outbox (`OutboxSender.send_due`, which posts on its own pool of sender
+threads) whenever it is woken:
+
+* at once, when a transaction of this process that queued a delivery commits;
+* within about a second when another replica queued one: on PostgreSQL it LISTENs for the
+  NOTIFY that `messaging.outbox` sends on commit; elsewhere, and as a fallback, it polls.
+
+The poll also picks up what becomes due later (a retry, a prompt at someone's local 9:00).
+Stopping finishes the posts in flight and puts back what was claimed but not started.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import psycopg
+from sqlalchemy import Engine, event
+
+from messaging.outbox import NOTIFY_CHANNEL, QUEUED, OutboxSender
+from storage.database import SessionFactory
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0
+LISTEN_WAIT_SECONDS = 0.5
+
+
+class BackgroundSender:
+    def __init__(
+        self,
+        sender: OutboxSender,
+        session_factory: SessionFactory,
+        engine: Engine,
+        *,
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        self._sender = sender
+        self._session_factory = session_factory
+        self._engine = engine
+        self._poll_seconds = poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        # Set once this process LISTENs (PostgreSQL), so a caller can queue knowing it is heard.
+        self.listening = threading.Event()
+
+    def start(self) -> BackgroundSender:
+        event.listen(self._session_factory, "after_commit", self._after_commit)
+        self._spawn(self._drain_when_woken, "outbox-sender")
+        if self._engine.dialect.name == "postgresql":
+            self._spawn(self._listen, "outbox-listener")
+        self._wake.set()  # whatever is due from before the start
+        return self
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Finish what is in flight and stop; safe to call twice."""
+        if self._stop.is_set():
+            return
+        self._stop.set()
+        self._wake.set()
+        if event.contains(self._session_factory, "after_commit", self._after_commit):
+            event.remove(self._session_factory, "after_commit", self._after_commit)
+        self._sender.stop()
+        for thread in self._threads:
+            thread.join()
+
+    def _spawn(self, target: Any, name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _after_commit(self, session: Any) -> None:
+        if session.info.pop(QUEUED, False):
+            self._wake.set()
+
+    def _drain_when_woken(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(timeout=self._next_look())
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self._sender.send_due()
+            except Exception:
+                # The database went away, say: the next wake or poll tries again.
+                log.exception("sending the outbox failed; trying again shortly")
+                self._stop.wait(self._poll_seconds)
+
+    def _next_look(self) -> float:
+        # Deliveries put back for their budget are due again sooner than the next poll.
+        soonest = self._sender.soonest_put_back
+        if soonest is None:
+            return self._poll_seconds
+        return min(self._poll_seconds, max(soonest.total_seconds(), 0.01))
+
+    def _listen(self) -> None:
+        url = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(url, autocommit=True) as connection:
+                    connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    self.listening.set()
+                    while not self._stop.is_set():
+                        # A short wait, so a stop is noticed within a second.
+                        for _ in connection.notifies(timeout=LISTEN_WAIT_SECONDS, stop_after=1):
+                            self._wake.set()
+            except psycopg.Error:
+                # The poll keeps delivering meanwhile; listen again after a pause.
+                log.warning("listening for queued deliveries failed; polling until it works again")
+                self._stop.wait(5 * self._poll_seconds)
