@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 T = TypeVar("T")
 P = TypeVar("P", bound="SlackPayload")
@@ -201,6 +201,65 @@ class Origin(SlackPayload):
         return self.container is not None and self.container.type == "view"
 
 
+class _WithId(SlackPayload):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    id: str | None = None
+
+
+# Where Slack puts a user, channel, team or enterprise: an id, or an object carrying one.
+IdOrObject = str | _WithId
+
+
+class _BoltEvent(SlackPayload):
+    """What Bolt itself reads of an Events API event before any listener is matched."""
+
+    type: str
+    user: IdOrObject | None = None
+    channel: IdOrObject | None = None
+    team: str | None = None
+    bot_id: str | None = None
+    subtype: str | None = None
+    item: dict[str, Any] | None = None
+    message: dict[str, Any] | None = None
+    previous_message: dict[str, Any] | None = None
+
+
+class BoltEnvelope(SlackPayload):
+    """What Bolt itself reads of any body while it builds the request's context and routes it
+    (user, team, channel, the event's type): Bolt assumes Slack's types there and raises on
+    others, before any middleware of ours could refuse them."""
+
+    type: str | None = None
+    user: IdOrObject | None = None
+    channel: IdOrObject | None = None
+    team: IdOrObject | None = None
+    enterprise: IdOrObject | None = None
+    user_id: str | None = None
+    channel_id: str | None = None
+    team_id: str | None = None
+    enterprise_id: str | None = None
+    command: str | None = None
+    callback_id: str | None = None
+    action_id: str | None = None
+    event: _BoltEvent | None = None
+    authorizations: list[_WithId] | None = None
+    container: dict[str, Any] | None = None
+    view: dict[str, Any] | None = None
+    message: dict[str, Any] | None = None
+    actions: list[dict[str, Any]] | None = None
+    response_url: str | None = None
+    response_urls: list[dict[str, Any]] | None = None
+    is_enterprise_install: bool | str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _event_is_an_object_when_present(cls, body: Any) -> Any:
+        # Bolt reads `body.get("event", {})`: an explicit null is not "no event" to it.
+        if isinstance(body, Mapping) and "event" in body and not isinstance(body["event"], Mapping):
+            raise ValueError("event must be an object")
+        return body
+
+
 # Each kind of body Slack sends, by what tells it apart, and the shape a listener relies on.
 _ENVELOPES: dict[str, type[SlackPayload]] = {
     "block_actions": BlockActions,
@@ -209,8 +268,10 @@ _ENVELOPES: dict[str, type[SlackPayload]] = {
 
 
 def check_envelope(body: Mapping[str, Any]) -> None:
-    """Refuse, before routing, a body that claims to be a click, a submission or a slash command
-    but lacks what every listener of that kind reads."""
+    """Refuse, before routing, a body with other types where Bolt reads Slack's, or one that
+    claims to be a click, a submission or a slash command but lacks what every listener of that
+    kind reads."""
+    parse(BoltEnvelope, body)
     kind = _ENVELOPES.get(str(body.get("type")))
     if kind is not None:
         parse(kind, body)

@@ -7,7 +7,8 @@ signature says Slack sent it:
 2. no valid signature over the raw bytes (slack_sdk's `SignatureVerifier`, Slack's five-minute
    window) → 401, as Bolt answers it;
 3. signed but not Slack's shape (not UTF-8, bad JSON or form encoding, not an object, text that
-   is not valid Unicode) → 400;
+   is not valid Unicode, other types where Bolt or every listener of its kind reads Slack's:
+   `handlers.payloads.check_envelope`) → 400;
 4. a signature seen before → 409. Slack marks its own retries with `X-Slack-Retry-Num`; each
    retry number is remembered apart, so Slack's retries reach the listeners (which handle them
    idempotently) while the same bytes sent again are refused.
@@ -31,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.edge.body import MAX_BODY_BYTES, BodyTooLarge, NotSlackShaped, parsed_payload, read_capped
 from bot.edge.replays import SeenRequests
+from handlers.payloads import MalformedPayload, check_envelope
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -85,8 +87,8 @@ class RequestEdge:
                 INVALID_REQUEST,
             )
         try:
-            parsed_payload(raw, environ.get("CONTENT_TYPE"))
-        except NotSlackShaped as error:
+            check_envelope(parsed_payload(raw, environ.get("CONTENT_TYPE")))
+        except (NotSlackShaped, MalformedPayload) as error:
             return self._refuse(start_response, "400 Bad Request", "a malformed payload", error)
         if not self._first_time(_replay_key(str(signature), environ.get("HTTP_X_SLACK_RETRY_NUM"))):
             return self._refuse(

@@ -43,7 +43,9 @@ def errors_in(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 def runs_of(sandbox: Sandbox, ritual_id: str) -> int:
     with sandbox.session_factory() as session:
-        return int(session.scalar(select(func.count()).select_from(Run).where(Run.ritual_id == ritual_id)) or 0)
+        return int(
+            session.scalar(select(func.count()).select_from(Run).where(Run.ritual_id == ritual_id)) or 0
+        )
 
 
 def wait_until(condition: object, seconds: float = 10.0) -> None:

@@ -60,9 +60,7 @@ def test_a_replay_is_refused_by_another_replica_too(
 
 def test_slacks_own_retry_of_an_event_is_let_through_once_per_retry_number(sandbox: Sandbox) -> None:
     event = {"type": "app_home_opened", "user": PM, "tab": "home", "channel": "D1"}
-    body = json.dumps(
-        {"type": "event_callback", "event_id": "Ev1", "team_id": "T0SIM0001", "event": event}
-    )
+    body = json.dumps({"type": "event_callback", "event_id": "Ev1", "team_id": "T0SIM0001", "event": event})
     signed_at = int(time.time())
     assert sandbox.driver.post(body, timestamp=signed_at).status == 200
     assert sandbox.driver.post(body, timestamp=signed_at, retry_num=1).status == 200
