@@ -16,6 +16,7 @@ Only the fields ritualbot reads are declared; Slack's other fields are ignored.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypeVar
 
@@ -270,13 +271,25 @@ _ENVELOPES: dict[str, type[SlackPayload]] = {
 def check_envelope(body: Mapping[str, Any]) -> None:
     """Refuse, before routing, a body with other types where Bolt reads Slack's, or one that
     claims to be a click, a submission or a slash command but lacks what every listener of that
-    kind reads."""
+    kind reads; and text that is not valid Unicode anywhere in it."""
+    _check_unicode(body)
     parse(BoltEnvelope, body)
     kind = _ENVELOPES.get(str(body.get("type")))
     if kind is not None:
         parse(kind, body)
     elif "command" in body:
         parse(SlashCommand, body)
+
+
+def _check_unicode(body: Mapping[str, Any]) -> None:
+    """A JSON "\\ud800" escape decodes to a lone surrogate, which no database can store and Slack
+    never sends: refuse it here, so only valid Unicode is ever stored."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedPayload("the payload holds text that is not valid Unicode") from None
+    except (TypeError, ValueError) as error:  # not JSON-shaped at all
+        raise MalformedPayload(f"the payload is not JSON-shaped: {error}") from None
 
 
 def parse(kind: type[P], body: Mapping[str, Any]) -> P:
