@@ -45,6 +45,8 @@ log = logging.getLogger("ritualbot.errors")
 
 RETRIED_TRIGGER = "exchanged_trigger_id"
 EXPIRED_TRIGGER = "expired_trigger_id"
+# A trigger Slack no longer (or never) knows: the person can only click again.
+STALE_TRIGGERS = frozenset({EXPIRED_TRIGGER, "invalid_trigger_id"})
 CLICK_AGAIN = "Slack gave up waiting for me there. Please click again."
 SUBMISSION_FAILED_TITLE = "Something went wrong"
 DATABASE_UNREACHABLE = (
@@ -125,7 +127,7 @@ def after_ack(
         if code == RETRIED_TRIGGER:
             log.info("%s: the trigger was used already (a retried delivery); nothing to do", context)
             return
-        text = CLICK_AGAIN if code == EXPIRED_TRIGGER else describe_failure(error, context)
+        text = CLICK_AGAIN if code in STALE_TRIGGERS else describe_failure(error, context)
         tell(Origin.of(body), client, respond, text)
     except Exception as error:  # every failure becomes a message; the log keeps the details
         tell(Origin.of(body), client, respond, describe_failure(error, context))

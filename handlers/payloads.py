@@ -18,9 +18,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 T = TypeVar("T")
 P = TypeVar("P", bound="SlackPayload")
@@ -37,8 +45,15 @@ class SlackPayload(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
+# Slack's user ids: "U…" (or "W…" on Enterprise Grid), capital letters and digits. Anything else
+# is a forged id that Slack would only answer with `user_not_found`.
+UserId = Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{1,31}$")]
+# Trigger ids as Slack mints them: "<digits>.<digits>.<hex>".
+TriggerId = Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9a-f]+$", max_length=255)]
+
+
 class User(SlackPayload):
-    id: str = Field(min_length=1, max_length=32)
+    id: UserId
 
 
 class Option(SlackPayload):
@@ -53,7 +68,7 @@ class Action(SlackPayload):
     # and a delivery of the same click again carries the same one.
     action_ts: str | None = None
     selected_option: Option | None = None
-    selected_user: str | None = None
+    selected_user: UserId | None = None
 
     @property
     def choice(self) -> str:
@@ -67,9 +82,35 @@ class Action(SlackPayload):
         return _decode(decode, self.choice, f"the value of {self.action_id!r}")
 
 
+class _ElementState(SlackPayload):
+    """What the form readers take from an input's state: each with the type Slack gives it."""
+
+    type: str | None = None
+    value: str | None = None
+    selected_option: Option | None = None
+    selected_options: list[Option] | None = None
+    selected_user: UserId | None = None
+    selected_users: list[UserId] | None = None
+    selected_date: str | None = None
+    selected_time: str | None = None
+    selected_channel: str | None = None
+    selected_conversation: str | None = None
+
+
 class ViewState(SlackPayload):
-    # block_id -> action_id -> the element's state ({"type": ..., "value": ...}).
+    # block_id -> action_id -> the element's state ({"type": ..., "value": ...}), kept as Slack's
+    # dicts for the form readers once each entry has been checked against `_ElementState`.
     values: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)
+
+    @field_validator("values")
+    @classmethod
+    def _entries_have_slacks_types(
+        cls, values: dict[str, dict[str, dict[str, Any]]]
+    ) -> dict[str, dict[str, dict[str, Any]]]:
+        for actions in values.values():
+            for element in actions.values():
+                _ElementState.model_validate(element)
+        return values
 
 
 class View(SlackPayload):
@@ -96,7 +137,7 @@ class BlockActions(SlackPayload):
 
     user: User
     actions: list[Action] = Field(min_length=1)
-    trigger_id: str | None = None
+    trigger_id: TriggerId | None = None
     response_url: str | None = None
     container: Container | None = None
     view: View | None = None
@@ -130,7 +171,7 @@ class BlockActions(SlackPayload):
 class ViewSubmission(SlackPayload):
     user: User
     view: View
-    trigger_id: str | None = None
+    trigger_id: TriggerId | None = None
 
     @property
     def user_id(self) -> str:
@@ -139,16 +180,16 @@ class ViewSubmission(SlackPayload):
 
 class SlashCommand(SlackPayload):
     command: str
-    user_id: str = Field(min_length=1, max_length=32)
+    user_id: UserId
     text: str = ""
     channel_id: str | None = None
     response_url: str | None = None
-    trigger_id: str | None = None
+    trigger_id: TriggerId | None = None
 
 
 class HomeOpenedEvent(SlackPayload):
     type: Literal["app_home_opened"]
-    user: str = Field(min_length=1, max_length=32)
+    user: UserId
     # The Messages tab sends this event too.
     tab: str = "home"
 
@@ -225,6 +266,21 @@ class _BoltEvent(SlackPayload):
     previous_message: dict[str, Any] | None = None
 
 
+class _BoltView(SlackPayload):
+    """Bolt reads a view's `type` whenever it has a `callback_id` (to tell workflow steps apart)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    type: str | None = None
+    callback_id: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_when_routed(cls, view: Any) -> Any:
+        if isinstance(view, Mapping) and "callback_id" in view and "type" not in view:
+            raise ValueError("a view with a callback_id has a type")
+        return view
+
+
 class BoltEnvelope(SlackPayload):
     """What Bolt itself reads of any body while it builds the request's context and routes it
     (user, team, channel, the event's type): Bolt assumes Slack's types there and raises on
@@ -245,7 +301,7 @@ class BoltEnvelope(SlackPayload):
     event: _BoltEvent | None = None
     authorizations: list[_WithId] | None = None
     container: dict[str, Any] | None = None
-    view: dict[str, Any] | None = None
+    view: _BoltView | None = None
     message: dict[str, Any] | None = None
     actions: list[dict[str, Any]] | None = None
     response_url: str | None = None
@@ -337,7 +393,7 @@ class MessageShortcut(SlackPayload):
 
     callback_id: str
     user: User
-    trigger_id: str
+    trigger_id: TriggerId
     message: ShortcutMessage
     channel: Channel
 

@@ -131,7 +131,9 @@ def body_of(kind: str, forged: Any) -> tuple[str, str]:
     if kind == "payload":
         return urlencode({"payload": json.dumps(forged)}), FORM
     if kind == "form":
-        return urlencode({k: v if isinstance(v, str) else json.dumps(v) for k, v in forged.items()}), FORM
+        fields = {k: v if isinstance(v, str) else json.dumps(v) for k, v in forged.items()}
+        # A lone surrogate in a form field goes out as its (invalid) UTF-8 bytes, percent-encoded.
+        return urlencode(fields, errors="surrogatepass"), FORM
     return json.dumps(forged), "application/json"
 
 
