@@ -61,6 +61,8 @@ def test_slash_reload_reports_what_changed(team_sandbox: Sandbox, team_folder: P
     assert text.startswith("Reloaded 6 rituals (updated: `team-sync`).")
     assert "nobody@ritualbot-sim.example" in text
     team_sandbox.driver.slash_command(ANA, "/ritual", "reload")
+    # The answer comes through response_url after the acknowledgement: wait for this second one.
+    team_sandbox.workspace.wait_for(lambda: len(team_sandbox.workspace.responses) >= 2 or None, timeout=10)
     assert "Only ritual owners and admins" in response_text(team_sandbox)
 
 
