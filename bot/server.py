@@ -17,6 +17,9 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 from waitress.server import create_server
 
+from bot.edge.body import MAX_BODY_BYTES
+from bot.edge.middleware import RequestEdge
+from bot.edge.replays import SeenRequests
 from storage.database import SessionFactory
 
 if TYPE_CHECKING:
@@ -29,10 +32,16 @@ HEALTH_PATH = "/healthz"
 
 
 class RitualWSGIApp:
-    """Routes `/slack/events` to Bolt and answers `/healthz` itself."""
+    """Routes `/slack/events` to Bolt through the request edge and answers `/healthz` itself."""
 
     def __init__(self, bolt: App, session_factory: SessionFactory) -> None:
-        self._slack = SlackRequestHandler(bolt, path=EVENTS_PATH)
+        self._slack = RequestEdge(
+            SlackRequestHandler(bolt, path=EVENTS_PATH),
+            # The secret Bolt verifies with (it has no public accessor): both check the same.
+            signing_secret=bolt._signing_secret,
+            seen=SeenRequests(session_factory),
+            path=EVENTS_PATH,
+        )
         self._session_factory = session_factory
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -62,7 +71,15 @@ class HttpServer:
         port: int = 3000,
         threads: int = 8,
     ) -> None:
-        self._server = create_server(wsgi_app, host=host, port=port, threads=threads, ident="ritualbot")
+        self._server = create_server(
+            wsgi_app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="ritualbot",
+            # waitress would read up to 1 GiB; the request edge's cap applies before the app too.
+            max_request_body_size=MAX_BODY_BYTES,
+        )
         self._thread: threading.Thread | None = None
 
     @property

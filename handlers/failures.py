@@ -34,6 +34,8 @@ from typing import Any
 from slack_bolt import BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from core.errors import UserFacingError
 from handlers.payloads import MalformedPayload, Origin
@@ -43,8 +45,20 @@ log = logging.getLogger("ritualbot.errors")
 
 RETRIED_TRIGGER = "exchanged_trigger_id"
 EXPIRED_TRIGGER = "expired_trigger_id"
+# A trigger Slack no longer (or never) knows: the person can only click again.
+STALE_TRIGGERS = frozenset({EXPIRED_TRIGGER, "invalid_trigger_id"})
 CLICK_AGAIN = "Slack gave up waiting for me there. Please click again."
 SUBMISSION_FAILED_TITLE = "Something went wrong"
+DATABASE_UNREACHABLE = (
+    "ritualbot cannot reach its database right now, so nothing was done. Please try again in a few minutes."
+)
+# Failures that mean the database could not be reached (refused, dropped, no connection left in
+# the pool), as opposed to a query that is wrong.
+_UNREACHABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+
+
+def _database_unreachable(error: BaseException) -> bool:
+    return isinstance(error, _UNREACHABLE) or (isinstance(error, DBAPIError) and error.connection_invalidated)
 
 
 def slack_error(error: BaseException) -> str | None:
@@ -61,6 +75,12 @@ def describe_failure(error: Exception, context: str, logger: logging.Logger | No
         logger.info("refused %s: %s", context, error.message)
         return error.message
     error_id = secrets.token_hex(4)
+    if _database_unreachable(error):
+        # An outage, not a bug: one line each time (the health check reports it too), and the
+        # person learns that nothing happened rather than a vague apology.
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        logger.warning("%s: database unreachable [error id %s]: %s", context, error_id, first_line)
+        return f"{DATABASE_UNREACHABLE} (error id {error_id})"
     logger.error("failed %s [error id %s]", context, error_id, exc_info=error)
     return f"Sorry, something went wrong on our side. Nothing you entered was lost. (error id {error_id})"
 
@@ -107,7 +127,7 @@ def after_ack(
         if code == RETRIED_TRIGGER:
             log.info("%s: the trigger was used already (a retried delivery); nothing to do", context)
             return
-        text = CLICK_AGAIN if code == EXPIRED_TRIGGER else describe_failure(error, context)
+        text = CLICK_AGAIN if code in STALE_TRIGGERS else describe_failure(error, context)
         tell(Origin.of(body), client, respond, text)
     except Exception as error:  # every failure becomes a message; the log keeps the details
         tell(Origin.of(body), client, respond, describe_failure(error, context))

@@ -16,10 +16,19 @@ Only the fields ritualbot reads are declared; Slack's other fields are ignored.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 T = TypeVar("T")
 P = TypeVar("P", bound="SlackPayload")
@@ -36,8 +45,15 @@ class SlackPayload(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
+# Slack's user ids: "U…" (or "W…" on Enterprise Grid), capital letters and digits. Anything else
+# is a forged id that Slack would only answer with `user_not_found`.
+UserId = Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{1,31}$")]
+# Trigger ids as Slack mints them: "<digits>.<digits>.<hex>".
+TriggerId = Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9a-f]+$", max_length=255)]
+
+
 class User(SlackPayload):
-    id: str = Field(min_length=1, max_length=32)
+    id: UserId
 
 
 class Option(SlackPayload):
@@ -52,7 +68,7 @@ class Action(SlackPayload):
     # and a delivery of the same click again carries the same one.
     action_ts: str | None = None
     selected_option: Option | None = None
-    selected_user: str | None = None
+    selected_user: UserId | None = None
 
     @property
     def choice(self) -> str:
@@ -66,9 +82,35 @@ class Action(SlackPayload):
         return _decode(decode, self.choice, f"the value of {self.action_id!r}")
 
 
+class _ElementState(SlackPayload):
+    """What the form readers take from an input's state: each with the type Slack gives it."""
+
+    type: str | None = None
+    value: str | None = None
+    selected_option: Option | None = None
+    selected_options: list[Option] | None = None
+    selected_user: UserId | None = None
+    selected_users: list[UserId] | None = None
+    selected_date: str | None = None
+    selected_time: str | None = None
+    selected_channel: str | None = None
+    selected_conversation: str | None = None
+
+
 class ViewState(SlackPayload):
-    # block_id -> action_id -> the element's state ({"type": ..., "value": ...}).
+    # block_id -> action_id -> the element's state ({"type": ..., "value": ...}), kept as Slack's
+    # dicts for the form readers once each entry has been checked against `_ElementState`.
     values: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)
+
+    @field_validator("values")
+    @classmethod
+    def _entries_have_slacks_types(
+        cls, values: dict[str, dict[str, dict[str, Any]]]
+    ) -> dict[str, dict[str, dict[str, Any]]]:
+        for actions in values.values():
+            for element in actions.values():
+                _ElementState.model_validate(element)
+        return values
 
 
 class View(SlackPayload):
@@ -95,7 +137,7 @@ class BlockActions(SlackPayload):
 
     user: User
     actions: list[Action] = Field(min_length=1)
-    trigger_id: str | None = None
+    trigger_id: TriggerId | None = None
     response_url: str | None = None
     container: Container | None = None
     view: View | None = None
@@ -129,7 +171,7 @@ class BlockActions(SlackPayload):
 class ViewSubmission(SlackPayload):
     user: User
     view: View
-    trigger_id: str | None = None
+    trigger_id: TriggerId | None = None
 
     @property
     def user_id(self) -> str:
@@ -138,16 +180,16 @@ class ViewSubmission(SlackPayload):
 
 class SlashCommand(SlackPayload):
     command: str
-    user_id: str = Field(min_length=1, max_length=32)
+    user_id: UserId
     text: str = ""
     channel_id: str | None = None
     response_url: str | None = None
-    trigger_id: str | None = None
+    trigger_id: TriggerId | None = None
 
 
 class HomeOpenedEvent(SlackPayload):
     type: Literal["app_home_opened"]
-    user: str = Field(min_length=1, max_length=32)
+    user: UserId
     # The Messages tab sends this event too.
     tab: str = "home"
 
@@ -201,6 +243,80 @@ class Origin(SlackPayload):
         return self.container is not None and self.container.type == "view"
 
 
+class _WithId(SlackPayload):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    id: str | None = None
+
+
+# Where Slack puts a user, channel, team or enterprise: an id, or an object carrying one.
+IdOrObject = str | _WithId
+
+
+class _BoltEvent(SlackPayload):
+    """What Bolt itself reads of an Events API event before any listener is matched."""
+
+    type: str
+    user: IdOrObject | None = None
+    channel: IdOrObject | None = None
+    team: str | None = None
+    bot_id: str | None = None
+    subtype: str | None = None
+    item: dict[str, Any] | None = None
+    message: dict[str, Any] | None = None
+    previous_message: dict[str, Any] | None = None
+
+
+class _BoltView(SlackPayload):
+    """Bolt reads a view's `type` whenever it has a `callback_id` (to tell workflow steps apart)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    type: str | None = None
+    callback_id: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_when_routed(cls, view: Any) -> Any:
+        if isinstance(view, Mapping) and "callback_id" in view and "type" not in view:
+            raise ValueError("a view with a callback_id has a type")
+        return view
+
+
+class BoltEnvelope(SlackPayload):
+    """What Bolt itself reads of any body while it builds the request's context and routes it
+    (user, team, channel, the event's type): Bolt assumes Slack's types there and raises on
+    others, before any middleware of ours could refuse them."""
+
+    type: str | None = None
+    user: IdOrObject | None = None
+    channel: IdOrObject | None = None
+    team: IdOrObject | None = None
+    enterprise: IdOrObject | None = None
+    user_id: str | None = None
+    channel_id: str | None = None
+    team_id: str | None = None
+    enterprise_id: str | None = None
+    command: str | None = None
+    callback_id: str | None = None
+    action_id: str | None = None
+    event: _BoltEvent | None = None
+    authorizations: list[_WithId] | None = None
+    container: dict[str, Any] | None = None
+    view: _BoltView | None = None
+    message: dict[str, Any] | None = None
+    actions: list[dict[str, Any]] | None = None
+    response_url: str | None = None
+    response_urls: list[dict[str, Any]] | None = None
+    is_enterprise_install: bool | str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _event_is_an_object_when_present(cls, body: Any) -> Any:
+        # Bolt reads `body.get("event", {})`: an explicit null is not "no event" to it.
+        if isinstance(body, Mapping) and "event" in body and not isinstance(body["event"], Mapping):
+            raise ValueError("event must be an object")
+        return body
+
+
 # Each kind of body Slack sends, by what tells it apart, and the shape a listener relies on.
 _ENVELOPES: dict[str, type[SlackPayload]] = {
     "block_actions": BlockActions,
@@ -209,13 +325,27 @@ _ENVELOPES: dict[str, type[SlackPayload]] = {
 
 
 def check_envelope(body: Mapping[str, Any]) -> None:
-    """Refuse, before routing, a body that claims to be a click, a submission or a slash command
-    but lacks what every listener of that kind reads."""
+    """Refuse, before routing, a body with other types where Bolt reads Slack's, or one that
+    claims to be a click, a submission or a slash command but lacks what every listener of that
+    kind reads; and text that is not valid Unicode anywhere in it."""
+    _check_unicode(body)
+    parse(BoltEnvelope, body)
     kind = _ENVELOPES.get(str(body.get("type")))
     if kind is not None:
         parse(kind, body)
     elif "command" in body:
         parse(SlashCommand, body)
+
+
+def _check_unicode(body: Mapping[str, Any]) -> None:
+    """A JSON "\\ud800" escape decodes to a lone surrogate, which no database can store and Slack
+    never sends: refuse it here, so only valid Unicode is ever stored."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedPayload("the payload holds text that is not valid Unicode") from None
+    except (TypeError, ValueError) as error:  # not JSON-shaped at all
+        raise MalformedPayload(f"the payload is not JSON-shaped: {error}") from None
 
 
 def parse(kind: type[P], body: Mapping[str, Any]) -> P:
@@ -263,7 +393,7 @@ class MessageShortcut(SlackPayload):
 
     callback_id: str
     user: User
-    trigger_id: str
+    trigger_id: TriggerId
     message: ShortcutMessage
     channel: Channel
 

@@ -25,7 +25,7 @@ from rituals.definition.loading import (
 )
 from rituals.definition.people import with_user_ids
 from rituals.definition.schema import RitualDefinition
-from rituals.runs.trigger import trigger_run
+from rituals.runs.trigger import open_run, trigger_run
 from rituals.schedule import pause_and_skip
 from storage.models import RitualState
 
@@ -97,8 +97,15 @@ def _schedule_state(settings: Settings, ritual_id: str) -> RitualState | None:
 
 @click.command("trigger")
 @click.argument("ritual")
-def trigger_command(ritual: str) -> None:
-    """Open a run of RITUAL now and send its prompts."""
+@click.option(
+    "--yes",
+    "--force",
+    "confirmed",
+    is_flag=True,
+    help="Open another run even when one is open (everyone is prompted again).",
+)
+def trigger_command(ritual: str, confirmed: bool) -> None:
+    """Open a run of RITUAL now and send its prompts (asks for --yes while a run is open)."""
     settings = Settings.load()
     configure_logging(settings.log_level)
     configuration = load_configuration(settings.rituals_path)
@@ -112,6 +119,12 @@ def trigger_command(ritual: str) -> None:
             library=configuration.library,
             domains=configuration.domains,
         )
+        already = None if confirmed else open_run(domain.services, definition)
+        if already is not None:
+            raise click.ClickException(
+                f"{definition.id} already has an open run ({already.id}, {already.occurrence_key}); "
+                "nothing was opened. Add --yes to open another one and prompt everyone again."
+            )
         triggered = trigger_run(domain.services, definition, note="triggered from the command line")
         # One tick sends what is due now; prompts timed for later (each person's local time)
         # are sent by the running bot.

@@ -14,7 +14,7 @@ from handlers.payloads import BlockActions, ViewSubmission, parse
 from handlers.registry import ListenerSpec
 from handlers.responses import ack_submission
 from rituals.publish.approval_preview import APPROVE_ACTION, EDIT_ACTION, REJECT_ACTION, parse_action_value
-from rituals.publish.decisions import approve_post, post_editor, reject_post, save_post_edit
+from rituals.publish.decisions import EditRefused, approve_post, post_editor, reject_post, save_post_edit
 from rituals.publish.post_editor import EDIT_VIEW, EditMeta
 from rituals.services import Services
 
@@ -69,7 +69,11 @@ def open_editor(
 def save_edit(ack: Ack, body: dict[str, Any], services: Services) -> None:
     submission = parse(ViewSubmission, body)
     meta = submission.view.metadata(EditMeta.decode)
-    ack_submission(ack, save_post_edit(services, meta, submission.view.state.values, submission.user_id))
+    outcome = save_post_edit(services, meta, submission.view.state.values, submission.user_id)
+    if isinstance(outcome, EditRefused):
+        ack(response_action="update", view=outcome.view)
+    else:
+        ack_submission(ack, outcome)
 
 
 def register(app: App) -> list[ListenerSpec]:

@@ -7,6 +7,7 @@ buttons carry the version they decide, so a stale preview cannot approve newer t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,8 @@ from sqlalchemy.orm import Session
 from core.errors import UserFacingError
 from core.types import JsonDict
 from rituals.definition.managers import require_manager
-from rituals.publish.post_editor import PART_BLOCK, EditMeta, edited_text, editor_view
+from rituals.publish.post_editor import PART_BLOCK, EditMeta, edited_text, editor_view, stale_editor_view
+from rituals.publish.publisher import StaleEdit
 from rituals.services import Services
 from storage.models import Publication, Run
 
@@ -71,14 +73,27 @@ def post_editor(services: Services, publication_id: int, user_id: str) -> JsonDi
         return editor_view(_managed_publication(services, session, publication_id, user_id))
 
 
+@dataclass(frozen=True)
+class EditRefused:
+    """A stale edit, not saved: the editor to show instead, with the newer text in it."""
+
+    view: JsonDict
+
+
 def save_post_edit(
     services: Services, meta: EditMeta, values: Mapping[str, Mapping[str, Mapping[str, Any]]], user_id: str
-) -> dict[str, str]:
-    """Store the edited text as a new version awaiting approval; errors by input block, if any."""
+) -> dict[str, str] | EditRefused:
+    """Store the edited text as a new version awaiting approval; errors by input block, if any,
+    or the editor again when the post changed since the owner opened it."""
     text = edited_text(values)
     if not text:
         return {PART_BLOCK.format(0): "The post cannot be empty."}
-    with services.session_factory.begin() as session:
-        _managed_publication(services, session, meta.publication_id, user_id)
-        services.publisher.edit(session, meta.publication_id, text, user_id, services.clock.now())
+    try:
+        with services.session_factory.begin() as session:
+            _managed_publication(services, session, meta.publication_id, user_id)
+            services.publisher.edit(
+                session, meta.publication_id, text, user_id, services.clock.now(), from_version=meta.version
+            )
+    except StaleEdit as stale:
+        return EditRefused(stale_editor_view(meta.publication_id, stale, text))
     return {}

@@ -2,6 +2,8 @@
 
 Slack's text input holds 3,000 characters, so the post is shown split into parts that each fit
 (at paragraph, line or word breaks, never inside an escape or a link), and joined again on save.
+The editor remembers the version it started from; a save after the post changed (a late
+answer) is refused and the editor shows the newer text beside the owner's (`stale_editor_view`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 from core.errors import UserFacingError
 from core.types import JsonDict
 from messaging.layout import split_text
-from messaging.limits import TEXT_INPUT
+from messaging.limits import SECTION_TEXT, TEXT_INPUT
+from rituals.publish.publisher import StaleEdit
 from storage.models import Publication
 
 EDIT_VIEW = "publication_edit_view"
@@ -42,7 +45,32 @@ class EditMeta:
 
 
 def editor_view(publication: Publication) -> JsonDict:
-    parts = split_text(publication.body, TEXT_INPUT) or [""]
+    note = "Slack formatting works here. The edit is posted once approved."
+    return _editor(publication.id, publication.version, publication.body, [_context(note)])
+
+
+def stale_editor_view(publication_id: int, stale: StaleEdit, edit: str) -> JsonDict:
+    """The editor again after a refused stale edit: the owner's text still in the boxes, the
+    newer version shown above it to merge from, and saving now edits that newer version."""
+    why = f" ({stale.change_note})" if stale.change_note else ""
+    note = (
+        f"*Not saved:* while you were editing, the post changed to version {stale.version}{why}. "
+        "Its text is below; bring the change into your edit and save again."
+    )
+    newer = [
+        {"type": "section", "text": {"type": "plain_text", "text": part}}
+        for part in split_text(stale.body, SECTION_TEXT)[:EDIT_PARTS_MAX]
+    ]
+    header = [_context(note), *newer, {"type": "divider"}, _context("*Your edit:*")]
+    return _editor(publication_id, stale.version, edit, header)
+
+
+def _context(text: str) -> JsonDict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _editor(publication_id: int, version: int, body: str, header: list[JsonDict]) -> JsonDict:
+    parts = split_text(body, TEXT_INPUT) or [""]
     if len(parts) > EDIT_PARTS_MAX:
         raise UserFacingError(
             "This post is too long to edit in Slack. Change the answers or the ritual's template instead."
@@ -63,15 +91,14 @@ def editor_view(publication: Publication) -> JsonDict:
         }
         for number, part in enumerate(parts)
     ]
-    note = "Slack formatting works here. The edit is posted once approved."
     return {
         "type": "modal",
         "callback_id": EDIT_VIEW,
-        "private_metadata": EditMeta(publication.id, publication.version).encode(),
+        "private_metadata": EditMeta(publication_id, version).encode(),
         "title": {"type": "plain_text", "text": "Edit post"},
         "submit": {"type": "plain_text", "text": "Save for approval"},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [{"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}, *inputs],
+        "blocks": [*header, *inputs],
     }
 
 

@@ -149,9 +149,25 @@ class Publisher:
         )
         return publication
 
-    def edit(self, session: Session, publication_id: int, body: str, by: str, now: datetime) -> Publication:
-        """An owner's new text: a new version, which needs approval like any other."""
+    def edit(
+        self,
+        session: Session,
+        publication_id: int,
+        body: str,
+        by: str,
+        now: datetime,
+        *,
+        from_version: int | None = None,
+    ) -> Publication:
+        """An owner's new text: a new version, which needs approval like any other.
+
+        `from_version` is the version the owner started from; when the post has changed since
+        (a late answer re-rendered it), the edit would drop that change, so it is refused with
+        `StaleEdit`, as a stale preview's Approve and Reject are.
+        """
         publication, definition, audience = self._locked(session, publication_id)
+        if from_version is not None and from_version != publication.version:
+            raise StaleEdit(publication.version, publication.body, publication.change_note)
         if body.strip() == publication.body.strip():
             return publication
         self._close_previews(session, definition, publication, f"Replaced by an edit from <@{by}>", now)
@@ -404,6 +420,14 @@ def posted_digests(session: Session, run_id: int) -> list[tuple[str, str, str]]:
             if d.channel_id and d.message_ts
         ]
     return found
+
+
+class StaleEdit(Exception):
+    """The post changed after the owner opened the editor; nothing was saved."""
+
+    def __init__(self, version: int, body: str, change_note: str | None) -> None:
+        super().__init__(f"the post is at version {version} now")
+        self.version, self.body, self.change_note = version, body, change_note
 
 
 def _check_current(publication: Publication, version: int) -> None:

@@ -3,7 +3,9 @@
 `/ritual trigger`, the "Open it now" button on a missed-opening notice and `ritualbot trigger`
 all come here. The run is keyed by the local minute (`create_manual_run`), so a double click,
 or Slack delivering a click twice, opens one run; triggering at a scheduled minute is that
-scheduled run.
+scheduled run. A minute later it would be a second run that prompts everyone again, so while
+a run of the ritual is open, `/ritual trigger` and `ritualbot trigger` ask first
+(`AlreadyOpen`) and open another only when confirmed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from rituals.definition.loading import UnknownRitual
 from rituals.definition.managers import require_manager
 from rituals.definition.schema import RitualDefinition
 from rituals.runs.opening import OpenedRun, create_manual_run
+from rituals.runs.reports import open_runs
 from rituals.services import Services
 from storage.models import Run
 
@@ -26,6 +29,20 @@ class Triggered:
     # None when nothing new opened: the run was open already, or it cannot open yet (a missing
     # user group, Slack busy), and the tick keeps trying.
     opened: OpenedRun | None
+
+
+@dataclass(frozen=True)
+class AlreadyOpen:
+    """Nothing was opened: the ritual has an open run, and another needs a confirmation."""
+
+    run: Run
+
+
+def open_run(services: Services, definition: RitualDefinition) -> Run | None:
+    """The ritual's newest open run, if any."""
+    with services.session_factory() as session:
+        runs = open_runs(session, definition.id)
+    return runs[0] if runs else None
 
 
 def trigger_run(services: Services, definition: RitualDefinition, note: str) -> Triggered:
@@ -47,8 +64,18 @@ def trigger_for(services: Services, definition: RitualDefinition, user_id: str) 
     return f"*{name}* already has a run for this minute (it is {triggered.run.state.value})."
 
 
+def trigger_unless_open(services: Services, definition: RitualDefinition, user_id: str) -> str | AlreadyOpen:
+    """`/ritual trigger`: open a run now, unless one is open (then ask before opening another)."""
+    require_manager(definition, user_id, services.admins)
+    already = open_run(services, definition)
+    if already is not None:
+        return AlreadyOpen(already)
+    return trigger_for(services, definition, user_id)
+
+
 def trigger_missed(services: Services, ritual_id: str, user_id: str) -> str:
-    """The "Open it now" button of a missed-opening notice, which names the ritual by id."""
+    """A button that names the ritual by id and has asked already: a missed-opening notice's
+    "Open it now", or "Open another run" under `/ritual trigger`'s question."""
     try:
         definition = services.library.get(ritual_id)
     except UnknownRitual as error:

@@ -13,6 +13,7 @@ from storage.models.insights import (
     SourceReading,
 )
 from storage.models.messaging import Delivery, DeliveryState, PersonRef
+from storage.models.requests import SeenRequest
 from storage.models.research import (
     Account,
     Contact,
@@ -61,6 +62,7 @@ __all__ = [
     "RunDocument",
     "RunOrigin",
     "RunState",
+    "SeenRequest",
     "SourceReading",
     "TimeOff",
     "Touch",

@@ -89,18 +89,25 @@ def test_trigger_command_opens_a_run_and_sends_prompts(
         "DATABASE_URL": database_url,
     }
     command = [sys.executable, "-m", "bot", "trigger", "monthly-roadmap-checkin"]
-    # Both triggers must fall in one minute (a run is keyed by the minute): a trigger takes a few
-    # seconds, so late in a minute the test starts with the next one.
+    # The first and the confirmed trigger must fall in one minute (a run is keyed by the minute):
+    # a trigger takes a few seconds, so late in a minute the test starts with the next one.
     second = datetime.now(UTC).second
-    if second > 40:
+    if second > 25:
         time.sleep(60.5 - second)
     result = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "for 8 participants; 8 messages sent" in result.stdout
     for n in range(1, 9):
         assert len(workspace.dm_messages(f"U0PM{n:05d}")) == 1
-    # Triggering again in the same minute is the same run: nothing opens or posts twice.
+    # Triggering again while that run is open is refused unless confirmed...
     again = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert again.returncode == 0, again.stderr
-    assert "nothing new was opened" in again.stdout
+    assert again.returncode == 1
+    assert "already has an open run" in again.stderr
+    assert "--yes" in again.stderr
+    # ...and confirmed in the same minute it is the same run: nothing opens or posts twice.
+    confirmed = subprocess.run(
+        [*command, "--yes"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert confirmed.returncode == 0, confirmed.stderr
+    assert "nothing new was opened" in confirmed.stdout
     assert len(workspace.dm_messages("U0PM00001")) == 1

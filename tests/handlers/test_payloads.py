@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from handlers.payloads import (
@@ -105,3 +107,25 @@ def test_the_origin_of_any_body_is_read_leniently() -> None:
     assert (command.person, command.kind, command.in_view) == ("U2", "/ritual", False)
     broken = Origin.of({"user": "not an object", "type": ["what"]})
     assert (broken.person, broken.kind) == (None, "request")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"type": "block_actions", "user": 5, "actions": [{"action_id": "a"}]},
+        {"type": "event_callback", "event": None},
+        {"type": "event_callback", "event": "app_home_opened"},
+        {"type": "event_callback", "event": {"type": "app_home_opened", "user": ["U1"]}},
+        {"command": "/ritual", "user_id": "U1", "team": 7},
+        {"type": "view_submission", "response_urls": ["x"], "user": {"id": "U1"}, "view": {"id": "V1"}},
+        {"command": "/ritual", "user_id": "U1", "text": "\ud800"},
+    ],
+)
+def test_what_bolt_itself_reads_must_have_slacks_types_and_text_valid_unicode(body: dict[str, Any]) -> None:
+    with pytest.raises(MalformedPayload):
+        check_envelope(body)
+
+
+def test_an_event_and_a_command_with_slacks_types_pass_the_envelope_check() -> None:
+    check_envelope({"type": "event_callback", "event": {"type": "app_home_opened", "user": "U1"}})
+    check_envelope({"command": "/ritual", "user_id": "U1", "text": "help 😀", "team_id": "T1"})

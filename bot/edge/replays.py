@@ -1,0 +1,51 @@
+"""Signatures already seen, in the database, so a replay is refused on every replica."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+
+from storage.database import SessionFactory
+from storage.models import SeenRequest
+from storage.queries import insert_ignoring_conflicts
+
+log = logging.getLogger(__name__)
+
+# Slack accepts a timestamp up to five minutes either side of now, so a signature can verify
+# for ten minutes after it was first seen at the earliest; keep it that long, no longer.
+REMEMBER_FOR = timedelta(minutes=10)
+# Old rows are deleted at most this often per process, not on every request.
+PRUNE_EVERY_SECONDS = 60.0
+
+
+class SeenRequests:
+    def __init__(self, session_factory: SessionFactory) -> None:
+        self._session_factory = session_factory
+        self._lock = threading.Lock()
+        self._next_prune = 0.0
+
+    def first_time(self, key: str, now: datetime) -> bool:
+        """Record `key`; True when no replica had recorded it before."""
+        with self._session_factory.begin() as session:
+            new = insert_ignoring_conflicts(session, SeenRequest, [{"signature": key, "seen_at": now}])
+        self._prune_now_and_then(now)
+        return new == 1
+
+    def prune(self, now: datetime) -> int:
+        """Forget signatures too old to verify again; how many were forgotten."""
+        with self._session_factory.begin() as session:
+            result = session.execute(delete(SeenRequest).where(SeenRequest.seen_at < now - REMEMBER_FOR))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def _prune_now_and_then(self, now: datetime) -> None:
+        with self._lock:
+            if time.monotonic() < self._next_prune:
+                return
+            self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
+        forgotten = self.prune(now)
+        if forgotten:
+            log.debug("forgot %s request signatures older than %s", forgotten, REMEMBER_FOR)

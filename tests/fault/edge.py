@@ -1,0 +1,67 @@
+"""Helpers of the fault suite: raw requests to the bot's real endpoint and what the log says."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.sandbox import Sandbox
+from core.types import JsonDict
+from simulator import BotReply
+from storage.models import Run
+
+FORM = "application/x-www-form-urlencoded"
+# Every test of the suite is bounded: a hang (a server reading a huge body) fails, not blocks CI.
+FAULT = [pytest.mark.e2e, pytest.mark.fault, pytest.mark.timeout(180)]
+
+
+def send_payload(sandbox: Sandbox, payload: object, *, timestamp: int | None = None) -> BotReply:
+    """A signed interaction, as Slack sends clicks and submissions (`payload=<json>`)."""
+    body = urlencode({"payload": json.dumps(payload)})
+    return sandbox.driver.post(body, content_type=FORM, timestamp=timestamp)
+
+
+def command_body(sandbox: Sandbox, user_id: str, text: str) -> str:
+    """The form body Slack sends for `/ritual <text>`, to be sent (and sent again) as it is."""
+    _channel, fields = sandbox.workspace.slash_command_fields(user_id, "/ritual", text)
+    return urlencode(fields)
+
+
+def errors_in(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """ERROR lines and tracebacks: what a forged request must never cause."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.ERROR or record.exc_info is not None
+    ]
+
+
+def runs_of(sandbox: Sandbox, ritual_id: str) -> int:
+    with sandbox.session_factory() as session:
+        return int(
+            session.scalar(select(func.count()).select_from(Run).where(Run.ritual_id == ritual_id)) or 0
+        )
+
+
+def wait_until(condition: object, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def response_texts(sandbox: Sandbox) -> list[str]:
+    return [str(post.body.get("text", "")) for post in sandbox.workspace.responses]
+
+
+def ephemeral_json(reply: BotReply) -> JsonDict:
+    body = reply.json
+    assert isinstance(body, dict)
+    return body

@@ -1,0 +1,96 @@
+"""Item 1: a signed request sent again inside Slack's five-minute window acts once."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.edge.replays import REMEMBER_FOR, SeenRequests
+from bot.sandbox import Sandbox
+from core.clock import FrozenClock
+from rituals.runs.trigger_confirmation import TRIGGER_CONFIRM_ACTION
+from storage.models import SeenRequest
+
+from .edge import FAULT, FORM, command_body, errors_in, response_texts, runs_of, wait_until
+
+pytestmark = FAULT
+
+RITUAL = "monthly-roadmap-checkin"
+OWNER = "U0PRODOPS"
+PM = "U0PM00001"
+
+
+def test_the_same_signed_trigger_sent_again_is_refused_and_prompts_once(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = command_body(sandbox, OWNER, f"trigger {RITUAL}")
+    signed_at = int(time.time())
+    first = sandbox.driver.post(body, content_type=FORM, timestamp=signed_at)
+    assert first.status == 200
+    wait_until(lambda: any("Opened" in text for text in response_texts(sandbox)))
+    sandbox.app.tick()
+    prompts = len(sandbox.workspace.dm_messages(PM))
+    # The same bytes and signature a minute later (the clock moved: a new manual-run key).
+    sandbox.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
+    replayed = sandbox.driver.post(body, content_type=FORM, timestamp=signed_at)
+    assert replayed.status == 409
+    sandbox.app.tick()
+    assert runs_of(sandbox, RITUAL) == 1
+    assert len(sandbox.workspace.dm_messages(PM)) == prompts == 1
+    assert [r.getMessage().split(":")[0] for r in caplog.records if r.levelname == "WARNING"] == [
+        "refused a replayed request"
+    ]
+    assert errors_in(caplog) == []
+
+
+def test_a_replay_is_refused_by_another_replica_too(
+    sandbox: Sandbox, engine: object, database_url: str, clock: FrozenClock
+) -> None:
+    """Two bots on one database: the bytes one of them handled are refused by the other."""
+    body = command_body(sandbox, OWNER, "help")
+    signed_at = int(time.time())
+    assert sandbox.driver.post(body, content_type=FORM, timestamp=signed_at).status == 200
+    with Sandbox(database_url, clock, library=sandbox.library, migrate=False) as other:
+        other.driver.verifier = sandbox.driver.verifier
+        assert other.driver.post(body, content_type=FORM, timestamp=signed_at).status == 409
+
+
+def test_slacks_own_retry_of_an_event_is_let_through_once_per_retry_number(sandbox: Sandbox) -> None:
+    event = {"type": "app_home_opened", "user": PM, "tab": "home", "channel": "D1"}
+    body = json.dumps({"type": "event_callback", "event_id": "Ev1", "team_id": "T0SIM0001", "event": event})
+    signed_at = int(time.time())
+    assert sandbox.driver.post(body, timestamp=signed_at).status == 200
+    assert sandbox.driver.post(body, timestamp=signed_at, retry_num=1).status == 200
+    # The same retry delivered twice is a replay like any other.
+    assert sandbox.driver.post(body, timestamp=signed_at, retry_num=1).status == 409
+
+
+def test_trigger_asks_before_opening_a_second_run_and_opens_it_when_confirmed(sandbox: Sandbox) -> None:
+    sandbox.driver.slash_command(OWNER, "/ritual", f"trigger {RITUAL}")
+    wait_until(lambda: any("Opened" in text for text in response_texts(sandbox)))
+    sandbox.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
+    sandbox.driver.slash_command(OWNER, "/ritual", f"trigger {RITUAL}")
+    wait_until(lambda: any("already has an open run" in text for text in response_texts(sandbox)))
+    assert runs_of(sandbox, RITUAL) == 1
+    question = sandbox.workspace.responses[-1]
+    assert question.body.get("response_type") == "ephemeral"
+    assert TRIGGER_CONFIRM_ACTION in json.dumps(question.body.get("blocks"))
+    # The owner confirms: another run opens.
+    [ephemeral] = [m for m in sandbox.workspace.ephemeral_for(OWNER) if "already has an open run" in m.text]
+    sandbox.driver.click(OWNER, ephemeral, TRIGGER_CONFIRM_ACTION)
+    wait_until(lambda: sum("Opened" in text for text in response_texts(sandbox)) == 2)
+    assert runs_of(sandbox, RITUAL) == 2
+
+
+def test_seen_signatures_are_forgotten_once_they_could_not_verify_again(sandbox: Sandbox) -> None:
+    seen = SeenRequests(sandbox.session_factory)
+    now = datetime.now(UTC)
+    assert seen.first_time("v0=old", now - REMEMBER_FOR - timedelta(seconds=1))
+    assert seen.first_time("v0=new", now)
+    assert not seen.first_time("v0=new", now)
+    assert seen.prune(now) == 1
+    with sandbox.session_factory() as session:
+        assert [row.signature for row in session.query(SeenRequest)] == ["v0=new"]
