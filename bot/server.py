@@ -60,9 +60,17 @@ class HttpServer:
         wsgi_app: Callable[..., Any],
         host: str = "0.0.0.0",  # noqa: S104  (behind the operator's proxy; --host narrows it)
         port: int = 3000,
-        threads: int = 8,
+        threads: int = 16,
+        connection_limit: int = 200,
     ) -> None:
-        self._server = create_server(wsgi_app, host=host, port=port, threads=threads, ident="ritualbot")
+        self._server = create_server(
+            wsgi_app,
+            host=host,
+            port=port,
+            threads=threads,
+            connection_limit=connection_limit,
+            ident="ritualbot",
+        )
         self._thread: threading.Thread | None = None
 
     @property
