@@ -11,8 +11,9 @@ takes the careful path that tells the person why.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from rituals.collect.draft_store import StoredDraft
@@ -28,9 +29,9 @@ class Submitting:
     latest_version: int
 
 
-def _statement() -> Select[tuple[AnswerDraft, Run, Participant, int]]:
+def _statement() -> Select[Any]:
     """Built once: with bound parameters, SQLAlchemy compiles it once too."""
-    user_id = bindparam("user_id")
+    user_id: BindParameter[str] = bindparam("user_id")
     earlier, versions = aliased(Answer), aliased(Answer)
     latest = (
         select(func.coalesce(func.max(versions.version), 0))
