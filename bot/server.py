@@ -60,7 +60,7 @@ class HttpServer:
         wsgi_app: Callable[..., Any],
         host: str = "0.0.0.0",  # noqa: S104  (behind the operator's proxy; --host narrows it)
         port: int = 3000,
-        threads: int = 16,
+        threads: int = 8,
         connection_limit: int = 200,
     ) -> None:
         self._server = create_server(

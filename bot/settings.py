@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="RITUALBOT_LOG_LEVEL")
     # HTTP mode: requests handled at once (also the listener workers and the database pool), and
     # connections held open; a deadline brings every PM's submission within the same minutes.
-    http_threads: int = Field(default=16, alias="RITUALBOT_HTTP_THREADS", ge=1, le=256)
+    http_threads: int = Field(default=8, alias="RITUALBOT_HTTP_THREADS", ge=1, le=256)
     http_connection_limit: int = Field(default=200, alias="RITUALBOT_HTTP_CONNECTION_LIMIT", ge=1)
     # A custom status with one of these emoji, or one of these words, means "away" (time off).
     away_emoji: Annotated[list[str], NoDecode] = Field(
