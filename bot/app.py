@@ -213,9 +213,10 @@ def create_app(
             ),
             request_verification_enabled=True,
             token_verification_enabled=False,
-            # Bolt's default pool has 5 workers; a burst of clicks at a deadline needs more.
+            # Bolt's default pool has 5 workers; a burst of clicks at a deadline needs one per
+            # request the server handles at once (each request thread waits for its listener's ack).
             listener_executor=listener_executor
-            or ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener"),
+            or ThreadPoolExecutor(max_workers=settings.http_threads, thread_name_prefix="listener"),
             logger=bolt_logger,
         )
     bolt.error(handle_listener_error)

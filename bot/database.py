@@ -29,8 +29,9 @@ class Database:
         self.engine.dispose()
 
 
-def connect(url: str, *, require_current: bool = True) -> Database:
-    engine = create_database_engine(url)
+def connect(url: str, *, require_current: bool = True, workers: int | None = None) -> Database:
+    """``workers``: how many requests the server handles at once (sizes the connection pool)."""
+    engine = create_database_engine(url, workers=workers)
     try:
         if require_current:
             ensure_current(engine)

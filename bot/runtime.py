@@ -52,7 +52,7 @@ class Runtime:
         running."""
         configuration = load_configuration(settings.rituals_path, live=True)
         library = configuration.library
-        database = connect(settings.database_url)
+        database = connect(settings.database_url, workers=settings.http_threads)
         clock = clock or SystemClock()
         client = client or create_web_client(settings)
         try:

@@ -85,7 +85,7 @@ class Sandbox:
             RITUALS_PATH=list(rituals_path),
             RITUALBOT_ADMINS=list(admins),
         )
-        self.database = connect(database_url, require_current=False)
+        self.database = connect(database_url, require_current=False, workers=self.settings.http_threads)
         self.engine, self.session_factory = self.database.engine, self.database.session_factory
         if migrate:
             upgrade(self.engine)
@@ -104,7 +104,11 @@ class Sandbox:
         self.server: HttpServer | None = None
         if serve_http:
             self.server = HttpServer(
-                RitualWSGIApp(self.app.bolt, self.session_factory), host="127.0.0.1", port=0
+                RitualWSGIApp(self.app.bolt, self.session_factory),
+                host="127.0.0.1",
+                port=0,
+                threads=self.settings.http_threads,
+                connection_limit=self.settings.http_connection_limit,
             ).start_in_thread()
             self.driver = SlackDriver(self.workspace, self.server.url)
         else:

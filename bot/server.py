@@ -70,12 +70,14 @@ class HttpServer:
         host: str = "0.0.0.0",  # noqa: S104  (behind the operator's proxy; --host narrows it)
         port: int = 3000,
         threads: int = 8,
+        connection_limit: int = 200,
     ) -> None:
         self._server = create_server(
             wsgi_app,
             host=host,
             port=port,
             threads=threads,
+            connection_limit=connection_limit,
             ident="ritualbot",
             # waitress would read up to 1 GiB; the request edge's cap applies before the app too.
             max_request_body_size=MAX_BODY_BYTES,

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     webhook_secret: str | None = Field(default=None, alias="RITUALBOT_WEBHOOK_SECRET")
     tick_seconds: float = Field(default=20.0, alias="RITUALBOT_TICK_SECONDS", gt=0)
     log_level: str = Field(default="INFO", alias="RITUALBOT_LOG_LEVEL")
+    # HTTP mode: requests handled at once (also the listener workers and the database pool), and
+    # connections held open; a deadline brings every PM's submission within the same minutes.
+    http_threads: int = Field(default=8, alias="RITUALBOT_HTTP_THREADS", ge=1, le=256)
+    http_connection_limit: int = Field(default=200, alias="RITUALBOT_HTTP_CONNECTION_LIMIT", ge=1)
     # A custom status with one of these emoji, or one of these words, means "away" (time off).
     away_emoji: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(DEFAULT_AWAY_EMOJI), alias="RITUALBOT_AWAY_EMOJI"

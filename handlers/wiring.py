@@ -37,12 +37,14 @@ from insights.services import Insights
 from research.services import ResearchServices
 from rituals.services import Services
 
+# Bolt tries listeners in the order they were registered until one matches: the answer modal's,
+# which a deadline brings by the hundred, come first.
 MODULES = (
+    answer_form,
     commands,
     schedule_commands,
     run_commands,
     prompt_actions,
-    answer_form,
     home,
     export,
     approval,

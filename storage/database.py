@@ -24,10 +24,20 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def create_database_engine(url: str, **kwargs: Any) -> Engine:
+# Connections beyond the request handlers': the tick, the outbox sender, the health check.
+BACKGROUND_CONNECTIONS = 4
+
+
+def create_database_engine(url: str, *, workers: int | None = None, **kwargs: Any) -> Engine:
+    """The engine for ``url``; ``workers`` (requests handled at once) sizes its pool, so a rush
+    of submissions never waits for a connection that a request thread holds."""
     url = normalize_url(url)
+    if workers is not None and make_url(url).database not in (None, "", ":memory:"):
+        kwargs.setdefault("pool_size", workers + BACKGROUND_CONNECTIONS)
+        kwargs.setdefault("max_overflow", BACKGROUND_CONNECTIONS)
     if url.startswith("sqlite"):
-        # Worker threads share the engine; SQLite's own check would refuse that.
+        # Worker threads share the engine; SQLite's own check would refuse that. `timeout` is
+        # SQLite's busy timeout: a writer waits its turn instead of failing at a deadline rush.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, Update, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from storage.models import Base, Run, RunState
 
@@ -20,28 +22,21 @@ def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[di
     if not rows:
         return 0
     table = cast(Table, model.__table__)
-    dialect = session.get_bind().dialect.name
-    statement: postgresql.Insert | sqlite.Insert
-    if dialect == "postgresql":
-        statement = postgresql.insert(table)
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table)
-    else:  # pragma: no cover - only the two supported databases reach here
-        raise NotImplementedError(f"no conflict-ignoring insert for {dialect}")
-    if all(row.keys() == rows[0].keys() for row in rows):
-        # The values as parameters: the compiled statement is cached (SQLAlchemy batches many
-        # rows into multi-row VALUES itself), where a VALUES list is compiled anew each time
-        # (the outbox queues thousands of rows one by one).
-        statement = statement.on_conflict_do_nothing()
-        returned = session.execute(
-            statement.returning(*table.primary_key.columns), rows[0] if len(rows) == 1 else rows
-        )
-        return len(returned.fetchall())
-    statement = statement.values(rows).on_conflict_do_nothing()
-    # Count what RETURNING gives back (only rows actually inserted): psycopg reports a rowcount
-    # of -1 for a multi-row VALUES insert, so the rowcount cannot tell "new" from "already there".
-    result = session.execute(statement.returning(*table.primary_key.columns))
+    statement = _conflict_ignoring_insert(session.get_bind().dialect.name, table)
+    # The rows go as parameters of one statement built once per table (SQLAlchemy sends them
+    # as one multi-row INSERT), so it is compiled once, not at every call. Count what RETURNING
+    # gives back (only rows actually inserted): the rowcount cannot tell "new" from "already there".
+    result = session.execute(statement, rows)
     return len(result.fetchall())
+
+
+@functools.cache
+def _conflict_ignoring_insert(dialect: str, table: Table) -> ReturningInsert[Any]:
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    raise NotImplementedError(f"no conflict-ignoring insert for {dialect}")  # pragma: no cover
 
 
 def changed_one_row(session: Session, statement: Update) -> bool:

@@ -53,7 +53,11 @@ def run_command(force_http: bool, host: str, port: int) -> None:
                 _serve_socket_mode(runtime, settings.require("SLACK_APP_TOKEN"))
             else:
                 server = HttpServer(
-                    RitualWSGIApp(runtime.app.bolt, runtime.session_factory), host=host, port=port
+                    RitualWSGIApp(runtime.app.bolt, runtime.session_factory),
+                    host=host,
+                    port=port,
+                    threads=settings.http_threads,
+                    connection_limit=settings.http_connection_limit,
                 )
                 log.info("serving HTTP on %s:%s (Slack: /slack/events, health: /healthz)", host, server.port)
                 server.serve_forever()

@@ -128,12 +128,12 @@ def submit(ack: Ack, body: dict[str, Any], services: Services) -> None:
 
 
 def register(app: App) -> list[ListenerSpec]:
+    app.view(ANSWER_CALLBACK)(submit)  # first: every PM submits, at a deadline all at once
     app.action(ADD_ITEM_ACTION)(add_item)
     app.action(EDIT_ITEM_ACTION)(edit_item)
     app.action(ITEM_MENU_ACTION)(item_menu)
     app.action({"block_id": ROW_BLOCK})(row_choice)
     app.view(ITEM_CALLBACK)(save_item)
-    app.view(ANSWER_CALLBACK)(submit)
     return [
         ListenerSpec("action", ADD_ITEM_ACTION),
         ListenerSpec("action", EDIT_ITEM_ACTION),

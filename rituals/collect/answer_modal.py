@@ -12,6 +12,7 @@ moved on and changes nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +32,7 @@ from rituals.collect.answers import (
     previous_answer,
     require_participant,
     save_answer,
+    store_answer,
 )
 from rituals.collect.draft_store import (
     DraftExpired,
@@ -47,10 +49,18 @@ from rituals.collect.forms.modal import Attention, answer_view, item_view
 from rituals.collect.forms.reading import input_value, row_values
 from rituals.collect.forms.validation import Invalid, clean, clean_item
 from rituals.collect.key_results import asked_of
+from rituals.collect.submitting import read_for_submission
 from rituals.definition.loading import UnknownRitual
 from rituals.definition.schema import FormField, RitualDefinition
 from rituals.services import Services
 from storage.models import Answer, Run, RunState
+
+log = logging.getLogger(__name__)
+
+DRAFT_OF_ANOTHER_RUN = (
+    "This form was opened for another check-in than the one it now names, so nothing was saved. "
+    "Please open the form again from your reminder or the Home tab."
+)
 
 
 @dataclass(frozen=True)
@@ -344,26 +354,49 @@ def _rows_as_drawn_for_the_draft(
     return {key: values for key, values in rows.items() if key in current}
 
 
+def _inline(definition: RitualDefinition, message: str) -> SubmitOutcome:
+    """``message`` under the form's first input, where the person sees it with what they typed
+    still in the modal; a form with no such input gets it as a message instead."""
+    target = _first_input(definition)
+    if target is None:
+        raise UserFacingError(message)
+    return SubmitOutcome(errors={target: without_bold(message)})
+
+
 def submit_answer(services: Services, user_id: str, view: Mapping[str, Any]) -> SubmitOutcome:
+    """Judge and save a submitted answer modal in one short transaction, so it is acknowledged
+    quickly at a deadline; the copy for the DM and the prompt's redraw are queued in it and go
+    out after the acknowledgement."""
     source_id = f"view:{view.get('id')}"
     now = services.clock.now()
     meta = _view_meta(view)
     state = (view.get("state") or {}).get("values") or {}
     with services.session_factory.begin() as session:
-        earlier = session.scalar(select(Answer).where(Answer.source_id == source_id))
-        if earlier is not None:  # this submission was delivered before: it is saved already
-            return SubmitOutcome(saved=SavedAnswer(earlier, replay=True))
-        run = _run(session, meta.run_id)
+        plain = read_for_submission(session, meta.token, user_id, source_id)
+        if plain is not None:
+            stored, run, person = plain.stored, plain.run, plain.person
+        else:
+            earlier = session.scalar(select(Answer).where(Answer.source_id == source_id))
+            if earlier is not None:  # this submission was delivered before: it is saved already
+                return SubmitOutcome(saved=SavedAnswer(earlier, replay=True))
+            stored = load_draft(session, meta.token, user_id)
+            run = _run(session, stored.run_id)
+            person = require_participant(session, run, user_id)
         definition = _definition(services, run)
-        stored = load_draft(session, meta.token, user_id)
-        person = require_participant(session, run, user_id)
+        if stored.run_id != meta.run_id:
+            # The draft was opened for another run than the modal now names: saving it there
+            # would file one check-in's answer under another. Nothing is stored; the draft stays.
+            log.warning(
+                "refused a submission by %s: its draft is for run %s, the modal names run %s",
+                user_id,
+                stored.run_id,
+                meta.run_id,
+            )
+            return _inline(definition, DRAFT_OF_ANOTHER_RUN)
         try:
-            check_may_answer(definition, run, person, now)
+            late = check_may_answer(definition, run, person, now)
         except UserFacingError as error:
-            target = _first_input(definition)
-            if target is None:
-                raise
-            return SubmitOutcome(errors={target: without_bold(error.message)})
+            return _inline(definition, error.message)
         stored.draft.take_rows(_rows_as_drawn_for_the_draft(stored, meta.revision, state))
         asked = asked_of(services.key_results, session, definition, run, person)
         judged = _judge(definition, stored.draft, state, asked)
@@ -380,7 +413,25 @@ def submit_answer(services: Services, user_id: str, view: Mapping[str, Any]) -> 
                     services, session, definition, run, user_id, stored, now, attention=judged.attention
                 )
             )
-        saved = save_answer(session, definition, run, user_id, judged.values, source_id=source_id, now=now)
+        if plain is not None:
+            # The participant's row is locked and the latest version read under that lock.
+            version = plain.latest_version + 1
+            answer = store_answer(
+                session,
+                definition,
+                run,
+                person,
+                judged.values,
+                version=version,
+                late=late,
+                source_id=source_id,
+                now=now,
+            )
+            saved = SavedAnswer(answer, replay=False)
+        else:
+            saved = save_answer(
+                session, definition, run, user_id, judged.values, source_id=source_id, now=now
+            )
         if not saved.replay and services.key_results is not None and judged.key_results:
             services.key_results.record(session, run, user_id, saved.answer.version, judged.key_results, now)
         if saved.answer.late and run.state is RunState.CLOSED:

@@ -20,7 +20,7 @@ from messaging.mrkdwn import mrkdwn_escape
 from messaging.outbox import enqueue_split
 from rituals.collect.answer_copy import answer_copy
 from rituals.definition.schema import RitualDefinition
-from rituals.runs.participants import change_participants
+from rituals.runs.participants import mark_answered
 from storage.models import Answer, Participant, ParticipantState, Run, RunState
 
 
@@ -116,16 +116,47 @@ def save_answer(
     # The participant row is locked above, so two submissions by the same person take turns
     # here; a concurrent duplicate of this very submission fails on `source_id` instead, and
     # the caller's retry then finds it saved.
-    version = (
-        session.scalar(
-            select(func.max(Answer.version)).where(Answer.run_id == run.id, Answer.user_id == user_id)
-        )
-        or 0
-    ) + 1
+    latest = session.scalar(
+        select(func.max(Answer.version)).where(Answer.run_id == run.id, Answer.user_id == user_id)
+    )
+    return SavedAnswer(
+        store_answer(
+            session,
+            definition,
+            run,
+            person,
+            values,
+            version=(latest or 0) + 1,
+            late=late,
+            source_id=source_id,
+            now=now,
+        ),
+        replay=False,
+    )
+
+
+def store_answer(
+    session: Session,
+    definition: RitualDefinition,
+    run: Run,
+    person: Participant,
+    values: Mapping[str, Any],
+    *,
+    version: int,
+    late: bool,
+    source_id: str,
+    now: datetime,
+) -> Answer:
+    """Write an answer already judged: the version row, the participant answered (their prompt
+    marked for a redraw) and the copy for their DM queued, all in the caller's transaction; the
+    outbox sender posts the copy after the submission has been acknowledged.
+
+    The caller holds the participant's row lock and read the latest version under it.
+    """
     answer = Answer(
         run_id=run.id,
         ritual_id=run.ritual_id,
-        user_id=user_id,
+        user_id=person.user_id,
         version=version,
         values=dict(values),
         late=late,
@@ -134,20 +165,14 @@ def save_answer(
     )
     session.add(answer)
     session.flush()
-    change_participants(
-        session,
-        Participant.id == person.id,
-        state=ParticipantState.ANSWERED,
-        skip_reason=None,
-        responded_at=now,
-    )
+    mark_answered(session, person.id, now)
     enqueue_split(
         session,
-        key=f"run:{run.id}:answer-copy:{user_id}:v{answer.version}",
+        key=f"run:{run.id}:answer-copy:{person.user_id}:v{answer.version}",
         kind="answer-copy",
-        target=user_id,
+        target=person.user_id,
         post=answer_copy(definition, answer),
         now=now,
         run_id=run.id,
     )
-    return SavedAnswer(answer, replay=False)
+    return answer

@@ -8,14 +8,15 @@ participant row, and `rituals.collect.prompt_sync` redraws every prompt whose ve
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, update
+from sqlalchemy import ColumnElement, CursorResult, bindparam, update
 from sqlalchemy.orm import Session
 
 from messaging.gateway import Person, SlackGateway
 from rituals.definition.schema import RitualDefinition
-from storage.models import Participant
+from storage.models import Participant, ParticipantState
 
 
 def resolve_participants(definition: RitualDefinition, gateway: SlackGateway) -> list[Person]:
@@ -44,3 +45,22 @@ def change_participants(session: Session, *where: ColumnElement[bool], **values:
         .execution_options(synchronize_session=False)
     )
     return cast("CursorResult[Any]", session.execute(statement)).rowcount
+
+
+# Answering is the change a deadline brings by the hundred: built once, compiled once.
+_ANSWERED = (
+    update(Participant)
+    .where(Participant.id == bindparam("participant"))
+    .values(
+        prompt_version=Participant.prompt_version + 1,
+        state=ParticipantState.ANSWERED,
+        skip_reason=None,
+        responded_at=bindparam("answered_at"),
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
+def mark_answered(session: Session, participant_id: int, now: datetime) -> None:
+    """`change_participants` for one participant who answered: their prompt is redrawn too."""
+    session.execute(_ANSWERED, {"participant": participant_id, "answered_at": now})

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -141,8 +142,8 @@ def test_a_command_refused_for_an_old_schema_leaves_no_engine_open(
     disposed: list[Engine] = []
     real = bot.database.create_database_engine
 
-    def recording(url: str) -> Engine:
-        engine = real(url)
+    def recording(url: str, **sizing: Any) -> Engine:
+        engine = real(url, **sizing)
         dispose = engine.dispose
         monkeypatch.setattr(engine, "dispose", lambda close=True: (disposed.append(engine), dispose(close)))
         created.append(engine)

@@ -60,11 +60,10 @@ def read_response(body: Mapping[str, Any]) -> str:
     return "\n".join(sections) if sections else str(body.get("text", ""))
 
 
-def response_text(sandbox: Sandbox, earlier: int = 0) -> str:
+def response_text(sandbox: Sandbox, *, after: int = 0) -> str:
     """What the person reads in the newest answer posted to a response_url (slow subcommands
-    answer there), once there are more than `earlier` answers (those of commands before)."""
+    answer there), once more than ``after`` answers have been posted."""
     posted = sandbox.workspace.wait_for(
-        lambda: sandbox.workspace.responses if len(sandbox.workspace.responses) > earlier else None,
-        timeout=10,
+        lambda: sandbox.workspace.responses if len(sandbox.workspace.responses) > after else None, timeout=10
     )
     return read_response(posted[-1].body)

@@ -60,9 +60,9 @@ def test_slash_reload_reports_what_changed(team_sandbox: Sandbox, team_folder: P
     text = response_text(team_sandbox)
     assert text.startswith("Reloaded 6 rituals (updated: `team-sync`).")
     assert "nobody@ritualbot-sim.example" in text
+    answered = len(team_sandbox.workspace.responses)
     team_sandbox.driver.slash_command(ANA, "/ritual", "reload")
-    # The first reload's answer is already there: wait for the second one's.
-    assert "Only ritual owners and admins" in response_text(team_sandbox, earlier=1)
+    assert "Only ritual owners and admins" in response_text(team_sandbox, after=answered)
 
 
 def test_a_long_list_of_problems_reaches_the_owners_whole_in_a_thread(tmp_path: Path) -> None:

@@ -1,0 +1,218 @@
+"""A deadline rush: N PMs submit their answer modals, C at a time, into `ritualbot run --http`.
+
+The bot runs as its own process, started with its own command line against a simulated
+workspace of N PMs and a database (a scratch SQLite file, or ``--database`` naming an empty
+one). A ritual is triggered with `ritualbot trigger`, every PM opens the modal from their prompt
+DM, then all N submissions are signed and sent, C concurrent, to `/slack/events`. Each sample is
+one submission from send to the bot's acknowledgement.
+
+Baseline, in the same run: the very same signed bodies, C concurrent, into a bare Bolt app that
+acks a constant (`benchmarks.bare_bolt`), its own process on the same waitress configuration.
+Run: `.venv/bin/python -m benchmarks.answer_rush [-n 200] [-c 50] [--rounds 3] [--database URL]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+from sqlalchemy import func, select
+
+import simulator.payloads as payloads
+from benchmarks.common import percentile, scratch_database
+from benchmarks.processes import (
+    bot_environment,
+    free_port,
+    ritualbot,
+    start_bare_bolt,
+    start_bot,
+    stop,
+    wait_until_answering,
+    wait_until_listening,
+)
+from rituals.collect.forms.ids import ANSWER_CALLBACK
+from rituals.collect.prompts import FILL_ACTION
+from simulator import SimulatedWorkspace, SlackDriver, generated_roster
+from simulator.records import ViewRecord
+from simulator.view_state import build_state
+from storage.database import create_database_engine
+from storage.models import Answer
+
+RITUAL = "deadline-rush"
+RITUAL_YAML = f"""
+id: {RITUAL}
+name: Deadline rush
+owners: [U0PRODOPS]
+schedule: {{cron: "0 10 1 1 *", timezone: America/New_York}}
+window: {{closes_after: 3d, late: accept}}
+participants: {{usergroup: product-managers}}
+form:
+  - {{id: status, type: select, label: Overall status, options: [On track, At risk, Off track]}}
+  - {{id: confidence, type: number, label: Confidence (%), min: 0, max: 100, decimal: false}}
+  - {{id: highlights, type: long_text, label: Highlights}}
+  - {{id: risks, type: long_text, label: Risks, optional: true}}
+  - id: launches
+    type: items
+    label: Launches
+    optional: true
+    item:
+      - {{id: title, type: text, label: Title}}
+      - {{id: date, type: date, label: Date, optional: true}}
+audiences:
+  - {{name: leaders, to: [product-leads]}}
+"""
+
+
+def signed_bodies(workspace: SimulatedWorkspace, forms: dict[str, ViewRecord]) -> list[bytes]:
+    """Each PM's filled-in answer modal as Slack would post its submission."""
+    bodies = []
+    for n, (user, view) in enumerate(sorted(forms.items())):  # in the order of the users' ids
+        values = {
+            "status": ["On track", "At risk", "Off track"][n % 3],
+            "confidence": 40 + n % 60,
+            "highlights": f"Shipped milestone {n}; onboarding funnel up {n % 17}%",
+        }
+        view.state = build_state(view, values)
+        payload = payloads.view_submission(workspace.state, user, view, workspace.mint_trigger(user, view.id))
+        bodies.append(urlencode({"payload": json.dumps(payload)}).encode())
+    return bodies
+
+
+def rush(driver: SlackDriver, bodies: list[bytes], concurrency: int) -> list[float]:
+    """Send every body, ``concurrency`` at a time; seconds from send to ack, each."""
+
+    def send(body: bytes) -> float:
+        reply = driver.post(body, content_type="application/x-www-form-urlencoded")
+        if reply.status != 200 or reply.body.strip() not in ("", "{}"):
+            raise RuntimeError(f"submission answered {reply.status}: {reply.body[:300]}")
+        return reply.elapsed
+
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        return list(pool.map(send, bodies))
+
+
+def open_forms(
+    workspace: SimulatedWorkspace, driver: SlackDriver, people: list[str]
+) -> dict[str, ViewRecord]:
+    """Every PM clicks the button in their prompt DM; their answer modals, by person."""
+    workspace.wait_for(lambda: all(workspace.dm_messages(user) for user in people), timeout=120)
+
+    def click(user: str) -> tuple[str, ViewRecord]:
+        [prompt] = workspace.dm_messages(user)
+        driver.click(user, prompt, FILL_ACTION)
+
+        def opened() -> ViewRecord | None:
+            view = workspace.last_modal(user)
+            return view if view is not None and view.callback_id == ANSWER_CALLBACK else None
+
+        return user, workspace.wait_for(opened, timeout=30)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return dict(pool.map(click, people))
+
+
+def count_answers(database_url: str) -> int:
+    engine = create_database_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(Answer)) or 0)
+    finally:
+        engine.dispose()
+
+
+def one_round(
+    people: int, concurrency: int, database_url: str, code: Path | None, settings: dict[str, str]
+) -> tuple[list[float], list[float]]:
+    folder = Path(tempfile.mkdtemp(prefix="ritualbot-rush-"))
+    (folder / "rituals").mkdir()
+    (folder / "rituals" / f"{RITUAL}.yml").write_text(RITUAL_YAML)
+    # The first `concurrency` PMs answer early, to both servers, and are not measured: the rush
+    # meets a bot that has saved answers before, as at a real deadline.
+    early = concurrency
+    users = [f"U0PM{i:05d}" for i in range(1, early + people + 1)]
+    with SimulatedWorkspace(generated_roster(early + people)) as workspace:
+        env = bot_environment(workspace, database_url, rituals=folder / "rituals", extra=settings)
+        # Another checkout's bot (the one before a change) against the same baseline.
+        bot_env = env if code is None else {**env, "PYTHONPATH": str(code)}
+        ritualbot(["db", "upgrade"], bot_env, folder)
+        ritualbot(["trigger", RITUAL], bot_env, folder)
+        bot_port, bare_port = free_port(), free_port()
+        bot, bare = start_bot(bot_port, bot_env, folder), start_bare_bolt(bare_port, env, folder)
+        try:
+            wait_until_answering(f"http://127.0.0.1:{bot_port}/healthz", bot)
+            wait_until_listening(bare_port, bare)
+            with (
+                # Wait past Slack's three seconds: a slow ack is counted, not a crash.
+                SlackDriver(workspace, f"http://127.0.0.1:{bot_port}", ack_timeout=60) as driver,
+                SlackDriver(workspace, f"http://127.0.0.1:{bare_port}", ack_timeout=60) as bare_driver,
+            ):
+                bodies = signed_bodies(workspace, open_forms(workspace, driver, users))
+                rush(bare_driver, bodies[:concurrency], concurrency)  # warm the baseline's threads up
+                baseline = rush(bare_driver, bodies, concurrency)
+                ours = rush(driver, bodies, concurrency)
+        finally:
+            bot_output, _ = stop(bot), stop(bare)
+    if "Traceback" in bot_output:
+        raise RuntimeError(f"the bot failed during the rush:\n{bot_output}")
+    saved = count_answers(database_url)
+    if saved != early + people:
+        raise RuntimeError(f"{saved} answers saved, expected {early + people}")
+    return ours, baseline
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-n", type=int, default=200, help="PMs submitting")
+    parser.add_argument("-c", "--concurrency", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3, help="fresh database and processes each")
+    parser.add_argument(
+        "--database", help="an empty database URL (default: a scratch SQLite file each round)"
+    )
+    parser.add_argument(
+        "--code", type=Path, help="measure the bot of another checkout (e.g. before a change)"
+    )
+    parser.add_argument("--threads", type=int, help="RITUALBOT_HTTP_THREADS for both servers")
+    arguments = parser.parse_args()
+    ours: list[float] = []
+    baseline: list[float] = []
+    for _ in range(arguments.rounds):
+        url = arguments.database or scratch_database()
+        if arguments.database:
+            reset(url)
+        settings = {"RITUALBOT_HTTP_THREADS": str(arguments.threads)} if arguments.threads else {}
+        mine, base = one_round(arguments.n, arguments.concurrency, url, arguments.code, settings)
+        ours += mine
+        baseline += base
+    backend = "PostgreSQL" if arguments.database and arguments.database.startswith("postgres") else "SQLite"
+    median, base_median = percentile(ours, 50), percentile(baseline, 50)
+    p99, base_p99 = percentile(ours, 99), percentile(baseline, 99)
+    print(
+        f"answer rush on {backend}, {arguments.n} PMs at {arguments.concurrency} concurrent x "
+        f"{arguments.rounds} rounds: ack median {median * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms; "
+        f"bare Bolt median {base_median * 1000:.0f} ms, p99 {base_p99 * 1000:.0f} ms; "
+        f"ratio median {median / base_median:.2f}x, p99 {p99 / base_p99:.2f}x; "
+        f"acks later than Slack's 3 s: {sum(s > 3 for s in ours)} (bare Bolt {sum(s > 3 for s in baseline)})"
+    )
+
+
+def reset(url: str) -> None:
+    """Empty the named database: every table of ours dropped, so `db upgrade` starts afresh."""
+    from sqlalchemy import MetaData, text
+
+    engine = create_database_engine(url)
+    try:
+        with engine.begin() as connection:
+            metadata = MetaData()
+            metadata.reflect(connection)
+            metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
