@@ -9,6 +9,9 @@
 * `budget` — a rolling-window rate budget (`per_minute` or `per_second`, optionally per channel)
   that answers 429 with a computed `Retry-After` once exceeded, counted on the workspace clock.
 * `error_next` — the next N calls fail with a chosen `ok:false` error.
+* `slow_store_next` — the next N calls take effect but answer 5xx (or drop the connection), and
+  what they posted shows in conversations.history/replies only `visible_after` seconds later
+  on the workspace clock: a post Slack stored more slowly than the client waited.
 
 `"*"` as the method matches every method. Faults are consumed first-in first-out per method.
 """
@@ -43,6 +46,8 @@ class Outcome:
     delay: float = 0.0
     delay_after_processing: bool = True
     drop: bool = False
+    # Seconds (workspace clock) before a message this call posted shows in history and threads.
+    hidden_for: float = 0.0
 
 
 @dataclass
@@ -110,6 +115,24 @@ class Faults:
     def drop_next(self, method: str, times: int = 1, *, after_processing: bool = True) -> Faults:
         outcome = Outcome(fault="dropped", process=after_processing, drop=True)
         return self._queue(method, "drop", times, outcome)
+
+    def slow_store_next(
+        self, method: str, visible_after: float, times: int = 1, *, status: int | None = 500
+    ) -> Faults:
+        """Accept the post, answer `status` (None: drop the connection, as a client timeout
+        sees it), and keep the message out of conversations.history and conversations.replies
+        until `visible_after` seconds have passed on the workspace clock."""
+        if visible_after <= 0:
+            raise ValueError("visible_after must be positive")
+        if status is None:
+            outcome = Outcome(fault="slow_store", drop=True, hidden_for=visible_after)
+        else:
+            if not 500 <= status <= 599:
+                raise ValueError("status must be a 5xx or None")
+            outcome = Outcome(
+                fault="slow_store", status=status, body=HTTPStatus(status).phrase, hidden_for=visible_after
+            )
+        return self._queue(method, "slow_store", times, outcome)
 
     def error_next(
         self, method: str, error: str, times: int = 1, *, status: int = 200, messages: list[str] | None = None
