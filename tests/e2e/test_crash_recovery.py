@@ -1,0 +1,91 @@
+"""kill -9 during a fan-out, then a restart: every participant gets exactly one prompt.
+
+The bot runs as its own process (`ritualbot run --http`) against the simulated workspace over
+real HTTP; the ritual is opened by a signed `/ritual trigger`; the process is killed with
+SIGKILL once a random number of prompts is out (none to all but one), started again, and the
+workspace must end with one prompt per person: none lost, none doubled. The trials run side by
+side (each its own workspace, database and process) so the suite pays for one recovery wait.
+
+A delivery the dead process held is left alone until its lease runs out, then looked for
+before it is posted again, so the wait is read from `OutboxPolicy` rather than guessed.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from messaging.outbox import OutboxPolicy
+from simulator import SimulatedWorkspace, SlackDriver, generated_roster
+from simulator.bot_process import BotProcess, prompts_by_person
+from storage.database import create_database_engine
+from storage.models import Delivery, DeliveryState
+from tests.e2e.conftest import DatabaseMaker, write_trial_ritual
+
+pytestmark = [pytest.mark.e2e, pytest.mark.fault]
+
+PEOPLE = 30
+TRIALS = int(os.environ.get("RITUALBOT_CRASH_TRIALS", "3"))
+POLICY = OutboxPolicy()
+# A held delivery waits for its lease, then for the look-ups an ambiguous post gets; the rest
+# is starting a process and draining the outbox, generously on a busy 2-core machine.
+RECOVERY = POLICY.lease + POLICY.first_backoff + POLICY.second_look_after + timedelta(seconds=90)
+
+
+def _unfinished(database_url: str) -> int:
+    engine = create_database_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            waiting = (DeliveryState.PENDING, DeliveryState.SENDING)
+            query = select(func.count()).select_from(Delivery).where(Delivery.state.in_(waiting))
+            return int(connection.scalar(query) or 0)
+    finally:
+        engine.dispose()
+
+
+def _trial(database_url: str, rituals: Path, kill_after: int) -> tuple[dict[str, int], int, str]:
+    """One crash and restart; the prompts each person got, unfinished deliveries, the bot's log."""
+    with SimulatedWorkspace(generated_roster(PEOPLE)) as workspace:
+        bot = BotProcess(workspace, database_url, rituals_path=[rituals], tick_seconds=0.2)
+        bot.upgrade_database()
+        try:
+            bot.start()
+            with SlackDriver(workspace, bot.url) as slack:
+                reply = slack.slash_command("U0PRODOPS", "/ritual", "trigger crash-trial")
+                assert reply.status == 200
+            workspace.wait_for(lambda: len(prompts_by_person(workspace)) >= kill_after, timeout=120)
+            bot.kill()
+            bot.start()
+            deadline = time.monotonic() + RECOVERY.total_seconds()
+            while time.monotonic() < deadline:
+                if len(prompts_by_person(workspace)) >= PEOPLE and _unfinished(database_url) == 0:
+                    break
+                time.sleep(0.5)
+            return dict(prompts_by_person(workspace)), _unfinished(database_url), bot.log_tail()
+        finally:
+            bot.stop()
+
+
+def test_kill_9_during_a_fan_out_loses_and_doubles_no_prompt(
+    fresh_databases: DatabaseMaker, tmp_path: Path
+) -> None:
+    seed = int(os.environ.get("RITUALBOT_CRASH_SEED", str(random.randrange(1 << 30))))
+    rng = random.Random(seed)
+    rituals = write_trial_ritual(tmp_path / "rituals", "crash-trial")
+    kill_points = [rng.randrange(PEOPLE) for _ in range(TRIALS)]
+    databases = [fresh_databases() for _ in kill_points]
+    with ThreadPoolExecutor(max_workers=TRIALS) as pool:
+        results = list(pool.map(lambda args: _trial(args[0], rituals, args[1]), zip(databases, kill_points)))
+    everyone = {f"U0PM{i:05d}" for i in range(1, PEOPLE + 1)}
+    for kill_after, (prompts, unfinished, log) in zip(kill_points, results, strict=True):
+        context = f"seed {seed}, killed after {kill_after} prompts; the bot's log ends:\n{log}"
+        assert set(prompts) == everyone, context  # none lost
+        assert set(prompts.values()) == {1}, context  # none doubled
+        assert unfinished == 0, context
