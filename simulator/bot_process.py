@@ -85,7 +85,7 @@ class BotProcess:
 
     def upgrade_database(self) -> None:
         """`ritualbot db upgrade`, as an operator runs it before the first start."""
-        subprocess.run(
+        subprocess.run(  # noqa: S603 (our own console script, fixed arguments)
             [*ritualbot_command(), "db", "upgrade"],
             env=self.env,
             cwd=self.home,
