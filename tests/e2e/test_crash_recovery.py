@@ -82,7 +82,8 @@ def test_kill_9_during_a_fan_out_loses_and_doubles_no_prompt(
     kill_points = [rng.randrange(PEOPLE) for _ in range(TRIALS)]
     databases = [fresh_databases() for _ in kill_points]
     with ThreadPoolExecutor(max_workers=TRIALS) as pool:
-        runs = [pool.submit(_trial, url, rituals, kill) for url, kill in zip(databases, kill_points, strict=True)]
+        trials = zip(databases, kill_points, strict=True)
+        runs = [pool.submit(_trial, url, rituals, kill) for url, kill in trials]
         results = [run.result() for run in runs]
     everyone = {f"U0PM{i:05d}" for i in range(1, PEOPLE + 1)}
     for kill_after, (prompts, unfinished, log) in zip(kill_points, results, strict=True):
