@@ -11,6 +11,7 @@ moment, as a crashed host would.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -28,7 +29,8 @@ from simulator.workspace import SimulatedWorkspace
 
 # Variables of the parent process that must not leak into the bot (Socket Mode, another database).
 _OWN_SETTINGS = ("SLACK_", "DATABASE_URL", "RITUALS_PATH", "RITUALBOT_")
-PROMPT_KEY_PART = ":prompt:"
+# A prompt's delivery key, "run:<id>:prompt:<user>"; its later edits add ":v<n>".
+PROMPT_KEY = re.compile(r"run:\d+:prompt:(?P<user>[^:]+)")
 
 
 def _free_port() -> int:
@@ -170,6 +172,7 @@ def prompts_by_person(workspace: SimulatedWorkspace) -> Counter[str]:
     """How many ritual prompts each person received (by the user id ending the delivery key)."""
     counts: Counter[str] = Counter()
     for key, times in delivered_keys(workspace).items():
-        if PROMPT_KEY_PART in key:
-            counts[key.rsplit(":", 1)[1]] += times
+        match = PROMPT_KEY.fullmatch(key)
+        if match:
+            counts[match["user"]] += times
     return counts
