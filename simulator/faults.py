@@ -7,7 +7,8 @@
 * `drop_next` — the connection closes with no reply at all (again before or after processing).
 * `slow` — replies are delayed (by default after the call took effect), for client timeouts.
 * `budget` — a rolling-window rate budget (`per_minute` or `per_second`, optionally per channel)
-  that answers 429 with a computed `Retry-After` once exceeded, counted on the workspace clock.
+  that answers 429 with a computed `Retry-After` once exceeded, counted on the workspace clock;
+  with `burst`, a token bucket instead: `burst` calls at once, refilled at the steady rate.
 * `error_next` — the next N calls fail with a chosen `ok:false` error.
 * `slow_store_next` — the next N calls take effect but answer 5xx (or drop the connection), and
   what they posted shows in conversations.history/replies only `visible_after` seconds later
@@ -70,6 +71,9 @@ class _Budget:
     window: float
     per_channel: bool
     hits: dict[str, deque[float]] = field(default_factory=dict)
+    # Token bucket (when `burst` is set): tokens left and when they were counted, per key.
+    burst: int | None = None
+    buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 class Faults:
@@ -158,15 +162,20 @@ class Faults:
         *,
         per_second: int | None = None,
         per_channel: bool = False,
+        burst: int | None = None,
     ) -> Faults:
-        """Allow `per_minute` (or `per_second`) calls in any rolling window, then answer 429."""
+        """Allow `per_minute` (or `per_second`) calls in any rolling window, then answer 429.
+
+        With `burst`, a token bucket: up to `burst` calls at once, then the steady rate (Slack:
+        "short bursts allowed"), as `chat.postMessage` at 10 a second with a burst of 20.
+        """
         if (per_minute is None) == (per_second is None):
             raise ValueError("give exactly one of per_minute and per_second")
         limit, window = (per_minute, 60.0) if per_minute is not None else (per_second or 0, 1.0)
-        if limit < 1:
+        if limit < 1 or (burst is not None and burst < 1):
             raise ValueError("a budget must allow at least one call")
         with self._lock:
-            self._budgets[method] = _Budget(limit, window, per_channel)
+            self._budgets[method] = _Budget(limit, window, per_channel, burst=burst)
         return self
 
     def slack_tiers(self) -> Faults:
@@ -235,8 +244,10 @@ class Faults:
         if budget is None:
             return None
         key = str(params.get("channel", "")) if budget.per_channel else ""
-        hits = budget.hits.setdefault(key, deque())
         t = now.timestamp()
+        if budget.burst is not None:
+            return self._over_bucket(budget, key, t)
+        hits = budget.hits.setdefault(key, deque())
         while hits and hits[0] <= t - budget.window:
             hits.popleft()
         if len(hits) >= budget.limit:
@@ -250,3 +261,21 @@ class Faults:
             )
         hits.append(t)
         return None
+
+    @staticmethod
+    def _over_bucket(budget: _Budget, key: str, t: float) -> Outcome | None:
+        assert budget.burst is not None
+        rate = budget.limit / budget.window  # tokens a second
+        tokens, counted = budget.buckets.get(key, (float(budget.burst), t))
+        tokens = min(float(budget.burst), tokens + (t - counted) * rate)
+        if tokens >= 1.0:
+            budget.buckets[key] = (tokens - 1.0, t)
+            return None
+        budget.buckets[key] = (tokens, t)
+        return Outcome(
+            fault="budget",
+            process=False,
+            status=429,
+            headers={"Retry-After": str(max(1, math.ceil((1.0 - tokens) / rate)))},
+            body={"ok": False, "error": "ratelimited"},
+        )

@@ -154,3 +154,21 @@ def test_slow_store_can_drop_the_connection_instead(
     assert client.conversations_history(channel="C0GENERAL")["messages"] == []
     clock.advance(timedelta(seconds=5))
     assert [m["text"] for m in client.conversations_history(channel="C0GENERAL")["messages"]] == ["x"]
+
+
+def test_budget_with_a_burst_is_a_token_bucket(
+    client: WebClient, workspace: SimulatedWorkspace, clock: FrozenClock
+) -> None:
+    workspace.faults.budget("chat.postMessage", per_second=10, burst=20)
+    for n in range(20):  # the burst goes through at once
+        client.chat_postMessage(channel="C0GENERAL", text=f"burst {n}")
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postMessage(channel="C0GENERAL", text="one too many")
+    assert exc.value.response.status_code == 429
+    assert exc.value.response.headers["Retry-After"] == "1"
+    clock.advance(timedelta(milliseconds=500))  # five tokens back at 10 a second
+    for n in range(5):
+        client.chat_postMessage(channel="C0GENERAL", text=f"steady {n}")
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C0GENERAL", text="again too many")
+    assert len(workspace.messages_in("general")) == 25
