@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Engine, func, select
 
 from benchmarks.common import scratch_database
 from messaging.outbox import OutboxPolicy
@@ -52,19 +52,16 @@ class Trial:
     recovery: float  # seconds from the restart until every prompt was out and nothing waited
 
 
-def _unfinished(database_url: str) -> int:
-    engine = create_database_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            waiting = (DeliveryState.PENDING, DeliveryState.SENDING)
-            query = select(func.count()).select_from(Delivery).where(Delivery.state.in_(waiting))
-            return int(connection.scalar(query) or 0)
-    finally:
-        engine.dispose()
+def _count(engine: Engine, *conditions: ColumnElement[bool]) -> int:
+    with engine.connect() as connection:
+        return int(connection.scalar(select(func.count()).select_from(Delivery).where(*conditions)) or 0)
 
 
 def one_trial(people: int, kill_after: int, rituals: Path, timeout: float) -> Trial:
     database = scratch_database()
+    engine = create_database_engine(database)
+    queued = Delivery.dedupe_key.like("run:%:prompt:%")
+    unfinished = Delivery.state.in_((DeliveryState.PENDING, DeliveryState.SENDING))
     with SimulatedWorkspace(generated_roster(people)) as workspace:
         bot = BotProcess(workspace, database, rituals_path=[rituals], tick_seconds=0.2)
         bot.upgrade_database()
@@ -72,18 +69,21 @@ def one_trial(people: int, kill_after: int, rituals: Path, timeout: float) -> Tr
             bot.start()
             with SlackDriver(workspace, bot.url) as slack:
                 slack.slash_command("U0PRODOPS", "/ritual", "trigger crash-trial")
+            # The fan-out has begun once the run is open and its prompts are queued.
+            workspace.wait_for(lambda: _count(engine, queued) >= people, timeout=120, interval=0.02)
             workspace.wait_for(lambda: len(prompts_by_person(workspace)) >= kill_after, timeout=120)
             bot.kill()
             restarted = time.monotonic()
             bot.start()
             while time.monotonic() - restarted < timeout:
-                if len(prompts_by_person(workspace)) >= people and _unfinished(database) == 0:
+                if len(prompts_by_person(workspace)) >= people and _count(engine, unfinished) == 0:
                     break
                 time.sleep(0.2)
             recovery = time.monotonic() - restarted
             prompts = prompts_by_person(workspace)
         finally:
             bot.stop()
+            engine.dispose()
     return Trial(
         killed_after=kill_after,
         lost=people - len(prompts),

@@ -32,7 +32,7 @@ from slack_sdk import WebClient
 
 from benchmarks.common import scratch_database
 from simulator import SimulatedWorkspace, SlackDriver, generated_roster
-from simulator.bot_process import BotProcess, prompts_by_person
+from simulator.bot_process import PROMPT_KEY, BotProcess, delivered_keys, prompts_by_person
 
 OWNER = "U0PRODOPS"
 POSTS_PER_SECOND = 10
@@ -104,12 +104,13 @@ def _deliver(workspace: SimulatedWorkspace, bot: BotProcess, ritual_id: str, peo
         else:
             raise TimeoutError(f"not every prompt arrived; see {bot.log_path}")
     new_calls = [call for call in workspace.calls()[before_calls:] if call.method == "chat.postMessage"]
-    counts = prompts_by_person(workspace)
+    # A prompt's key names its run and person: a key found twice is a prompt posted twice.
+    doubled = sum(times - 1 for key, times in delivered_keys(workspace).items() if PROMPT_KEY.fullmatch(key))
     return Delivery(
         first_dm=first or last,
         last_dm=last,
         prompts=int(prompts),
-        duplicates=sum(times - 1 for times in counts.values() if times > 1),
+        duplicates=doubled,
         rate_limited=sum(1 for call in new_calls if call.status == 429),
         posts=len(new_calls),
     )

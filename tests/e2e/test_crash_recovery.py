@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Engine, func, select
 
 from messaging.outbox import OutboxPolicy
 from simulator import SimulatedWorkspace, SlackDriver, generated_roster
@@ -39,19 +39,22 @@ POLICY = OutboxPolicy()
 RECOVERY = POLICY.lease + POLICY.first_backoff + POLICY.second_look_after + timedelta(seconds=90)
 
 
-def _unfinished(database_url: str) -> int:
-    engine = create_database_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            waiting = (DeliveryState.PENDING, DeliveryState.SENDING)
-            query = select(func.count()).select_from(Delivery).where(Delivery.state.in_(waiting))
-            return int(connection.scalar(query) or 0)
-    finally:
-        engine.dispose()
+def _count(engine: Engine, *conditions: ColumnElement[bool]) -> int:
+    with engine.connect() as connection:
+        return int(connection.scalar(select(func.count()).select_from(Delivery).where(*conditions)) or 0)
+
+
+def _queued_prompts(engine: Engine) -> int:
+    return _count(engine, Delivery.dedupe_key.like("run:%:prompt:%"))
+
+
+def _unfinished(engine: Engine) -> int:
+    return _count(engine, Delivery.state.in_((DeliveryState.PENDING, DeliveryState.SENDING)))
 
 
 def _trial(database_url: str, rituals: Path, kill_after: int) -> tuple[dict[str, int], int, str]:
     """One crash and restart; the prompts each person got, unfinished deliveries, the bot's log."""
+    engine = create_database_engine(database_url)
     with SimulatedWorkspace(generated_roster(PEOPLE)) as workspace:
         bot = BotProcess(workspace, database_url, rituals_path=[rituals], tick_seconds=0.2)
         bot.upgrade_database()
@@ -60,17 +63,21 @@ def _trial(database_url: str, rituals: Path, kill_after: int) -> tuple[dict[str,
             with SlackDriver(workspace, bot.url) as slack:
                 reply = slack.slash_command("U0PRODOPS", "/ritual", "trigger crash-trial")
                 assert reply.status == 200
+            # The fan-out has begun once the run is open and its prompts are queued (a kill
+            # between the command's ack and that is a lost command, not a lost prompt).
+            workspace.wait_for(lambda: _queued_prompts(engine) >= PEOPLE, timeout=120, interval=0.02)
             workspace.wait_for(lambda: len(prompts_by_person(workspace)) >= kill_after, timeout=120)
             bot.kill()
             bot.start()
             deadline = time.monotonic() + RECOVERY.total_seconds()
             while time.monotonic() < deadline:
-                if len(prompts_by_person(workspace)) >= PEOPLE and _unfinished(database_url) == 0:
+                if len(prompts_by_person(workspace)) >= PEOPLE and _unfinished(engine) == 0:
                     break
                 time.sleep(0.5)
-            return dict(prompts_by_person(workspace)), _unfinished(database_url), bot.log_tail()
+            return dict(prompts_by_person(workspace)), _unfinished(engine), bot.log_tail()
         finally:
             bot.stop()
+            engine.dispose()
 
 
 def test_kill_9_during_a_fan_out_loses_and_doubles_no_prompt(
