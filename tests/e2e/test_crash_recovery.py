@@ -36,6 +36,8 @@ TRIALS = int(os.environ.get("RITUALBOT_CRASH_TRIALS", "3"))
 POLICY = OutboxPolicy()
 # A held delivery waits for its lease, then for the look-ups an ambiguous post gets; the rest
 # is starting a process and draining the outbox, generously on a busy 2-core machine.
+# Starting a Python process that imports the whole app is slow on a loaded 2-core machine.
+STARTUP_SECONDS = 180
 RECOVERY = POLICY.lease + POLICY.first_backoff + POLICY.second_look_after + timedelta(seconds=90)
 
 
@@ -59,7 +61,7 @@ def _trial(database_url: str, rituals: Path, kill_after: int) -> tuple[dict[str,
         bot = BotProcess(workspace, database_url, rituals_path=[rituals], tick_seconds=0.2)
         bot.upgrade_database()
         try:
-            bot.start()
+            bot.start(STARTUP_SECONDS)
             with SlackDriver(workspace, bot.url) as slack:
                 reply = slack.slash_command("U0PRODOPS", "/ritual", "trigger crash-trial")
                 assert reply.status == 200
@@ -68,7 +70,7 @@ def _trial(database_url: str, rituals: Path, kill_after: int) -> tuple[dict[str,
             workspace.wait_for(lambda: _queued_prompts(engine) >= PEOPLE, timeout=120, interval=0.02)
             workspace.wait_for(lambda: len(prompts_by_person(workspace)) >= kill_after, timeout=120)
             bot.kill()
-            bot.start()
+            bot.start(STARTUP_SECONDS)
             deadline = time.monotonic() + RECOVERY.total_seconds()
             while time.monotonic() < deadline:
                 if len(prompts_by_person(workspace)) >= PEOPLE and _unfinished(engine) == 0:
