@@ -84,21 +84,14 @@ class WebClientGateway:
         return PostedMessage(channel=response["channel"], ts=response["ts"])
 
     def find_posted(
-        self, channel: str, event_type: str, delivery_key: str, oldest: float
+        self, channel: str, event_type: str, delivery_key: str, oldest: float, thread_ts: str | None = None
     ) -> PostedMessage | None:
         conversation = self._conversation_id(channel)
-        pages = _call(
-            lambda: self._client.conversations_history(
-                channel=conversation, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200
-            )
-        )
-        for page in _pages(pages):
-            item: dict[str, Any]
-            for item in page.get("messages", []):
-                metadata: dict[str, Any] = item.get("metadata") or {}
-                payload: dict[str, Any] = metadata.get("event_payload") or {}
-                if metadata.get("event_type") == event_type and payload.get("delivery") == delivery_key:
-                    return PostedMessage(channel=conversation, ts=item["ts"])
+        for item in self._messages(conversation, oldest, thread_ts, include_metadata=True):
+            metadata: dict[str, Any] = item.get("metadata") or {}
+            payload: dict[str, Any] = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == event_type and payload.get("delivery") == delivery_key:
+                return PostedMessage(channel=conversation, ts=item["ts"])
         return None
 
     def person(self, user_id: str) -> Person:
@@ -169,19 +162,28 @@ class WebClientGateway:
                 return PostedMessage(channel=conversation, ts=item["ts"])
         return None
 
-    def _messages(self, conversation: str, oldest: float, thread_ts: str | None) -> Iterator[dict[str, Any]]:
+    def _messages(
+        self, conversation: str, oldest: float, thread_ts: str | None, *, include_metadata: bool = False
+    ) -> Iterator[dict[str, Any]]:
         """The conversation's messages since `oldest`; a thread's replies live only in
         conversations.replies, never in conversations.history."""
         if thread_ts is not None:
             first = _call(
                 lambda: self._client.conversations_replies(
-                    channel=conversation, ts=thread_ts, oldest=f"{oldest:.6f}", limit=200
+                    channel=conversation,
+                    ts=thread_ts,
+                    oldest=f"{oldest:.6f}",
+                    include_all_metadata=include_metadata,
+                    limit=200,
                 )
             )
         else:
             first = _call(
                 lambda: self._client.conversations_history(
-                    channel=conversation, oldest=f"{oldest:.6f}", limit=200
+                    channel=conversation,
+                    oldest=f"{oldest:.6f}",
+                    include_all_metadata=include_metadata,
+                    limit=200,
                 )
             )
         for page in _pages(first):

@@ -123,9 +123,10 @@ class SlackGateway(Protocol):
     def update_message(self, channel: str, ts: str, message: Message) -> PostedMessage: ...
 
     def find_posted(
-        self, channel: str, event_type: str, delivery_key: str, oldest: float
+        self, channel: str, event_type: str, delivery_key: str, oldest: float, thread_ts: str | None = None
     ) -> PostedMessage | None:
-        """A message this app posted in `channel` since `oldest` carrying that delivery key."""
+        """A message this app posted in `channel` (or, with `thread_ts`, in that thread) since
+        `oldest` carrying that delivery key. A thread reply is only ever found in its thread."""
         ...
 
     def person(self, user_id: str) -> Person: ...

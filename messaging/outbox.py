@@ -76,6 +76,10 @@ class OutboxPolicy:
     # The longest a sender waits for a budget while it holds a lease; a longer wait puts the
     # delivery back in the queue until then instead.
     max_pacing_wait: timedelta = timedelta(seconds=2)
+    # After an ambiguous attempt the first look-up comes after `first_backoff`. A post Slack
+    # accepted but stores slowly can still be invisible then, so a look-up that finds nothing
+    # waits this long and looks once more before posting again (docs/operations.md).
+    second_look_after: timedelta = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -497,20 +501,9 @@ class OutboxSender:
                 self._finish(delivery, batch, DeliveryState.SENT, posted=posted)
                 return "sent"
             if delivery.maybe_sent:
-                earlier = self._call(
-                    batch,
-                    "conversations.history",
-                    None,
-                    lambda: self._gateway.find_posted(
-                        target, METADATA_EVENT_TYPE, delivery.dedupe_key, delivery.created_at.timestamp() - 1
-                    ),
-                )
-                if earlier is not None:
-                    log.info(
-                        "delivery %s was already posted (ts %s); not posting again", delivery.id, earlier.ts
-                    )
-                    self._finish(delivery, batch, DeliveryState.SENT, posted=earlier)
-                    return "recovered"
+                found = self._look_for_earlier_post(delivery, batch, target, thread_ts)
+                if found is not None:
+                    return found
             posted = self._call(
                 batch, "chat.postMessage", target, lambda: self._gateway.post_message(target, message)
             )
@@ -524,7 +517,8 @@ class OutboxSender:
                 self._finish(delivery, batch, DeliveryState.FAILED, error=f"gave up: {error}")
                 return "failed"
             backoff = self._policy.first_backoff * (2 ** (delivery.attempts - 1))
-            self._retry_later(delivery, batch, backoff, maybe_sent=True, error=str(error))
+            # This attempt may have posted anew: its look-ups start over.
+            self._retry_later(delivery, batch, backoff, maybe_sent=True, error=str(error), looked=False)
             return "deferred"
         except Rejected as error:
             log.warning(
@@ -534,6 +528,40 @@ class OutboxSender:
             return "failed"
         self._finish(delivery, batch, DeliveryState.SENT, posted=posted)
         return "sent"
+
+    def _look_for_earlier_post(
+        self, delivery: Delivery, batch: _Batch, target: str, thread_ts: str | None
+    ) -> str | None:
+        """After an ambiguous attempt: "recovered" if Slack holds the post, "deferred" if the
+        first look found nothing (a slow store may still show it), None to post again."""
+        earlier = self._call(
+            batch,
+            "conversations.replies" if thread_ts else "conversations.history",
+            None,
+            lambda: self._gateway.find_posted(
+                target,
+                METADATA_EVENT_TYPE,
+                delivery.dedupe_key,
+                delivery.created_at.timestamp() - 1,
+                thread_ts,
+            ),
+        )
+        if earlier is not None:
+            log.info("delivery %s was already posted (ts %s); not posting again", delivery.id, earlier.ts)
+            self._finish(delivery, batch, DeliveryState.SENT, posted=earlier)
+            return "recovered"
+        if delivery.looked_at is None:
+            self._retry_later(
+                delivery,
+                batch,
+                self._policy.second_look_after,
+                maybe_sent=True,
+                error="not found yet; looking once more before posting again",
+                counts=False,
+                looked=True,
+            )
+            return "deferred"
+        return None
 
     def _upload(self, delivery: Delivery, batch: _Batch, target: str, thread_ts: str | None) -> str:
         """Share the delivery's file; after an ambiguous attempt, look for it by name first."""
@@ -585,6 +613,7 @@ class OutboxSender:
         maybe_sent: bool,
         error: str | None,
         counts: bool = True,
+        looked: bool | None = None,
     ) -> None:
         values: dict[str, Any] = {
             "state": DeliveryState.PENDING,
@@ -595,8 +624,10 @@ class OutboxSender:
         }
         if maybe_sent:
             values["maybe_sent"] = True
-        if not counts:  # waiting for a thread parent or a budget is not a failed attempt
+        if not counts:  # waiting for a thread parent, a budget or a second look is not a failed attempt
             values["attempts"] = delivery.attempts - 1
+        if looked is not None:  # True: a look-up just found nothing; False: forget past looks
+            values["looked_at"] = self._clock.now() if looked else None
         batch.outcomes.append((delivery.id, values))
 
     def _parent(self, key: str) -> Delivery | None:

@@ -7,10 +7,12 @@
 * `drop_next` — the connection closes with no reply at all (again before or after processing).
 * `slow` — replies are delayed (by default after the call took effect), for client timeouts.
 * `budget` — a rolling-window rate budget (`per_minute` or `per_second`, optionally per channel)
-  that answers 429 with a computed `Retry-After` once exceeded, counted on the workspace clock.
-* `token_bucket` — `per_second` on average with bursts up to `burst` (how Slack describes
-  chat.postMessage's workspace limit), answering 429 with the seconds until the next token.
+  that answers 429 with a computed `Retry-After` once exceeded, counted on the workspace clock;
+  with `burst`, a token bucket instead: `burst` calls at once, refilled at the steady rate.
 * `error_next` — the next N calls fail with a chosen `ok:false` error.
+* `slow_store_next` — the next N calls take effect but answer 5xx (or drop the connection), and
+  what they posted shows in conversations.history/replies only `visible_after` seconds later
+  on the workspace clock: a post Slack stored more slowly than the client waited.
 
 `"*"` as the method matches every method. Faults are consumed first-in first-out per method.
 """
@@ -45,6 +47,8 @@ class Outcome:
     delay: float = 0.0
     delay_after_processing: bool = True
     drop: bool = False
+    # Seconds (workspace clock) before a message this call posted shows in history and threads.
+    hidden_for: float = 0.0
 
 
 @dataclass
@@ -67,14 +71,9 @@ class _Budget:
     window: float
     per_channel: bool
     hits: dict[str, deque[float]] = field(default_factory=dict)
-
-
-@dataclass
-class _TokenBucket:
-    per_second: float
-    burst: float
-    tokens: float
-    updated: float | None = None
+    # Token bucket (when `burst` is set): tokens left and when they were counted, per key.
+    burst: int | None = None
+    buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 class Faults:
@@ -85,7 +84,6 @@ class Faults:
         self._queued: dict[str, list[_Queued]] = {}
         self._slow: dict[str, _Slow] = {}
         self._budgets: dict[str, _Budget] = {}
-        self._buckets: dict[str, _TokenBucket] = {}
 
     # --- arming -------------------------------------------------------------------------
     def _queue(self, method: str, kind: str, times: int, outcome: Outcome) -> Faults:
@@ -122,6 +120,24 @@ class Faults:
         outcome = Outcome(fault="dropped", process=after_processing, drop=True)
         return self._queue(method, "drop", times, outcome)
 
+    def slow_store_next(
+        self, method: str, visible_after: float, times: int = 1, *, status: int | None = 500
+    ) -> Faults:
+        """Accept the post, answer `status` (None: drop the connection, as a client timeout
+        sees it), and keep the message out of conversations.history and conversations.replies
+        until `visible_after` seconds have passed on the workspace clock."""
+        if visible_after <= 0:
+            raise ValueError("visible_after must be positive")
+        if status is None:
+            outcome = Outcome(fault="slow_store", drop=True, hidden_for=visible_after)
+        else:
+            if not 500 <= status <= 599:
+                raise ValueError("status must be a 5xx or None")
+            outcome = Outcome(
+                fault="slow_store", status=status, body=HTTPStatus(status).phrase, hidden_for=visible_after
+            )
+        return self._queue(method, "slow_store", times, outcome)
+
     def error_next(
         self, method: str, error: str, times: int = 1, *, status: int = 200, messages: list[str] | None = None
     ) -> Faults:
@@ -146,23 +162,20 @@ class Faults:
         *,
         per_second: int | None = None,
         per_channel: bool = False,
+        burst: int | None = None,
     ) -> Faults:
-        """Allow `per_minute` (or `per_second`) calls in any rolling window, then answer 429."""
+        """Allow `per_minute` (or `per_second`) calls in any rolling window, then answer 429.
+
+        With `burst`, a token bucket: up to `burst` calls at once, then the steady rate (Slack:
+        "short bursts allowed"), as `chat.postMessage` at 10 a second with a burst of 20.
+        """
         if (per_minute is None) == (per_second is None):
             raise ValueError("give exactly one of per_minute and per_second")
         limit, window = (per_minute, 60.0) if per_minute is not None else (per_second or 0, 1.0)
-        if limit < 1:
+        if limit < 1 or (burst is not None and burst < 1):
             raise ValueError("a budget must allow at least one call")
         with self._lock:
-            self._budgets[method] = _Budget(limit, window, per_channel)
-        return self
-
-    def token_bucket(self, method: str, per_second: float, burst: int) -> Faults:
-        """Allow `burst` calls at once, refilled at `per_second`; over it, answer 429."""
-        if per_second <= 0 or burst < 1:
-            raise ValueError("a token bucket needs a positive rate and a burst of at least one")
-        with self._lock:
-            self._buckets[method] = _TokenBucket(per_second, float(burst), float(burst))
+            self._budgets[method] = _Budget(limit, window, per_channel, burst=burst)
         return self
 
     def slack_tiers(self) -> Faults:
@@ -193,8 +206,7 @@ class Faults:
     def clear(self, method: str | None = None) -> Faults:
         """Remove every fault and budget, or only those of one method."""
         with self._lock:
-            tables: tuple[dict[str, Any], ...] = (self._queued, self._slow, self._budgets, self._buckets)
-            for table in tables:
+            for table in (self._queued, self._slow, self._budgets):
                 if method is None:
                     table.clear()
                 else:
@@ -228,35 +240,14 @@ class Faults:
         return None
 
     def _over_budget(self, method: str, params: dict[str, Any], now: datetime) -> Outcome | None:
-        return self._over_bucket(method, now) or self._over_window(method, params, now)
-
-    def _over_bucket(self, method: str, now: datetime) -> Outcome | None:
-        bucket = self._buckets.get(method) or self._buckets.get("*")
-        if bucket is None:
-            return None
-        t = now.timestamp()
-        if bucket.updated is not None:
-            bucket.tokens = min(bucket.burst, bucket.tokens + (t - bucket.updated) * bucket.per_second)
-        bucket.updated = t
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return None
-        retry_after = max(1, math.ceil((1 - bucket.tokens) / bucket.per_second))
-        return Outcome(
-            fault="budget",
-            process=False,
-            status=429,
-            headers={"Retry-After": str(retry_after)},
-            body={"ok": False, "error": "ratelimited"},
-        )
-
-    def _over_window(self, method: str, params: dict[str, Any], now: datetime) -> Outcome | None:
         budget = self._budgets.get(method) or self._budgets.get("*")
         if budget is None:
             return None
         key = str(params.get("channel", "")) if budget.per_channel else ""
-        hits = budget.hits.setdefault(key, deque())
         t = now.timestamp()
+        if budget.burst is not None:
+            return self._over_bucket(budget, key, t)
+        hits = budget.hits.setdefault(key, deque())
         while hits and hits[0] <= t - budget.window:
             hits.popleft()
         if len(hits) >= budget.limit:
@@ -270,3 +261,21 @@ class Faults:
             )
         hits.append(t)
         return None
+
+    @staticmethod
+    def _over_bucket(budget: _Budget, key: str, t: float) -> Outcome | None:
+        assert budget.burst is not None
+        rate = budget.limit / budget.window  # tokens a second
+        tokens, counted = budget.buckets.get(key, (float(budget.burst), t))
+        tokens = min(float(budget.burst), tokens + (t - counted) * rate)
+        if tokens >= 1.0:
+            budget.buckets[key] = (tokens - 1.0, t)
+            return None
+        budget.buckets[key] = (tokens, t)
+        return Outcome(
+            fault="budget",
+            process=False,
+            status=429,
+            headers={"Retry-After": str(max(1, math.ceil((1.0 - tokens) / rate)))},
+            body={"ok": False, "error": "ratelimited"},
+        )

@@ -57,6 +57,8 @@ class Message:
     deleted: bool = False
     reply_count: int = 0
     edit_count: int = 0
+    # Until then conversations.history/replies do not show it (the `slow_store_next` fault).
+    visible_at: datetime | None = None
 
     @property
     def is_reply(self) -> bool:

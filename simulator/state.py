@@ -11,7 +11,7 @@ import itertools
 import secrets
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from core.clock import Clock
@@ -166,6 +166,17 @@ class WorkspaceState:
 
     def channel_messages(self, channel_id: str) -> list[Message]:
         return [m for m in self.messages.get(channel_id, []) if not m.deleted]
+
+    def readable_messages(self, channel_id: str) -> list[Message]:
+        """What conversations.history/replies can see now: stored, and not still being stored."""
+        now = self.now()
+        return [m for m in self.channel_messages(channel_id) if m.visible_at is None or m.visible_at <= now]
+
+    def store_slowly(self, channel_id: str, ts: str, seconds: float) -> None:
+        """Keep a just-posted message out of history and threads for `seconds`."""
+        for msg in self.messages.get(channel_id, []):
+            if msg.ts == ts:
+                msg.visible_at = self.now() + timedelta(seconds=seconds)
 
     def record(self, call: RecordedCall) -> None:
         self.calls.append(call)

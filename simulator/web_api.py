@@ -147,10 +147,18 @@ class WebApi:
         if outcome.delay and not outcome.delay_after_processing:
             time.sleep(outcome.delay)
         result = self._run(method, params) if outcome.process else None
+        if outcome.hidden_for and result is not None:
+            self._store_slowly(result, outcome.hidden_for)
         if outcome.delay and outcome.delay_after_processing:
             time.sleep(outcome.delay)
         reply = self._finish(outcome, result)
         return reply if method in APP_METHODS else self._with_scopes(reply)
+
+    def _store_slowly(self, result: Reply, seconds: float) -> None:
+        body = result.body
+        if isinstance(body, dict) and body.get("ok") and body.get("ts"):
+            with self.state.lock:
+                self.state.store_slowly(str(body["channel"]), str(body["ts"]), seconds)
 
     def _with_scopes(self, reply: Reply) -> Reply:
         """Slack names the token's scopes in a header of every Web API answer."""

@@ -107,7 +107,7 @@ def history(ws: WorkspaceState, p: Params) -> JsonDict:
     oldest, latest, inclusive = _ts_arg(p, "oldest"), _ts_arg(p, "latest"), p.flag("inclusive")
     found = [
         m
-        for m in reversed(ws.channel_messages(conv.id))
+        for m in reversed(ws.readable_messages(conv.id))
         if not m.is_reply and _in_range(m, oldest, latest, inclusive)
     ]
     chunk, cursor = page(found, p, default_limit=100, max_limit=999)
@@ -126,7 +126,7 @@ def replies(ws: WorkspaceState, p: Params) -> JsonDict:
     """A thread: the parent first, then its replies, oldest first."""
     conv = ws.conversation(p.req("channel", "channel_not_found"))
     ts = p.req("ts", "thread_not_found")
-    msgs = ws.channel_messages(conv.id)
+    msgs = ws.readable_messages(conv.id)
     parent = next((m for m in msgs if m.ts == ts), None)
     if parent is None:
         raise ApiError("thread_not_found")

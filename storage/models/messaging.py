@@ -43,6 +43,9 @@ class Delivery(Base):
     # Set when an attempt timed out or its sender died: Slack may have posted, so look first.
     maybe_sent: Mapped[bool] = mapped_column(Boolean, default=False)
     lease_until: Mapped[datetime | None]
+    # When a look-up after an ambiguous attempt found nothing: Slack may still be storing a
+    # slow post, so the delivery looks once more after a longer wait before posting again.
+    looked_at: Mapped[datetime | None]
     channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text)

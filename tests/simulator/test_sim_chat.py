@@ -243,3 +243,17 @@ def test_concurrent_posts_are_all_kept_with_unique_ts(workspace: SimulatedWorksp
     assert len(set(stamps)) == 200
     assert sum(len(workspace.dm_messages(f"U0PM0000{n}")) for n in range(1, 9)) == 200
     assert len(workspace.calls("chat.postMessage")) == 200
+
+
+def test_thread_replies_live_in_replies_not_history_with_metadata_when_asked(client: WebClient) -> None:
+    meta = {"event_type": "ritual_delivery", "event_payload": {"delivery": "digest:part1"}}
+    parent = client.chat_postMessage(channel="C0GENERAL", text="digest")
+    client.chat_postMessage(channel="C0GENERAL", text="part 1", thread_ts=parent["ts"], metadata=meta)
+    history = client.conversations_history(channel="C0GENERAL", include_all_metadata=True)["messages"]
+    assert [m["text"] for m in history] == ["digest"]
+    assert history[0]["reply_count"] == 1
+    thread = client.conversations_replies(channel="C0GENERAL", ts=parent["ts"], include_all_metadata=True)
+    assert [m["text"] for m in thread["messages"]] == ["digest", "part 1"]
+    assert thread["messages"][1]["metadata"] == meta
+    plain = client.conversations_replies(channel="C0GENERAL", ts=parent["ts"])["messages"]
+    assert "metadata" not in plain[1]

@@ -121,3 +121,54 @@ def test_clear_and_wildcard(client: WebClient, workspace: SimulatedWorkspace) ->
     with pytest.raises(SlackApiError) as exc:
         client.users_info(user="U0PM00001")
     assert exc.value.response["error"] == "fatal_error"
+
+
+def test_slow_store_hides_the_post_from_history_and_threads_until_stored(
+    client: WebClient, workspace: SimulatedWorkspace, clock: FrozenClock
+) -> None:
+    parent = client.chat_postMessage(channel="C0GENERAL", text="parent")
+    workspace.faults.slow_store_next("chat.postMessage", visible_after=20, times=2)
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postMessage(channel="C0GENERAL", text="late top")
+    assert exc.value.response.status_code == 500
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C0GENERAL", text="late reply", thread_ts=parent["ts"])
+    # Slack accepted both: they exist, but neither history nor the thread shows them yet.
+    assert [m.text for m in workspace.messages_in("general")] == ["parent", "late top", "late reply"]
+    assert [m["text"] for m in client.conversations_history(channel="C0GENERAL")["messages"]] == ["parent"]
+    thread = client.conversations_replies(channel="C0GENERAL", ts=parent["ts"])["messages"]
+    assert [m["text"] for m in thread] == ["parent"]
+    clock.advance(timedelta(seconds=20))
+    texts = [m["text"] for m in client.conversations_history(channel="C0GENERAL")["messages"]]
+    assert texts == ["late top", "parent"]
+    thread = client.conversations_replies(channel="C0GENERAL", ts=parent["ts"])["messages"]
+    assert [m["text"] for m in thread] == ["parent", "late reply"]
+
+
+def test_slow_store_can_drop_the_connection_instead(
+    client: WebClient, workspace: SimulatedWorkspace, clock: FrozenClock
+) -> None:
+    workspace.faults.slow_store_next("chat.postMessage", visible_after=5, status=None)
+    with pytest.raises(ConnectionError):
+        client.chat_postMessage(channel="C0GENERAL", text="x")
+    assert client.conversations_history(channel="C0GENERAL")["messages"] == []
+    clock.advance(timedelta(seconds=5))
+    assert [m["text"] for m in client.conversations_history(channel="C0GENERAL")["messages"]] == ["x"]
+
+
+def test_budget_with_a_burst_is_a_token_bucket(
+    client: WebClient, workspace: SimulatedWorkspace, clock: FrozenClock
+) -> None:
+    workspace.faults.budget("chat.postMessage", per_second=10, burst=20)
+    for n in range(20):  # the burst goes through at once
+        client.chat_postMessage(channel="C0GENERAL", text=f"burst {n}")
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postMessage(channel="C0GENERAL", text="one too many")
+    assert exc.value.response.status_code == 429
+    assert exc.value.response.headers["Retry-After"] == "1"
+    clock.advance(timedelta(milliseconds=500))  # five tokens back at 10 a second
+    for n in range(5):
+        client.chat_postMessage(channel="C0GENERAL", text=f"steady {n}")
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C0GENERAL", text="again too many")
+    assert len(workspace.messages_in("general")) == 25

@@ -1,6 +1,6 @@
 """requests already seen, to refuse a replayed signed request
 
-Revision ID: 0006_seen_requests
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-02
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.models
 
-revision = "0006_seen_requests"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
