@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, and_, bindparam, or_, select, text, update
+from sqlalchemy import Table, and_, bindparam, case, or_, select, text, update
 
 from core.clock import Clock
 from messaging.gateway import (
@@ -369,6 +369,12 @@ class OutboxSender:
                     .where(Delivery.id.in_(due_ids.scalar_subquery()), self._due(now))
                     .values(
                         maybe_sent=Delivery.maybe_sent | (Delivery.state == DeliveryState.SENDING),
+                        # Taken over from a dead sender: its post, if any, was made at least a
+                        # lease minus the client's timeout ago, so one look decides (a second,
+                        # later look would hold every prompt it never reached for another 30 s).
+                        looked_at=case(
+                            (Delivery.state == DeliveryState.SENDING, now), else_=Delivery.looked_at
+                        ),
                         state=DeliveryState.SENDING,
                         lease_token=token,
                         lease_until=now + self._policy.lease,

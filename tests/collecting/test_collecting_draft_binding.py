@@ -27,6 +27,7 @@ def _name_run(sandbox: Sandbox, view: ViewRecord, run_id: int) -> None:
 
 
 @pytest.mark.e2e
+@pytest.mark.fault
 def test_a_submission_naming_another_run_than_its_draft_is_refused(
     sandbox: Sandbox, clock: FrozenClock, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -18,6 +18,8 @@ from messaging.layout import compose
 from messaging.outbox import OutboxPolicy, OutboxSender, SendReport, enqueue, enqueue_split
 from storage.models import Delivery, DeliveryState
 
+pytestmark = pytest.mark.fault
+
 PM = "U0PM00001"
 POLICY = OutboxPolicy()
 

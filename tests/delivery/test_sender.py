@@ -161,6 +161,7 @@ class _DiesAfterPosting:
         return self._gateway.post_message(channel, message)
 
 
+@pytest.mark.fault
 def test_a_sender_dead_mid_batch_is_taken_over_within_20_seconds_without_double_posts(
     workspace: Sandbox, clock: FrozenClock
 ) -> None:

@@ -34,7 +34,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.fault]
 PEOPLE = 30
 TRIALS = int(os.environ.get("RITUALBOT_CRASH_TRIALS", "3"))
 POLICY = OutboxPolicy()
-# A held delivery waits for its lease, then for the look-ups an ambiguous post gets; the rest
+# A held delivery waits for its lease, then one look for an earlier post (with margin for the
+# look-ups of a post answered badly); the rest
 # is starting a process and draining the outbox, generously on a busy 2-core machine.
 # Starting a Python process that imports the whole app is slow on a loaded 2-core machine.
 STARTUP_SECONDS = 180
