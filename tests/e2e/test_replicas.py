@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from simulator import SimulatedWorkspace, SlackDriver, generated_roster
-from simulator.bot_process import PROMPT_KEY, BotProcess, delivered_keys, prompts_by_person
+from simulator.bot_process import PROMPT_KEY, BotProcess, delivered_keys
 from storage.database import create_database_engine
 from storage.models import Delivery, DeliveryState, Run, RunState
 from tests.e2e.conftest import DatabaseMaker, write_trial_ritual
@@ -80,12 +80,30 @@ def _unfinished(database_url: str) -> int:
     return sum(1 for delivery in _deliveries(database_url) if delivery.state in waiting)
 
 
+def _open_run_id(database_url: str, ritual_id: str) -> int | None:
+    opened = [
+        run.id for run in _runs(database_url) if run.ritual_id == ritual_id and run.state is RunState.OPEN
+    ]
+    return opened[0] if opened else None
+
+
+def _prompted_in(workspace: SimulatedWorkspace, run_id: int | None) -> int:
+    """How many people the workspace holds a prompt of this run for."""
+    if run_id is None:
+        return 0
+    return sum(1 for key in delivered_keys(workspace) if key.startswith(f"run:{run_id}:prompt:"))
+
+
 def test_two_replicas_open_close_and_deliver_everything_once(replicas: list[BotProcess]) -> None:
     workspace, url = replicas[0].workspace, replicas[0].database_url
     drivers = [SlackDriver(workspace, bot.url) for bot in replicas]
     try:
         assert drivers[0].slash_command(OWNER, "/ritual", "trigger on-demand").status == 200
-        workspace.wait_for(lambda: len(prompts_by_person(workspace)) >= PEOPLE, timeout=60)
+        # The trigger opens the run after its ack, and the every-minute ritual prompts the same
+        # people meanwhile: wait for this run's own prompts, or the close could arrive first.
+        workspace.wait_for(
+            lambda: _prompted_in(workspace, _open_run_id(url, "on-demand")) >= PEOPLE, timeout=60
+        )
         # Both replicas are asked to close the same run at the same moment.
         closers = [
             threading.Thread(target=driver.slash_command, args=(OWNER, "/ritual", "close on-demand"))
