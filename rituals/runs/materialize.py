@@ -13,7 +13,8 @@ What an occurrence becomes:
 * the owners asked to skip it → `skipped` ("skipped by an owner");
 * it is the newest due occurrence and at most `catch_up` late → `pending` (opens this tick);
 * an older one within `catch_up` while a newer one is due → `superseded` (no burst of late runs);
-* more than `catch_up` late → `missed`, and every owner gets a DM with buttons to run it now.
+* more than `catch_up` late → `missed`; every owner gets one DM for all the occurrences a pass
+  finds missed, with a button to run the ritual now.
 """
 
 from __future__ import annotations
@@ -155,15 +156,16 @@ def materialize(session: Session, definition: RitualDefinition, now: datetime) -
         ),
     ):
         raise LostRace(definition.id)
+    missed = [decision for decision in decisions if decision.state is RunState.MISSED]
+    if missed:
+        newest = missed[-1]
+        run_id = session.scalar(
+            select(Run.id).where(Run.ritual_id == definition.id, Run.occurrence_key == newest.occurrence.key)
+        )
+        assert run_id is not None
+        occurrences = [decision.occurrence for decision in missed]
+        queue_missed_notice(session, definition, run_id, occurrences, newest.note or "", now)
     for decision in decisions:
-        if decision.state is RunState.MISSED:
-            run_id = session.scalar(
-                select(Run.id).where(
-                    Run.ritual_id == definition.id, Run.occurrence_key == decision.occurrence.key
-                )
-            )
-            assert run_id is not None
-            queue_missed_notice(session, definition, run_id, decision.occurrence, decision.note or "", now)
         if decision.state is not RunState.PENDING:
             log.info(
                 "%s %s: %s (%s)", definition.id, decision.occurrence.key, decision.state.value, decision.note

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -19,18 +20,36 @@ def queue_missed_notice(
     session: Session,
     definition: RitualDefinition,
     run_id: int,
-    occurrence: Occurrence,
+    missed: Sequence[Occurrence],
     why: str,
     now: datetime,
 ) -> None:
-    local = occurrence.opens_at.strftime("%a %d %b %Y %H:%M %Z")
+    """One DM per owner for the occurrences one pass of the tick found missed, oldest first.
+
+    Downtime across many occurrences (a frequent ritual, or days down) makes one notice that
+    names the first and the last, not one DM per occurrence. ``run_id`` is the newest missed
+    run's: the pass that records the misses runs once, so the notice is queued once.
+    """
+    first, last = missed[0], missed[-1]
     name = mrkdwn_escape(definition.name)
-    text = (
-        f"*{name}* did not open on {local}: the bot was not running ({why}, more than "
-        f"the ritual's catch-up window). Nothing was sent for that occurrence."
-    )
+    if len(missed) == 1:
+        when = _local(first)
+        text = (
+            f"*{name}* did not open on {when}: the bot was not running ({why}, more than "
+            f"the ritual's catch-up window). Nothing was sent for that occurrence."
+        )
+        fallback = f"{definition.name} missed its opening on {when}"
+        ignore = "Ignore this message to leave the occurrence skipped."
+    else:
+        when = f"from {_local(first)} to {_local(last)}"
+        text = (
+            f"*{name}* missed {len(missed)} openings, {when}: the bot was not running "
+            f"(the last one {why}, more than the ritual's catch-up window). Nothing was sent for them."
+        )
+        fallback = f"{definition.name} missed {len(missed)} openings, {when}"
+        ignore = "Ignore this message to leave them skipped; opening it now opens one run."
     message = Message(
-        text=f"{definition.name} missed its opening on {local}",
+        text=fallback,
         blocks=[
             {"type": "section", "text": {"type": "mrkdwn", "text": text}},
             {
@@ -45,12 +64,7 @@ def queue_missed_notice(
                     }
                 ],
             },
-            {
-                "type": "context",
-                "elements": [
-                    {"type": "mrkdwn", "text": "Ignore this message to leave the occurrence skipped."}
-                ],
-            },
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": ignore}]},
         ],
     )
     for owner in definition.owners:
@@ -63,6 +77,10 @@ def queue_missed_notice(
             now=now,
             run_id=run_id,
         )
+
+
+def _local(occurrence: Occurrence) -> str:
+    return occurrence.opens_at.strftime("%a %d %b %Y %H:%M %Z")
 
 
 def queue_owner_problem(

@@ -147,6 +147,28 @@ def test_a_newer_due_occurrence_supersedes_an_older_one(sandbox: Sandbox, clock:
     assert states == [("2027-02-04T14:00", RunState.MISSED), ("2027-02-11T14:00", RunState.OPEN)]
 
 
+def test_downtime_across_several_occurrences_makes_one_notice(sandbox: Sandbox, clock: FrozenClock) -> None:
+    # Weekly launch update (Thursdays 14:00 New York, 4-hour catch-up): down across three of
+    # them and back 5 hours after the third, so all three are missed; the owner gets one DM.
+    launch = "launch-update"
+    clock.set(OPENS)
+    sandbox.app.tick()
+    first = OPENS.replace(day=4, hour=19)  # Thu 4 Feb 14:00 EST
+    clock.set(first + timedelta(days=14, hours=5))
+    sandbox.app.tick()
+    assert [r.state for r in runs_of(sandbox, launch)] == [RunState.MISSED] * 3
+
+    def notices() -> list[str]:
+        return [m.text for m in sandbox.workspace.dm_messages("U0PRODOPS") if "Launch update" in m.text]
+
+    [notice] = notices()
+    assert "Launch update missed 3 openings" in notice
+    assert "from Thu 04 Feb 2027 14:00 EST to Thu 18 Feb 2027 14:00 EST" in notice
+    clock.advance(timedelta(minutes=1))
+    sandbox.app.tick()
+    assert len(notices()) == 1
+
+
 def test_late_occurrences_within_catch_up_do_not_burst(sandbox: Sandbox) -> None:
     # With windows longer than the period, two occurrences can both still be catchable after
     # downtime: only the newer opens, the older is superseded rather than sent late in a burst.
