@@ -208,17 +208,23 @@ def queue_prompt_chunk(
     )
     occurrence = occurrence_of(definition, run)
     holidays = definition.holidays.people
+    # A pending participant's prompt reads the same for everyone in one zone (and handed it by
+    # the same person): drawn once per chunk, not once per person.
+    drawn: dict[tuple[str, str | None], Message] = {}
     posts = []
     for person in people:
         tz = zone(person.timezone)
         # A public holiday where this person works: their prompt waits for their next working day.
         when = after_holidays(prompt_time(definition, occurrence, tz), holidays.get(person.user_id), tz)
+        look = (person.timezone, person.delegated_by)
+        if look not in drawn:
+            drawn[look] = prompt_message(definition, run, person, None)
         posts.append(
             Outgoing(
                 key=prompt_key(run.id, person.user_id),
                 kind=PROMPT_KIND,
                 target=person.user_id,
-                message=prompt_message(definition, run, person, None),
+                message=drawn[look],
                 not_before=max(when, now),
                 run_id=run.id,
             )

@@ -19,7 +19,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -45,10 +45,6 @@ class OpenedRun:
     participants: Sequence[Participant]
 
 
-# Called inside the transaction that opens the run.
-OnOpen = Callable[[Session, OpenedRun, datetime], None]
-
-
 @dataclass(frozen=True)
 class QueuedChunk:
     count: int  # prompts looked at in this chunk (queued, or found queued already)
@@ -63,6 +59,11 @@ QueuePrompts = Callable[[Session, Run, RitualDefinition, datetime, int, int], Qu
 # rest costs few transactions (each one also wakes the sender).
 FIRST_CHUNK = 25
 CHUNK = 250
+# A run triggered by hand is opened by the request that created it; the tick leaves it alone
+# this long, so it does not resolve the same people through Slack at the same time (and
+# compete with the trigger for the first DM). If that request never got to open it (its
+# process died, Slack was busy), the tick opens it after this.
+MANUAL_OPEN_GRACE = timedelta(seconds=30)
 # Called just before that transaction, outside it: fetching what the prompts will show.
 BeforeOpen = Callable[[Run, RitualDefinition, datetime], None]
 
@@ -100,7 +101,6 @@ class RunOpener:
         session_factory: SessionFactory,
         library: RitualLibrary,
         gateway: SlackGateway,
-        on_open: Sequence[OnOpen] = (),
         away: AwayPolicy | None = None,
         before_open: Sequence[BeforeOpen] = (),
         prompts: QueuePrompts | None = None,
@@ -110,7 +110,6 @@ class RunOpener:
         self._session_factory = session_factory
         self._library = library
         self._gateway = gateway
-        self._on_open = list(on_open)
         self._away = away or AwayPolicy()
         self._before_open = list(before_open)
         self._prompts = prompts
@@ -128,7 +127,12 @@ class RunOpener:
                     select(Run)
                     .where(
                         or_(
-                            Run.state == RunState.PENDING,
+                            and_(
+                                Run.state == RunState.PENDING,
+                                or_(
+                                    Run.origin != RunOrigin.MANUAL, Run.created_at <= now - MANUAL_OPEN_GRACE
+                                ),
+                            ),
                             and_(Run.state == RunState.OPEN, Run.prompts_queued.is_(False)),
                         )
                     )
@@ -197,10 +201,6 @@ class RunOpener:
                 return None  # another replica opened it
             fresh = session.get(Run, run.id, populate_existing=True)
             assert fresh is not None
-            participants = list(session.scalars(select(Participant).where(Participant.run_id == run.id)))
-            opened = OpenedRun(run=fresh, definition=definition, participants=participants)
-            for hook in self._on_open:
-                hook(session, opened, now)
             first = self._queue_chunk(session, fresh, definition, now, after=0, limit=self._first_chunk)
             # Claimed before the commit, so a tick of this process leaves the rest to this thread.
             if first is not None:
@@ -214,8 +214,16 @@ class RunOpener:
                 log.exception("queuing the prompts of run %s stopped; the tick goes on with them", run.id)
             finally:
                 self._release(run.id)
+        # Read once the prompts are on their way: loading a thousand rows is no reason to hold
+        # back the first DM.
+        with self._session_factory() as session:
+            participants = list(
+                session.scalars(
+                    select(Participant).where(Participant.run_id == run.id).order_by(Participant.id)
+                )
+            )
         log.info("opened run %s of %s for %d participants", run.id, definition.id, len(participants))
-        return opened
+        return OpenedRun(run=fresh, definition=definition, participants=participants)
 
     def _queue_chunk(
         self,

@@ -15,7 +15,7 @@ from bot.sandbox import Sandbox
 from core.clock import FrozenClock
 from rituals.collect.prompts import PROMPT_KIND, queue_prompt_chunk
 from rituals.definition.schema import RitualDefinition
-from rituals.runs.opening import QueuedChunk, QueuePrompts, RunOpener, create_manual_run
+from rituals.runs.opening import MANUAL_OPEN_GRACE, QueuedChunk, QueuePrompts, RunOpener, create_manual_run
 from rituals.runs.participants import change_participants
 from simulator.bot_process import prompts_by_person
 from storage.models import Delivery, Participant, ParticipantState, Run, RunState
@@ -119,9 +119,13 @@ def test_a_death_in_the_opening_transaction_leaves_the_run_pending(
     run = manual_run(sandbox, clock.now())
     with pytest.raises(Killed):
         opener(sandbox, dies_after(0)).open(run, clock.now())
-    pending = the_run(sandbox, run.id)
-    assert pending.state is RunState.PENDING
+    assert the_run(sandbox, run.id).state is RunState.PENDING
     assert not queued_prompts(sandbox, run.id)
+    # The tick leaves a run triggered by hand to the request that triggered it for a while ...
+    sandbox.app.tick()
+    assert the_run(sandbox, run.id).state is RunState.PENDING
+    # ... then opens it itself.
+    clock.advance(MANUAL_OPEN_GRACE)
     sandbox.app.tick()
     assert the_run(sandbox, run.id).prompts_queued
     posted = prompts_by_person(sandbox.workspace)
