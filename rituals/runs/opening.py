@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -59,11 +61,6 @@ QueuePrompts = Callable[[Session, Run, RitualDefinition, datetime, int, int], Qu
 # rest costs few transactions (each one also wakes the sender).
 FIRST_CHUNK = 25
 CHUNK = 250
-# A run triggered by hand is opened by the request that created it; the tick leaves it alone
-# this long, so it does not resolve the same people through Slack at the same time (and
-# compete with the trigger for the first DM). If that request never got to open it (its
-# process died, Slack was busy), the tick opens it after this.
-MANUAL_OPEN_GRACE = timedelta(seconds=30)
 # Called just before that transaction, outside it: fetching what the prompts will show.
 BeforeOpen = Callable[[Run, RitualDefinition, datetime], None]
 
@@ -115,8 +112,11 @@ class RunOpener:
         self._prompts = prompts
         self._first_chunk = first_chunk
         self._chunk = chunk
-        # Runs whose prompts this process is queuing now: the tick leaves them to that thread.
+        # Runs whose prompts this process is queuing now, and rituals a request of this process
+        # is triggering now: the tick leaves them to that thread rather than resolve the same
+        # people through Slack at the same time (and compete with it for the first DM).
         self._queuing: set[int] = set()
+        self._triggering: Counter[str] = Counter()
         self._queuing_lock = threading.Lock()
 
     def open_pending(self, now: datetime) -> list[OpenedRun]:
@@ -127,12 +127,7 @@ class RunOpener:
                     select(Run)
                     .where(
                         or_(
-                            and_(
-                                Run.state == RunState.PENDING,
-                                or_(
-                                    Run.origin != RunOrigin.MANUAL, Run.created_at <= now - MANUAL_OPEN_GRACE
-                                ),
-                            ),
+                            Run.state == RunState.PENDING,
                             and_(Run.state == RunState.OPEN, Run.prompts_queued.is_(False)),
                         )
                     )
@@ -141,6 +136,9 @@ class RunOpener:
             )
         opened = []
         for run in runs:
+            with self._queuing_lock:
+                if self._triggering[run.ritual_id]:
+                    continue  # a request of this process is opening it now
             if run.state is RunState.OPEN:
                 self._finish_half_queued(run, now)
                 continue
@@ -277,6 +275,18 @@ class RunOpener:
             self._queue_rest(run, definition, now, after=0)
         finally:
             self._release(run.id)
+
+    @contextmanager
+    def triggering(self, ritual_id: str) -> Iterator[None]:
+        """Around creating and opening a run by hand: the tick of this process leaves the
+        ritual's runs to the caller meanwhile. (If the process dies, the next tick opens it.)"""
+        with self._queuing_lock:
+            self._triggering[ritual_id] += 1
+        try:
+            yield
+        finally:
+            with self._queuing_lock:
+                self._triggering[ritual_id] -= 1
 
     def _claim(self, run_id: int) -> bool:
         """Mark the run's prompts as being queued by this process; False if they already are."""

@@ -15,7 +15,7 @@ from bot.sandbox import Sandbox
 from core.clock import FrozenClock
 from rituals.collect.prompts import PROMPT_KIND, queue_prompt_chunk
 from rituals.definition.schema import RitualDefinition
-from rituals.runs.opening import MANUAL_OPEN_GRACE, QueuedChunk, QueuePrompts, RunOpener, create_manual_run
+from rituals.runs.opening import QueuedChunk, QueuePrompts, RunOpener, create_manual_run
 from rituals.runs.participants import change_participants
 from simulator.bot_process import prompts_by_person
 from storage.models import Delivery, Participant, ParticipantState, Run, RunState
@@ -121,12 +121,7 @@ def test_a_death_in_the_opening_transaction_leaves_the_run_pending(
         opener(sandbox, dies_after(0)).open(run, clock.now())
     assert the_run(sandbox, run.id).state is RunState.PENDING
     assert not queued_prompts(sandbox, run.id)
-    # The tick leaves a run triggered by hand to the request that triggered it for a while ...
-    sandbox.app.tick()
-    assert the_run(sandbox, run.id).state is RunState.PENDING
-    # ... then opens it itself.
-    clock.advance(MANUAL_OPEN_GRACE)
-    sandbox.app.tick()
+    sandbox.app.tick()  # the process restarted, or another replica
     assert the_run(sandbox, run.id).prompts_queued
     posted = prompts_by_person(sandbox.workspace)
     assert len(posted) == PMS
@@ -168,3 +163,13 @@ def test_someone_who_answered_before_their_prompt_was_queued_gets_none(
     assert skipped not in prompts
     assert len(prompts) == PMS - 1
     assert set(prompts.values()) == {1}
+
+
+def test_the_tick_leaves_a_run_being_triggered_to_its_request(sandbox: Sandbox, clock: FrozenClock) -> None:
+    opener = sandbox.app.services.opener
+    with opener.triggering(RITUAL):
+        run = manual_run(sandbox, clock.now())
+        sandbox.app.tick()  # meanwhile, the tick of the same process
+        assert the_run(sandbox, run.id).state is RunState.PENDING
+    sandbox.app.tick()  # the request never opened it (it failed, say): the tick does
+    assert the_run(sandbox, run.id).state is RunState.OPEN
