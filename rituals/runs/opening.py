@@ -49,7 +49,7 @@ class OpenedRun:
 
 @dataclass(frozen=True)
 class QueuedChunk:
-    count: int  # prompts looked at in this chunk (queued, or found queued already)
+    count: int  # participants this chunk queued a prompt for
     through: int  # the last participant id of the chunk: the next one starts after it
 
 
@@ -61,7 +61,9 @@ QueuePrompts = Callable[[Session, Run, RitualDefinition, datetime, int, int], Qu
 # rest costs few transactions (each one also wakes the sender).
 FIRST_CHUNK = 25
 CHUNK = 250
-# Called just before that transaction, outside it: fetching what the prompts will show.
+
+# Called just before the transaction that opens the run, outside it: fetching what the
+# prompts will show.
 BeforeOpen = Callable[[Run, RitualDefinition, datetime], None]
 
 
