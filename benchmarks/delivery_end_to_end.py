@@ -16,7 +16,8 @@ served over real HTTP from this process; nothing of the bot runs here. Three fig
 The bot's outbox is drained by its tick today, so the tick interval bounds delivery: the
 benchmark sets RITUALBOT_TICK_SECONDS (default 0.1 s here, 20 s in production) and prints it.
 Run: `.venv/bin/python -m benchmarks.delivery_end_to_end [-n 1000] [--limited 600] [--runs 3]`
-(`--database URL` for an empty PostgreSQL database instead of a scratch SQLite file).
+(`--database URL` for an empty PostgreSQL database instead of a scratch SQLite file; `--code DIR`
+for the bot of another checkout, say the one before a change, against the same workspace).
 """
 
 from __future__ import annotations
@@ -129,15 +130,21 @@ def _bare_posts(workspace: SimulatedWorkspace, people: int) -> tuple[float, floa
     return time.perf_counter() - started, statistics.median(single)
 
 
-def _start(workspace: SimulatedWorkspace, database: str | None, rituals: Path, tick: float) -> BotProcess:
-    bot = BotProcess(workspace, database or scratch_database(), rituals_path=[rituals], tick_seconds=tick)
+def _start(
+    workspace: SimulatedWorkspace, database: str | None, rituals: Path, tick: float, code: Path | None
+) -> BotProcess:
+    # Another checkout's bot: its folder first on the path, before this one's installed code.
+    extra = {"PYTHONPATH": str(code.resolve())} if code is not None else None
+    bot = BotProcess(
+        workspace, database or scratch_database(), rituals_path=[rituals], tick_seconds=tick, extra_env=extra
+    )
     bot.upgrade_database()
     return bot.start()
 
 
-def unlimited(people: int, runs: int, tick: float, database: str | None) -> None:
+def unlimited(people: int, runs: int, tick: float, database: str | None, code: Path | None) -> None:
     with SimulatedWorkspace(generated_roster(people)) as workspace:
-        bot = _start(workspace, database, _rituals("bench", runs), tick)
+        bot = _start(workspace, database, _rituals("bench", runs), tick, code)
         try:
             ours: list[Delivery] = []
             baseline: list[tuple[float, float]] = []
@@ -162,10 +169,10 @@ def unlimited(people: int, runs: int, tick: float, database: str | None) -> None
     )
 
 
-def limited(people: int, runs: int, tick: float, database: str | None) -> None:
+def limited(people: int, runs: int, tick: float, database: str | None, code: Path | None) -> None:
     floor = max(0, people - POST_BURST) / POSTS_PER_SECOND
     with SimulatedWorkspace(generated_roster(people)) as workspace:
-        bot = _start(workspace, database, _rituals("limited", runs), tick)
+        bot = _start(workspace, database, _rituals("limited", runs), tick, code)
         try:
             ours: list[Delivery] = []
             for run in range(1, runs + 1):
@@ -196,11 +203,12 @@ def main() -> None:
     parser.add_argument("--limited-runs", type=int, default=1)
     parser.add_argument("--tick", type=float, default=0.1, help="RITUALBOT_TICK_SECONDS for the bot")
     parser.add_argument("--database", help="an empty database for the bot (default: scratch SQLite)")
+    parser.add_argument("--code", type=Path, help="run the bot of another checkout (e.g. before a change)")
     arguments = parser.parse_args()
     if arguments.n:
-        unlimited(arguments.n, arguments.runs, arguments.tick, arguments.database)
+        unlimited(arguments.n, arguments.runs, arguments.tick, arguments.database, arguments.code)
     if arguments.limited:
-        limited(arguments.limited, arguments.limited_runs, arguments.tick, arguments.database)
+        limited(arguments.limited, arguments.limited_runs, arguments.tick, arguments.database, arguments.code)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ from research.services import ResearchServices
 from rituals.away.home_section import AwayHome
 from rituals.away.time_off import AwayPolicy
 from rituals.collect.prompt_sync import PromptSync, bump_prompts
-from rituals.collect.prompts import queue_prompts
+from rituals.collect.prompts import queue_prompt_chunk
 from rituals.collect.reminders import Reminders, skip_waiting_reminders
 from rituals.definition.live import LiveLibrary
 from rituals.definition.loading import RitualLibrary
@@ -122,9 +122,9 @@ def wire_domain(
         session_factory,
         library,
         gateway,
-        on_open=[queue_prompts],
         away=away,
         before_open=[outside.before_open],
+        prompts=queue_prompt_chunk,
     )
     full_answers = FullAnswers(session_factory, library, gateway)
     closer = RunCloser(

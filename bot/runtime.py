@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,6 +72,9 @@ class Runtime:
 
     def start_clock(self) -> None:
         """The tick on its interval, and the outbox sender beside it, woken as rows are queued."""
+        # Off the request path: what the templates read decides, when a run opens, which outside
+        # data it fetches first; worked out now, it does not delay the first prompt.
+        threading.Thread(target=self.library.warm, name="template-warm-up", daemon=True).start()
         self.background_sender = BackgroundSender(self.app.sender, self.session_factory, self.engine).start()
         self.app.tick.hand_delivery_to(self.background_sender.wake)
         self.scheduler = start_clock(self.app.tick, self.settings.tick_seconds)

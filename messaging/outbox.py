@@ -20,7 +20,7 @@ import secrets
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -90,6 +90,18 @@ class SendReport:
     failed: int = 0
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One post for `enqueue_many`: what `enqueue` takes, for many rows in one statement."""
+
+    key: str
+    kind: str
+    target: str
+    message: Message
+    not_before: datetime | None = None
+    run_id: int | None = None
+
+
 def enqueue(
     session: Any,
     *,
@@ -110,11 +122,7 @@ def enqueue(
     another delivery (by key) whose message this one replies to or edits; it waits until that
     one is posted, so an edit queued before the first post went out is not lost.
     """
-    payload: dict[str, Any] = {
-        "text": message.text,
-        "blocks": list(message.blocks),
-        "thread_ts": message.thread_ts,
-    }
+    payload = _post_payload(message)
     if update_of is not None:
         payload["update"] = {"channel": update_of[0], "ts": update_of[1]}
     if thread_of is not None:
@@ -122,6 +130,31 @@ def enqueue(
     if edit_of is not None:
         payload["edit_of"] = edit_of
     return _insert(session, key, kind, target, payload, not_before or now, now, run_id)
+
+
+def enqueue_many(session: Any, posts: Sequence[Outgoing], now: datetime) -> int:
+    """Queue many top-level posts in one INSERT (a run's prompts); how many were new. Keys
+    queued before are left as they are, as `enqueue` leaves them."""
+    rows = [
+        _row(
+            post.key,
+            post.kind,
+            post.target,
+            _post_payload(post.message),
+            post.not_before or now,
+            now,
+            post.run_id,
+        )
+        for post in posts
+    ]
+    new = insert_ignoring_conflicts(session, Delivery, rows)
+    if new:
+        _announce(session)
+    return new
+
+
+def _post_payload(message: Message) -> dict[str, Any]:
+    return {"text": message.text, "blocks": list(message.blocks), "thread_ts": message.thread_ts}
 
 
 def enqueue_split(
@@ -202,7 +235,27 @@ def _insert(
     now: datetime,
     run_id: int | None,
 ) -> bool:
-    row = {
+    if (
+        insert_ignoring_conflicts(
+            session, Delivery, [_row(key, kind, target, payload, not_before, now, run_id)]
+        )
+        != 1
+    ):
+        return False
+    _announce(session)
+    return True
+
+
+def _row(
+    key: str,
+    kind: str,
+    target: str,
+    payload: dict[str, Any],
+    not_before: datetime,
+    now: datetime,
+    run_id: int | None,
+) -> dict[str, Any]:
+    return {
         "run_id": run_id,
         "dedupe_key": key,
         "kind": kind,
@@ -214,10 +267,6 @@ def _insert(
         "maybe_sent": False,
         "created_at": now,
     }
-    if insert_ignoring_conflicts(session, Delivery, [row]) != 1:
-        return False
-    _announce(session)
-    return True
 
 
 def _announce(session: Any) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 BOT_USER_ID = "U0BOT0001"
@@ -40,7 +41,7 @@ class User:
     @property
     def tz_label(self) -> str:
         """The zone's abbreviation now, e.g. "EST"; Slack shows a long name, nobody parses it."""
-        return datetime.now(ZoneInfo(self.tz)).tzname() or self.tz
+        return datetime.now(_zone(self.tz)).tzname() or self.tz
 
 
 @dataclass
@@ -65,10 +66,17 @@ class Channel:
     topic: str = ""
 
 
+@cache
+def _zone(name: str) -> ZoneInfo:
+    """Zones by name, kept: ZoneInfo holds only a few strongly, and a large roster spread over
+    many zones would read each from disk again for every user of every users.list page."""
+    return ZoneInfo(name)
+
+
 def tz_offset(tz: str, at: datetime | None = None) -> int:
     """Seconds east of UTC in `tz` at `at` (default now), which is what Slack reports."""
     instant = at or datetime.now(UTC)
-    offset = instant.astimezone(ZoneInfo(tz)).utcoffset()
+    offset = instant.astimezone(_zone(tz)).utcoffset()
     return int(offset.total_seconds()) if offset is not None else 0
 
 

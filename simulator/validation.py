@@ -16,7 +16,8 @@ import copy
 import hashlib
 import json
 from collections import Counter
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
@@ -73,10 +74,39 @@ def _fill_ids(block: JsonDict, index: int) -> JsonDict:
     return block
 
 
-def check_block(block: Any, pointer: str, error: str) -> JsonDict:
-    """Round-trip one block through slack_sdk; refuse anything the SDK would drop or reject."""
+def check_block(block: Any, pointer: str, error: str, index: int) -> JsonDict:
+    """One block round-tripped through slack_sdk (anything the SDK would drop or reject is
+    refused), with the ids Slack fills in; a fresh copy the caller may keep.
+
+    The outcome for a block's content is remembered (`_accepted`): a fan-out posts the same
+    few blocks a thousand times, and the round trip is most of what a simulated post costs."""
     if not isinstance(block, dict):
         raise ApiError(error, f"[ERROR] expected an object [json-pointer:{pointer}]")
+    try:
+        canonical = json.dumps(block, sort_keys=True)
+    except (TypeError, ValueError):
+        _check_block(block, pointer, error)
+        return _fill_ids(block, index)
+    filled = _accepted(canonical, index)
+    if filled is None:
+        _check_block(block, pointer, error)  # refused: raises with Slack's message for this block
+        return _fill_ids(block, index)  # pragma: no cover (a refused block always raises)
+    return cast(JsonDict, json.loads(filled))
+
+
+@lru_cache(maxsize=4096)
+def _accepted(canonical: str, index: int) -> str | None:
+    """The block at `index` with its ids filled in, as JSON, or None if it is refused: the
+    verdict depends on the content alone."""
+    block = json.loads(canonical)
+    try:
+        _check_block(block, "", "invalid_blocks")
+    except ApiError:
+        return None
+    return json.dumps(_fill_ids(block, index))
+
+
+def _check_block(block: JsonDict, pointer: str, error: str) -> None:
     try:
         parsed = Block.parse(block)
         if parsed is None:
@@ -94,7 +124,6 @@ def check_block(block: Any, pointer: str, error: str) -> JsonDict:
         kind = next(iter(lost))
         where = next(p for t, p in before if t == kind)
         raise ApiError(error, f"[ERROR] unsupported type: {kind} [json-pointer:{where}]")
-    return block
 
 
 def check_unique_ids(blocks: list[JsonDict], pointer: str, error: str) -> None:
@@ -138,7 +167,7 @@ def validate_message_blocks(raw: Any, *, max_text: int = MESSAGE_BLOCK_TEXT) -> 
             "invalid_blocks",
             f"[ERROR] no more than {MESSAGE_BLOCKS} items allowed [json-pointer:/blocks]",
         )
-    checked = [_fill_ids(check_block(b, f"/blocks/{i}", "invalid_blocks"), i) for i, b in enumerate(blocks)]
+    checked = [check_block(b, f"/blocks/{i}", "invalid_blocks", i) for i, b in enumerate(blocks)]
     check_unique_ids(checked, "/blocks", "invalid_blocks")
     total = block_text_length(checked)
     if total > max_text:
@@ -184,9 +213,7 @@ def validate_view(raw: Any, *, expected_type: str | None = None) -> JsonDict:
             "invalid_arguments",
             f"[ERROR] no more than {VIEW_BLOCKS} items allowed [json-pointer:/view/blocks]",
         )
-    checked = [
-        _fill_ids(check_block(b, f"/view/blocks/{i}", "invalid_arguments"), i) for i, b in enumerate(blocks)
-    ]
+    checked = [check_block(b, f"/view/blocks/{i}", "invalid_arguments", i) for i, b in enumerate(blocks)]
     check_unique_ids(checked, "/view/blocks", "invalid_arguments")
     try:
         View(**{**view, "blocks": checked}).to_dict()

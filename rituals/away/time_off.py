@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
@@ -59,8 +60,15 @@ class AwayPolicy:
             return False
         if status.emoji and status.emoji in self.emoji:
             return True
-        text = status.text.casefold()
-        return any(re.search(rf"\b{re.escape(word.casefold())}\b", text) for word in self.words if word)
+        return _away_words(tuple(self.words)).search(status.text.casefold()) is not None
+
+
+@lru_cache(maxsize=8)
+def _away_words(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for all the words (each whole), compiled once: a run's opening asks it of
+    every participant's status."""
+    alternatives = "|".join(re.escape(word.casefold()) for word in words if word)
+    return re.compile(rf"\b(?:{alternatives})\b") if alternatives else re.compile(r"(?!)")
 
 
 def close_day(run: Run, timezone: str) -> date:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import String, cast, exists, literal, select
 from sqlalchemy.orm import Session
 
 from core.types import JsonDict
@@ -18,11 +19,11 @@ from messaging.gateway import Message
 from messaging.layout import cut_to_fit
 from messaging.local_time import local_date, local_time, zone
 from messaging.mrkdwn import mrkdwn_escape
-from messaging.outbox import enqueue
+from messaging.outbox import Outgoing, enqueue, enqueue_many
 from rituals.definition.schema import RitualDefinition
-from rituals.runs.opening import OpenedRun
+from rituals.runs.opening import QueuedChunk
 from rituals.schedule.occurrences import after_holidays, occurrence_of, prompt_time
-from storage.models import Answer, Participant, ParticipantState, Run, RunState
+from storage.models import Answer, Delivery, Participant, ParticipantState, Run, RunState
 
 FILL_ACTION = "prompt_fill"
 SKIP_ACTION = "prompt_skip"
@@ -184,14 +185,49 @@ def queue_prompt(
     )
 
 
-def queue_prompts(session: Session, opened: OpenedRun, now: datetime) -> None:
-    """The ``on_open`` hook: one prompt per participant, each at their own prompt time."""
-    occurrence = occurrence_of(opened.definition, opened.run)
-    for person in opened.participants:
-        if person.state is ParticipantState.AWAY:
-            continue  # away for this run: no prompt (an "I'm back" prompts them then)
+def queue_prompt_chunk(
+    session: Session, run: Run, definition: RitualDefinition, now: datetime, after: int, limit: int
+) -> QueuedChunk:
+    """The opener's `QueuePrompts`: the prompts of up to `limit` pending participants after
+    participant id `after` whose prompt is not queued yet, in one INSERT, each at their own
+    prompt time. Away participants get none (an "I'm back" prompts them then); nor do those
+    who answered, skipped or handed over from the Home tab before their prompt was queued."""
+    key = literal("run:") + cast(Participant.run_id, String) + literal(":prompt:") + Participant.user_id
+    people = list(
+        session.scalars(
+            select(Participant)
+            .where(
+                Participant.run_id == run.id,
+                Participant.id > after,
+                Participant.state == ParticipantState.PENDING,
+                ~exists().where(Delivery.dedupe_key == key),
+            )
+            .order_by(Participant.id)
+            .limit(limit)
+        )
+    )
+    occurrence = occurrence_of(definition, run)
+    holidays = definition.holidays.people
+    # A pending participant's prompt reads the same for everyone in one zone (and handed it by
+    # the same person): drawn once per chunk, not once per person.
+    drawn: dict[tuple[str, str | None], Message] = {}
+    posts = []
+    for person in people:
         tz = zone(person.timezone)
-        when = prompt_time(opened.definition, occurrence, tz)
         # A public holiday where this person works: their prompt waits for their next working day.
-        when = after_holidays(when, opened.definition.holidays.people.get(person.user_id), tz)
-        queue_prompt(session, opened.definition, opened.run, person, now, not_before=max(when, now))
+        when = after_holidays(prompt_time(definition, occurrence, tz), holidays.get(person.user_id), tz)
+        look = (person.timezone, person.delegated_by)
+        if look not in drawn:
+            drawn[look] = prompt_message(definition, run, person, None)
+        posts.append(
+            Outgoing(
+                key=prompt_key(run.id, person.user_id),
+                kind=PROMPT_KIND,
+                target=person.user_id,
+                message=drawn[look],
+                not_before=max(when, now),
+                run_id=run.id,
+            )
+        )
+    enqueue_many(session, posts, now)
+    return QueuedChunk(count=len(people), through=people[-1].id if people else after)

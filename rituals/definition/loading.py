@@ -13,6 +13,7 @@ Every finding is a :class:`Problem` that prints as ``path:line: message`` (what
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,8 @@ __all__ = [
     "parse_rituals_path",
     "validate_paths",
 ]
+
+log = logging.getLogger(__name__)
 
 
 class InvalidRituals(InvalidFiles):
@@ -125,6 +128,17 @@ class RitualLibrary:
 
     def ids(self) -> list[str]:
         return sorted(self._rituals)
+
+    def warm(self) -> None:
+        """Work out what every ritual's templates read, ahead of the first opening: parsing
+        them takes a good part of a second, which would otherwise come before the first DM."""
+        for ritual in list(self._rituals.values()):
+            try:
+                ritual.reads_any()
+            except Exception:  # a template that does not parse is reported when it is used
+                log.debug(
+                    "could not read the templates of %s ahead of time", ritual.definition.id, exc_info=True
+                )
 
     def enabled(self) -> list[RitualDefinition]:
         """The definitions the scheduler should run (``enabled: true``)."""

@@ -48,9 +48,10 @@ def open_run(services: Services, definition: RitualDefinition) -> Run | None:
 def trigger_run(services: Services, definition: RitualDefinition, note: str) -> Triggered:
     """Create the run for this minute and open it (participants resolved, prompts queued)."""
     now = services.clock.now()
-    with services.session_factory.begin() as session:
-        run = create_manual_run(session, definition, now, note=note)
-    return Triggered(run, services.opener.open(run, now))
+    with services.opener.triggering(definition.id):
+        with services.session_factory.begin() as session:
+            run = create_manual_run(session, definition, now, note=note)
+        return Triggered(run, services.opener.open(run, now))
 
 
 def trigger_for(services: Services, definition: RitualDefinition, user_id: str) -> str:

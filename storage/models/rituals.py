@@ -11,7 +11,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, text_enum
@@ -73,6 +73,10 @@ class Run(Base):
     closed_at: Mapped[datetime | None]
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # False from the opening until every participant's prompt is queued: prompts are queued in
+    # chunks after the run opens, so the first DMs leave while the rest are queued, and a run
+    # left half-queued by a crash is finished by the next tick (`rituals.runs.opening`).
+    prompts_queued: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     participants: Mapped[list[Participant]] = relationship(back_populates="run", order_by="Participant.id")
 
