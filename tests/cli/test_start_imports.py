@@ -23,6 +23,7 @@ NOT_AT_START = (
     "matplotlib",  # key result charts, drawn at a digest
     "httpx",  # key result sources, read when a run opens and closes; audience webhooks
     "holidays",  # rituals that name a holiday calendar
+    "multiprocessing",  # APScheduler's pool executor: the clock starts beside the server
     "psycopg",  # PostgreSQL deployments: loaded by their engine, not by the outbox sender
 )
 
