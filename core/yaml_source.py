@@ -98,7 +98,14 @@ def load_yaml(text: str) -> tuple[Any, LineMap]:
 
 
 def _load(text: str, loader_class: _Loader) -> tuple[Any, LineMap]:
-    loader = loader_class(text)
+    try:
+        loader = loader_class(text)
+    except yaml.reader.ReaderError as exc:
+        # PyYAML's reader refuses control characters as it is built, before any parsing.
+        if loader_class is not _RitualLoader:
+            raise
+        line = text.count("\n", 0, exc.position) + 1
+        raise YamlError(line, f"invalid YAML: {str(exc).splitlines()[0]}") from None
     try:
         node = loader.get_single_node()
         if node is None:
