@@ -21,7 +21,6 @@ from bot.settings import Settings
 from bot.slack_client import without_rate_limit_waits
 from bot.slack_gateway import WebClientGateway
 from bot.slack_scopes import required_scopes
-from bot.webhook_client import HttpxWebhookSender
 from core.clock import Clock
 from handlers.home import HomeTab
 from handlers.registry import ListenerSpec
@@ -104,6 +103,9 @@ def wire_domain(
     outbox_gateway = None if gateway is not None else WebClientGateway(without_rate_limit_waits(client))
     gateway = gateway or WebClientGateway(client)
     if webhooks is None and settings.webhook_secret:
+        # Only a deployment with audience webhooks needs httpx at start.
+        from bot.webhook_client import HttpxWebhookSender
+
         webhooks = HttpxWebhookSender(settings.webhook_secret, clock)
     # One directory of people named by email or @handle, remembered in the database.
     people = PeopleDirectory(gateway, clock, session_factory)
@@ -203,6 +205,8 @@ def create_app(
     # warns that the token "will be unused": it is the client's own token, so nothing is lost.
     with dropping(bolt_logger, warning_client_prioritized_and_token_skipped()):
         bolt = App(
+            # Named, Bolt does not walk the call stack (reading every caller's source) to name it.
+            name="ritualbot",
             client=client,
             # Socket Mode authenticates with the app token over the WebSocket; HTTP needs the
             # signing secret, and Bolt's request verification is never turned off.

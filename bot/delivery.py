@@ -17,7 +17,6 @@ import logging
 import threading
 from typing import Any
 
-import psycopg
 from sqlalchemy import Engine, event
 
 from messaging.outbox import NOTIFY_CHANNEL, QUEUED, OutboxSender
@@ -101,6 +100,9 @@ class BackgroundSender:
         return min(self._poll_seconds, max(soonest.total_seconds(), 0.01))
 
     def _listen(self) -> None:
+        # Only PostgreSQL listens; SQLite deployments start without the driver.
+        import psycopg
+
         url = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         while not self._stop.is_set():
             try:

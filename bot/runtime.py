@@ -11,10 +11,10 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
@@ -22,12 +22,14 @@ from bot.app import RitualApp, create_app
 from bot.configuration import load_configuration
 from bot.database import connect
 from bot.delivery import BackgroundSender
-from bot.scheduler import start_clock
 from bot.settings import Settings
 from bot.slack_client import create_web_client
 from core.clock import Clock, SystemClock
 from rituals.definition.loading import RitualLibrary
 from storage.database import SessionFactory
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,10 @@ class Runtime:
     library: RitualLibrary
     scheduler: BackgroundScheduler | None = None
     background_sender: BackgroundSender | None = None
+    # Guards the clock against a start that finishes after `close` (`ritualbot run` starts it
+    # beside the server, in a thread of its own).
+    _clock_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _closed: bool = False
 
     @classmethod
     def build(
@@ -72,19 +78,36 @@ class Runtime:
 
     def start_clock(self) -> None:
         """The tick on its interval, and the outbox sender beside it, woken as rows are queued."""
-        # Off the request path: what the templates read decides, when a run opens, which outside
-        # data it fetches first; worked out now, it does not delay the first prompt.
-        threading.Thread(target=self.library.warm, name="template-warm-up", daemon=True).start()
+        self.start_sender()
+        self.start_ticking()
+
+    def start_sender(self) -> None:
+        """The outbox sender, woken as rows are queued (the tick wakes it too, once it runs)."""
         self.background_sender = BackgroundSender(self.app.sender, self.session_factory, self.engine).start()
         self.app.tick.hand_delivery_to(self.background_sender.wake)
-        self.scheduler = start_clock(self.app.tick, self.settings.tick_seconds)
+
+    def start_ticking(self) -> None:
+        """The tick on its interval; nothing once `close` has begun."""
+        # APScheduler (with the multiprocessing its pool executor imports) is loaded here, so
+        # `ritualbot run` can load it beside a server that already answers.
+        from bot.scheduler import start_clock
+
+        # Off the request path: what the templates read decides, when a run opens, which outside
+        # data it fetches first; worked out now, beside a server that already answers, it
+        # delays neither the first prompt nor the first request.
+        threading.Thread(target=self.library.warm, name="template-warm-up", daemon=True).start()
+        with self._clock_lock:
+            if not self._closed:
+                self.scheduler = start_clock(self.app.tick, self.settings.tick_seconds)
 
     def close(self) -> None:
         """Stop the clock (waiting for a tick in progress to finish), the sender (finishing the
         posts in flight), then the database."""
-        if self.scheduler is not None:
-            self.scheduler.shutdown(wait=True)
-            self.scheduler = None
+        with self._clock_lock:
+            self._closed = True
+            scheduler, self.scheduler = self.scheduler, None
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
         if self.background_sender is not None:
             self.background_sender.stop()
             self.background_sender = None

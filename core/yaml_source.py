@@ -15,33 +15,48 @@ one win, are errors.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 __all__ = ["LineMap", "YamlError", "load_yaml"]
 
 
+def _calm(loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]) -> None:
+    """YAML 1.2-style booleans and integers (no yes/no, no base 60) for ``loader``."""
+    loader.yaml_implicit_resolvers = {
+        first: [
+            (tag, regexp)
+            for tag, regexp in resolvers
+            if tag not in {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int"}
+        ]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+    )
+    loader.add_implicit_resolver(
+        "tag:yaml.org,2002:int",
+        re.compile(r"^(?:[-+]?(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+)$"),
+        list("-+0123456789"),
+    )
+
+
 class _RitualLoader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2-style booleans and integers (no yes/no, no base 60)."""
+    """SafeLoader with YAML 1.2-style booleans and integers; its messages are the ones shown."""
 
 
-_RitualLoader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if tag not in {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int"}
-    ]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_RitualLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_RitualLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:int",
-    re.compile(r"^(?:[-+]?(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+)$"),
-    list("-+0123456789"),
-)
+_calm(_RitualLoader)
+_Loader = type[_RitualLoader]
+_FAST: _Loader = _RitualLoader
+if yaml.__with_libyaml__:
+
+    class _FastRitualLoader(yaml.CSafeLoader):
+        """The same reading on libyaml's parser, several times faster: every configuration file
+        is read at start-up and again on each reload."""
+
+    _calm(_FastRitualLoader)
+    _FAST = cast(_Loader, _FastRitualLoader)
 
 
 class YamlError(Exception):
@@ -74,7 +89,23 @@ class LineMap:
 
 def load_yaml(text: str) -> tuple[Any, LineMap]:
     """Parse one YAML document; return its value (``None`` when empty) and the line of every key."""
-    loader = _RitualLoader(text)
+    try:
+        return _load(text, _FAST)
+    except yaml.YAMLError:
+        # Read again by the pure-Python parser, whose wording of the problem is the one people
+        # (and the documentation) see; only a file with a problem pays for it.
+        return _load(text, _RitualLoader)
+
+
+def _load(text: str, loader_class: _Loader) -> tuple[Any, LineMap]:
+    try:
+        loader = loader_class(text)
+    except yaml.reader.ReaderError as exc:
+        # PyYAML's reader refuses control characters as it is built, before any parsing.
+        if loader_class is not _RitualLoader:
+            raise
+        line = text.count("\n", 0, exc.position) + 1
+        raise YamlError(line, f"invalid YAML: {str(exc).splitlines()[0]}") from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -83,8 +114,12 @@ def load_yaml(text: str) -> tuple[Any, LineMap]:
         _index(loader, node, (), lines)
         return loader.construct_document(node), LineMap(lines)
     except yaml.MarkedYAMLError as exc:
+        if loader_class is not _RitualLoader:
+            raise
         raise YamlError(_mark_line(exc), _describe(exc)) from None
     except yaml.YAMLError as exc:
+        if loader_class is not _RitualLoader:
+            raise
         raise YamlError(1, f"invalid YAML: {exc}") from None
     finally:
         loader.dispose()

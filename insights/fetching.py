@@ -24,11 +24,12 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from string import Template
-from typing import Any, TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from insights.config import Source
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,10 @@ class SourceFetcher:
             return {key: future.result() for key, future in futures.items()}
 
     def _client(self) -> httpx.Client:
+        # Imported here, when sources are read: httpx (with the rich and pygments its command
+        # line pulls in) is not needed to start the bot, only at a run's opening and closing.
+        import httpx
+
         # Redirects are not followed: the config names the URL to call, and only that one.
         return httpx.Client(transport=self._transport, follow_redirects=False)
 
@@ -116,6 +121,8 @@ class SourceFetcher:
         raise AssertionError("unreachable: the last attempt returns")
 
     def _attempt(self, client: httpx.Client, source: Source) -> float:
+        import httpx
+
         headers = self._headers(source)
         deadline = time.monotonic() + source.timeout
         try:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import threading
 
 import click
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -45,11 +48,11 @@ def run_command(force_http: bool, host: str, port: int) -> None:
             "connection, any proxy, and SLACK_API_URL"
         ) from error
     log.info("connected to %s as %s", identity.get("team"), identity.get("user"))
-    _warn_about_the_workspace(runtime)
-    runtime.start_clock()
+    runtime.start_sender()
     try:
         with exit_on_sigterm():
             if use_socket_mode:
+                _start_beside_the_server(runtime)
                 _serve_socket_mode(runtime, settings.require("SLACK_APP_TOKEN"))
             else:
                 server = HttpServer(
@@ -60,10 +63,36 @@ def run_command(force_http: bool, host: str, port: int) -> None:
                     connection_limit=settings.http_connection_limit,
                 )
                 log.info("serving HTTP on %s:%s (Slack: /slack/events, health: /healthz)", host, server.port)
+                _start_beside_the_server(runtime)
                 server.serve_forever()
     finally:
         runtime.close()
         log.info("stopped")
+
+
+def _start_beside_the_server(runtime: Runtime) -> None:
+    """The doctor's checks, then the tick, in a thread of their own while the server answers.
+
+    Neither is what `/healthz` vouches for (a signed Slack request can be served, the database
+    is reachable and current: all done before serving), and the doctor asks Slack about every
+    person and channel of every ritual, which may take seconds. The doctor still goes first, so
+    the channels it joins are joined before the first tick posts; a stop in the meantime means
+    the tick never starts (`Runtime.close`).
+    """
+
+    def start() -> None:
+        try:
+            _warn_about_the_workspace(runtime)
+        except Exception:  # its findings are warnings; a failure to find them is one too
+            log.exception("doctor: the start-up check of the workspace failed")
+        try:
+            runtime.start_ticking()
+        except Exception:
+            # Serving without a clock would be half-running: stop, as a failed start would.
+            log.exception("cannot start the tick; stopping")
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=start, name="start-up", daemon=True).start()
 
 
 def _warn_about_the_workspace(runtime: Runtime) -> None:

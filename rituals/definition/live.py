@@ -66,7 +66,10 @@ class LiveLibrary(RitualLibrary):
         self._prepare = prepare
         self._lock = threading.Lock()
         self._stamp = self._fingerprint()
-        library, self.warnings = prepare(self._load())
+        # The files as last read, before `prepare`: `use` prepares these again rather than
+        # reading and validating every file (templates included) a second time at start-up.
+        self._read = self._load()
+        library, self.warnings = prepare(self._read)
         super().__init__(library.loaded(ritual_id) for ritual_id in library.ids())
 
     @property
@@ -76,13 +79,14 @@ class LiveLibrary(RitualLibrary):
     def use(self, prepare: Prepare) -> list[Problem]:
         """Prepare every library from now on with `prepare`, starting with the current one.
 
-        When Slack cannot be asked now, the rituals keep running as loaded and the next tick
-        tries again (the files count as changed until it worked).
+        The current one is the files as last read; an edit since then is the next reload's, as
+        for any edit. When Slack cannot be asked now, the rituals keep running as loaded and the
+        next tick tries again (the files count as changed until it worked).
         """
         with self._lock:
             self._prepare = prepare
             try:
-                library, self.warnings = prepare(self._load())
+                library, self.warnings = prepare(self._read)
             except SlackError as error:
                 log.warning("cannot resolve people named in ritual files yet (%s); trying again", error)
                 self._stamp = frozenset()
@@ -98,7 +102,8 @@ class LiveLibrary(RitualLibrary):
                 return Reload()
             self._stamp = stamp
             try:
-                library, warnings = self._prepare(self._load())
+                read = self._load()
+                library, warnings = self._prepare(read)
             except InvalidRituals as error:
                 return Reload(changed=True, problems=list(error.problems), kept_last_good=True)
             except SlackError as error:
@@ -108,6 +113,7 @@ class LiveLibrary(RitualLibrary):
             before = self._rituals
             after = {ritual_id: library.loaded(ritual_id) for ritual_id in library.ids()}
             self._rituals = after  # the one assignment every reader sees
+            self._read = read
             self.warnings = warnings
         return Reload(
             changed=True,

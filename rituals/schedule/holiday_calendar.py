@@ -1,21 +1,31 @@
-"""Public holidays from the `holidays` package, by country or country and region (`US-CA`)."""
+"""Public holidays from the `holidays` package, by country or country and region (`US-CA`).
+
+The package (hundreds of country modules) is imported on first use, not at start: only rituals
+that name a holiday calendar need it, and `ritualbot run` starts without it.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from functools import cache
+from typing import TYPE_CHECKING
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 
 @cache
 def supported_places() -> dict[str, list[str]]:
     """Country code -> its region codes, as the package knows them."""
+    import holidays
+
     return {country: list(regions) for country, regions in holidays.list_supported_countries().items()}
 
 
 @cache
 def _calendar(place: str) -> holidays.HolidayBase:
+    import holidays
+
     country, _, subdiv = place.partition("-")
     return holidays.country_holidays(country, subdiv=subdiv or None)
 

@@ -192,6 +192,11 @@ def test_package_data_globs_cover_the_library() -> None:
             id="bad-indentation",
         ),
         pytest.param(
+            variant("name: Weekly sync", 'name: "Weekly\x07sync"'),
+            ["x.yml:2: invalid YAML: unacceptable character #x0007: special characters are not allowed"],
+            id="control-character",
+        ),
+        pytest.param(
             variant("participants:", "owners: [U0OWNER2]\nparticipants:"),
             ["x.yml:7: duplicate key 'owners' (first at line 3)"],
             id="duplicate-key",
