@@ -49,10 +49,11 @@ def run_command(force_http: bool, host: str, port: int) -> None:
         ) from error
     log.info("connected to %s as %s", identity.get("team"), identity.get("user"))
     runtime.start_sender()
+    tick_failed = threading.Event()
     try:
         with exit_on_sigterm():
             if use_socket_mode:
-                _start_beside_the_server(runtime)
+                _start_beside_the_server(runtime, tick_failed)
                 _serve_socket_mode(runtime, settings.require("SLACK_APP_TOKEN"))
             else:
                 server = HttpServer(
@@ -63,14 +64,16 @@ def run_command(force_http: bool, host: str, port: int) -> None:
                     connection_limit=settings.http_connection_limit,
                 )
                 log.info("serving HTTP on %s:%s (Slack: /slack/events, health: /healthz)", host, server.port)
-                _start_beside_the_server(runtime)
+                _start_beside_the_server(runtime, tick_failed)
                 server.serve_forever()
     finally:
         runtime.close()
         log.info("stopped")
+    if tick_failed.is_set():
+        raise click.ClickException("the tick could not start (see the log above); stopped")
 
 
-def _start_beside_the_server(runtime: Runtime) -> None:
+def _start_beside_the_server(runtime: Runtime, tick_failed: threading.Event) -> None:
     """The doctor's checks, then the tick, in a thread of their own while the server answers.
 
     Neither is what `/healthz` vouches for (a signed Slack request can be served, the database
@@ -90,6 +93,7 @@ def _start_beside_the_server(runtime: Runtime) -> None:
         except Exception:
             # Serving without a clock would be half-running: stop, as a failed start would.
             log.exception("cannot start the tick; stopping")
+            tick_failed.set()
             os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=start, name="start-up", daemon=True).start()
