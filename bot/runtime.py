@@ -10,7 +10,7 @@ import logging
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import FrameType
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -21,6 +21,7 @@ from bot.app import RitualApp, create_app
 from bot.configuration import load_configuration
 from bot.database import connect
 from bot.delivery import BackgroundSender
+from bot.in_flight import RequestsInFlight
 from bot.scheduler import start_clock
 from bot.settings import Settings
 from bot.slack_client import create_web_client
@@ -42,6 +43,8 @@ class Runtime:
     library: RitualLibrary
     scheduler: BackgroundScheduler | None = None
     background_sender: BackgroundSender | None = None
+    # Counted by the HTTP server's request edge; the background sender makes way for them.
+    in_flight: RequestsInFlight = field(default_factory=RequestsInFlight)
 
     @classmethod
     def build(
@@ -71,7 +74,9 @@ class Runtime:
 
     def start_clock(self) -> None:
         """The tick on its interval, and the outbox sender beside it, woken as rows are queued."""
-        self.background_sender = BackgroundSender(self.app.sender, self.session_factory, self.engine).start()
+        self.background_sender = BackgroundSender(
+            self.app.sender, self.session_factory, self.engine, in_flight=self.in_flight
+        ).start()
         self.app.tick.hand_delivery_to(self.background_sender.wake)
         self.scheduler = start_clock(self.app.tick, self.settings.tick_seconds)
 

@@ -309,15 +309,20 @@ class OutboxSender:
     def pacer(self) -> Pacer:
         return self._pacer
 
-    def send_due(self) -> SendReport:
-        """Send every delivery due now, batch after batch, until none is left."""
-        with self._draining:
-            return self._drain()
+    def send_due(self, before_each_batch: Callable[[], object] | None = None) -> SendReport:
+        """Send every delivery due now, batch after batch, until none is left.
 
-    def _drain(self) -> SendReport:
+        `before_each_batch` runs before each claim: the background sender waits there, briefly,
+        while requests are being acknowledged."""
+        with self._draining:
+            return self._drain(before_each_batch)
+
+    def _drain(self, before_each_batch: Callable[[], object] | None) -> SendReport:
         total: Counter[str] = Counter()
         self.soonest_put_back = None
         while not self._stopping.is_set():
+            if before_each_batch is not None:
+                before_each_batch()
             batch, deliveries = self._claim_batch()
             if not deliveries:
                 break
