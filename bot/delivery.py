@@ -10,7 +10,8 @@ threads) whenever it is woken:
 The poll also picks up what becomes due later (a retry, a prompt at someone's local 9:00).
 Given the process's `RequestsInFlight`, it makes way for Slack's requests: before each batch it
 waits until none is being handled, `max_defer` seconds at most, so a rush of submissions is
-acknowledged first and the copies they queued follow in its lulls (or a batch per `max_defer`).
+acknowledged first and the copies they queued follow in its lulls. A rush that never lulls gets
+a small batch (`busy_batch` rows) every `max_defer`: delivery slows down, it never stops.
 Stopping finishes the posts in flight and puts back what was claimed but not started.
 """
 
@@ -34,6 +35,8 @@ LISTEN_WAIT_SECONDS = 0.5
 # The longest a batch waits for the requests in flight: well under Slack's three seconds for an
 # acknowledgement, and a copy of an answer still reaches its DM within about a second of a rush.
 MAX_DEFER_SECONDS = 1.0
+# Rows claimed at once while requests keep arriving: a few posts' worth of the interpreter's time.
+BUSY_BATCH = 10
 
 
 class BackgroundSender:
@@ -46,10 +49,12 @@ class BackgroundSender:
         poll_seconds: float = POLL_SECONDS,
         in_flight: RequestsInFlight | None = None,
         max_defer: float = MAX_DEFER_SECONDS,
+        busy_batch: int = BUSY_BATCH,
     ) -> None:
         self._sender = sender
         self._in_flight = in_flight
         self._max_defer = max_defer
+        self._busy_batch = busy_batch
         self._session_factory = session_factory
         self._engine = engine
         self._poll_seconds = poll_seconds
@@ -104,10 +109,12 @@ class BackgroundSender:
                 log.exception("sending the outbox failed; trying again shortly")
                 self._stop.wait(self._poll_seconds)
 
-    def _make_way(self) -> None:
-        """Before a batch: let the requests being handled finish first, for a bounded time."""
-        if self._in_flight is not None and not self._stop.is_set():
-            self._in_flight.wait_until_idle(self._max_defer)
+    def _make_way(self) -> int | None:
+        """Before a batch: let the requests being handled finish first, for a bounded time; a
+        small batch if they are still going on then (None: a whole batch)."""
+        if self._in_flight is None or self._stop.is_set():
+            return None
+        return None if self._in_flight.wait_until_idle(self._max_defer) else self._busy_batch
 
     def _next_look(self) -> float:
         # Deliveries put back for their budget are due again sooner than the next poll.

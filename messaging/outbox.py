@@ -309,21 +309,21 @@ class OutboxSender:
     def pacer(self) -> Pacer:
         return self._pacer
 
-    def send_due(self, before_each_batch: Callable[[], object] | None = None) -> SendReport:
+    def send_due(self, before_each_batch: Callable[[], int | None] | None = None) -> SendReport:
         """Send every delivery due now, batch after batch, until none is left.
 
-        `before_each_batch` runs before each claim: the background sender waits there, briefly,
-        while requests are being acknowledged."""
+        `before_each_batch` runs before each claim and may name fewer rows than a batch to claim:
+        the background sender waits there, briefly, while requests are being acknowledged, and
+        takes a small batch if they go on."""
         with self._draining:
             return self._drain(before_each_batch)
 
-    def _drain(self, before_each_batch: Callable[[], object] | None) -> SendReport:
+    def _drain(self, before_each_batch: Callable[[], int | None] | None) -> SendReport:
         total: Counter[str] = Counter()
         self.soonest_put_back = None
         while not self._stopping.is_set():
-            if before_each_batch is not None:
-                before_each_batch()
-            batch, deliveries = self._claim_batch()
+            limit = before_each_batch() if before_each_batch is not None else None
+            batch, deliveries = self._claim_batch(limit or self._policy.batch_size)
             if not deliveries:
                 break
             self._send(batch, deliveries)
@@ -354,7 +354,7 @@ class OutboxSender:
             and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now),
         )
 
-    def _claim_batch(self) -> tuple[_Batch, list[Delivery]]:
+    def _claim_batch(self, limit: int) -> tuple[_Batch, list[Delivery]]:
         """One statement claims up to a batch of due rows (SKIP LOCKED on PostgreSQL, so replicas
         claim different rows rather than wait for each other)."""
         now = self._clock.now()
@@ -364,7 +364,7 @@ class OutboxSender:
             select(Delivery.id)
             .where(self._due(now))
             .order_by(Delivery.not_before, Delivery.id)
-            .limit(self._policy.batch_size)
+            .limit(min(limit, self._policy.batch_size))
             .with_for_update(skip_locked=True)
         )
         with self._session_factory.begin() as session:

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from typing import Any
 
 import pytest
 from slack_sdk.signature import SignatureVerifier
@@ -101,16 +102,29 @@ def test_the_sender_claims_nothing_while_a_request_is_in_flight(
             background.stop()
 
 
-def test_a_rush_that_never_lulls_does_not_starve_delivery(workspace: Sandbox, clock: FrozenClock) -> None:
+def test_a_rush_that_never_lulls_does_not_starve_delivery(
+    workspace: Sandbox, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sender = workspace.app.sender
+    claimed: list[int] = []
+    claim = sender._claim_batch
+
+    def counted_claim(limit: int) -> Any:
+        batch, deliveries = claim(limit)
+        claimed.append(len(deliveries))
+        return batch, deliveries
+
+    monkeypatch.setattr(sender, "_claim_batch", counted_claim)
     requests = RequestsInFlight()
     with requests.request():  # in flight for the whole test
         background = BackgroundSender(
-            workspace.app.sender,
+            sender,
             workspace.session_factory,
             workspace.engine,
             poll_seconds=3600,
             in_flight=requests,
             max_defer=0.05,
+            busy_batch=1,
         ).start()
         try:
             _queue(workspace, clock)
@@ -118,6 +132,8 @@ def test_a_rush_that_never_lulls_does_not_starve_delivery(workspace: Sandbox, cl
         finally:
             background.stop()
         assert requests.count == 1
+    # Small batches while the requests go on, one row each here: slower, never stopped.
+    assert sorted(claimed, reverse=True)[: len(PMS) + 1] == [1] * len(PMS) + [0]
 
 
 def test_the_request_edge_counts_a_request_while_it_is_handled(session_factory: SessionFactory) -> None:
