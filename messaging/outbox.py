@@ -368,10 +368,17 @@ class OutboxSender:
             .with_for_update(skip_locked=True)
         )
         with self._session_factory.begin() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # Chosen once, in a materialised CTE: as a plain `IN (subquery)` PostgreSQL may
+                # run the locking subquery again for each row it compares, each run skipping
+                # the rows the last one took, and claim more than the limit (all of them).
+                claimable: Any = select(due_ids.cte("due").prefix_with("MATERIALIZED").c.id)
+            else:
+                claimable = due_ids.scalar_subquery()
             deliveries = list(
                 session.scalars(
                     update(Delivery)
-                    .where(Delivery.id.in_(due_ids.scalar_subquery()), self._due(now))
+                    .where(Delivery.id.in_(claimable), self._due(now))
                     .values(
                         maybe_sent=Delivery.maybe_sent | (Delivery.state == DeliveryState.SENDING),
                         # Taken over from a dead sender: its post, if any, was made at least a

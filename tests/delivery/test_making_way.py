@@ -107,11 +107,14 @@ def test_a_rush_that_never_lulls_does_not_starve_delivery(
 ) -> None:
     sender = workspace.app.sender
     asked: list[int] = []
+    claimed: list[int] = []
     claim = sender._claim_batch
 
     def counted_claim(limit: int) -> Any:
         asked.append(limit)
-        return claim(limit)
+        batch, deliveries = claim(limit)
+        claimed.append(len(deliveries))
+        return batch, deliveries
 
     monkeypatch.setattr(sender, "_claim_batch", counted_claim)
     requests = RequestsInFlight()
@@ -134,6 +137,7 @@ def test_a_rush_that_never_lulls_does_not_starve_delivery(
     # Small batches while the requests go on, one row each here: slower, never stopped.
     assert asked
     assert set(asked) == {1}
+    assert max(claimed) == 1  # a limit the claim keeps, on PostgreSQL too
 
 
 def test_the_request_edge_counts_a_request_while_it_is_handled(session_factory: SessionFactory) -> None:
