@@ -8,6 +8,10 @@ threads) whenever it is woken:
   NOTIFY that `messaging.outbox` sends on commit; elsewhere, and as a fallback, it polls.
 
 The poll also picks up what becomes due later (a retry, a prompt at someone's local 9:00).
+Given the process's `RequestsInFlight`, it makes way for Slack's requests: before each batch it
+waits until none is being handled, `max_defer` seconds at most, so a rush of submissions is
+acknowledged first and the copies they queued follow in its lulls. A rush that never lulls gets
+a small batch (`busy_batch` rows) every `max_defer`: delivery slows down, it never stops.
 Stopping finishes the posts in flight and puts back what was claimed but not started.
 """
 
@@ -19,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
+from bot.in_flight import RequestsInFlight
 from messaging.outbox import NOTIFY_CHANNEL, QUEUED, OutboxSender
 from storage.database import SessionFactory
 
@@ -26,6 +31,11 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
 LISTEN_WAIT_SECONDS = 0.5
+# The longest a batch waits for the requests in flight: well under Slack's three seconds for an
+# acknowledgement, and a copy of an answer still reaches its DM within about a second of a rush.
+MAX_DEFER_SECONDS = 1.0
+# Rows claimed at once while requests keep arriving: a few posts' worth of the interpreter's time.
+BUSY_BATCH = 10
 
 
 class BackgroundSender:
@@ -36,8 +46,14 @@ class BackgroundSender:
         engine: Engine,
         *,
         poll_seconds: float = POLL_SECONDS,
+        in_flight: RequestsInFlight | None = None,
+        max_defer: float = MAX_DEFER_SECONDS,
+        busy_batch: int = BUSY_BATCH,
     ) -> None:
         self._sender = sender
+        self._in_flight = in_flight
+        self._max_defer = max_defer
+        self._busy_batch = busy_batch
         self._session_factory = session_factory
         self._engine = engine
         self._poll_seconds = poll_seconds
@@ -86,11 +102,18 @@ class BackgroundSender:
             if self._stop.is_set():
                 return
             try:
-                self._sender.send_due()
+                self._sender.send_due(before_each_batch=self._make_way)
             except Exception:
                 # The database went away, say: the next wake or poll tries again.
                 log.exception("sending the outbox failed; trying again shortly")
                 self._stop.wait(self._poll_seconds)
+
+    def _make_way(self) -> int | None:
+        """Before a batch: let the requests being handled finish first, for a bounded time; a
+        small batch if they are still going on then (None: a whole batch)."""
+        if self._in_flight is None or self._stop.is_set():
+            return None
+        return None if self._in_flight.wait_until_idle(self._max_defer) else self._busy_batch
 
     def _next_look(self) -> float:
         # Deliveries put back for their budget are due again sooner than the next poll.

@@ -22,6 +22,7 @@ from bot.app import RitualApp, create_app
 from bot.configuration import load_configuration
 from bot.database import connect
 from bot.delivery import BackgroundSender
+from bot.in_flight import RequestsInFlight
 from bot.settings import Settings
 from bot.slack_client import create_web_client
 from core.clock import Clock, SystemClock
@@ -49,6 +50,8 @@ class Runtime:
     # beside the server, in a thread of its own).
     _clock_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _closed: bool = False
+    # Counted by the HTTP server's request edge; the background sender makes way for them.
+    in_flight: RequestsInFlight = field(default_factory=RequestsInFlight)
 
     @classmethod
     def build(
@@ -83,7 +86,9 @@ class Runtime:
 
     def start_sender(self) -> None:
         """The outbox sender, woken as rows are queued (the tick wakes it too, once it runs)."""
-        self.background_sender = BackgroundSender(self.app.sender, self.session_factory, self.engine).start()
+        self.background_sender = BackgroundSender(
+            self.app.sender, self.session_factory, self.engine, in_flight=self.in_flight
+        ).start()
         self.app.tick.hand_delivery_to(self.background_sender.wake)
 
     def start_ticking(self) -> None:

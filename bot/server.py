@@ -20,6 +20,7 @@ from waitress.server import create_server
 from bot.edge.body import MAX_BODY_BYTES
 from bot.edge.middleware import RequestEdge
 from bot.edge.replays import SeenRequests
+from bot.in_flight import RequestsInFlight
 from storage.database import SessionFactory
 
 if TYPE_CHECKING:
@@ -34,13 +35,16 @@ HEALTH_PATH = "/healthz"
 class RitualWSGIApp:
     """Routes `/slack/events` to Bolt through the request edge and answers `/healthz` itself."""
 
-    def __init__(self, bolt: App, session_factory: SessionFactory) -> None:
+    def __init__(
+        self, bolt: App, session_factory: SessionFactory, in_flight: RequestsInFlight | None = None
+    ) -> None:
         self._slack = RequestEdge(
             SlackRequestHandler(bolt, path=EVENTS_PATH),
             # The secret Bolt verifies with (it has no public accessor): both check the same.
             signing_secret=bolt._signing_secret,
             seen=SeenRequests(session_factory),
             path=EVENTS_PATH,
+            in_flight=in_flight,
         )
         self._session_factory = session_factory
 

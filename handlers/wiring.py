@@ -19,7 +19,7 @@ from slack_bolt.middleware import Middleware
 from handlers import home
 from handlers.failures import refuse_malformed
 from handlers.home import HomeTab
-from handlers.payloads import MalformedPayload, check_envelope
+from handlers.payloads import MalformedPayload, check_envelope_once
 from handlers.registry import ListenerSpec
 from handlers.research import commands as research_commands
 from handlers.research import log, outreach
@@ -62,7 +62,7 @@ class RefuseMalformed(Middleware):
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
         try:
-            check_envelope(req.body)
+            check_envelope_once(req.body, req.raw_body)
         except MalformedPayload as error:
             return refuse_malformed(error)
         return next()

@@ -358,16 +358,21 @@ class OutboxSender:
     def pacer(self) -> Pacer:
         return self._pacer
 
-    def send_due(self) -> SendReport:
-        """Send every delivery due now, batch after batch, until none is left."""
-        with self._draining:
-            return self._drain()
+    def send_due(self, before_each_batch: Callable[[], int | None] | None = None) -> SendReport:
+        """Send every delivery due now, batch after batch, until none is left.
 
-    def _drain(self) -> SendReport:
+        `before_each_batch` runs before each claim and may name fewer rows than a batch to claim:
+        the background sender waits there, briefly, while requests are being acknowledged, and
+        takes a small batch if they go on."""
+        with self._draining:
+            return self._drain(before_each_batch)
+
+    def _drain(self, before_each_batch: Callable[[], int | None] | None) -> SendReport:
         total: Counter[str] = Counter()
         self.soonest_put_back = None
         while not self._stopping.is_set():
-            batch, deliveries = self._claim_batch()
+            limit = before_each_batch() if before_each_batch is not None else None
+            batch, deliveries = self._claim_batch(limit or self._policy.batch_size)
             if not deliveries:
                 break
             self._send(batch, deliveries)
@@ -398,7 +403,7 @@ class OutboxSender:
             and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now),
         )
 
-    def _claim_batch(self) -> tuple[_Batch, list[Delivery]]:
+    def _claim_batch(self, limit: int) -> tuple[_Batch, list[Delivery]]:
         """One statement claims up to a batch of due rows (SKIP LOCKED on PostgreSQL, so replicas
         claim different rows rather than wait for each other)."""
         now = self._clock.now()
@@ -408,14 +413,21 @@ class OutboxSender:
             select(Delivery.id)
             .where(self._due(now))
             .order_by(Delivery.not_before, Delivery.id)
-            .limit(self._policy.batch_size)
+            .limit(min(limit, self._policy.batch_size))
             .with_for_update(skip_locked=True)
         )
         with self._session_factory.begin() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # Chosen once, in a materialised CTE: as a plain `IN (subquery)` PostgreSQL may
+                # run the locking subquery again for each row it compares, each run skipping
+                # the rows the last one took, and claim more than the limit (all of them).
+                claimable: Any = select(due_ids.cte("due").prefix_with("MATERIALIZED").c.id)
+            else:
+                claimable = due_ids.scalar_subquery()
             deliveries = list(
                 session.scalars(
                     update(Delivery)
-                    .where(Delivery.id.in_(due_ids.scalar_subquery()), self._due(now))
+                    .where(Delivery.id.in_(claimable), self._due(now))
                     .values(
                         maybe_sent=Delivery.maybe_sent | (Delivery.state == DeliveryState.SENDING),
                         # Taken over from a dead sender: its post, if any, was made at least a

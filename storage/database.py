@@ -13,6 +13,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.sqlite_writer import WriterLock
+
 SessionFactory = sessionmaker[Session]
 
 
@@ -23,6 +25,9 @@ def normalize_url(url: str) -> str:
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
 
+
+# SQLite's busy timeout, seconds: a writer waits its turn instead of failing at a deadline rush.
+SQLITE_BUSY_TIMEOUT = 30
 
 # Connections beyond the request handlers': the tick, the outbox sender, the health check.
 BACKGROUND_CONNECTIONS = 4
@@ -36,10 +41,13 @@ def create_database_engine(url: str, *, workers: int | None = None, **kwargs: An
         kwargs.setdefault("pool_size", workers + BACKGROUND_CONNECTIONS)
         kwargs.setdefault("max_overflow", BACKGROUND_CONNECTIONS)
     if url.startswith("sqlite"):
-        # Worker threads share the engine; SQLite's own check would refuse that. `timeout` is
-        # SQLite's busy timeout: a writer waits its turn instead of failing at a deadline rush.
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        # Worker threads share the engine; SQLite's own check would refuse that.
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT}, **kwargs
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
+        # This process's writers queue in Python for SQLite's one write lock (see the module).
+        WriterLock(wait_at_most=SQLITE_BUSY_TIMEOUT).install(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 

@@ -32,7 +32,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.edge.body import MAX_BODY_BYTES, BodyTooLarge, NotSlackShaped, parsed_payload, read_capped
 from bot.edge.replays import SeenRequests
-from handlers.payloads import MalformedPayload, check_envelope
+from bot.in_flight import RequestsInFlight
+from handlers.payloads import MalformedPayload, check_envelope, envelope_checked
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -56,8 +57,11 @@ class RequestEdge:
         path: str,
         max_body_bytes: int = MAX_BODY_BYTES,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        in_flight: RequestsInFlight | None = None,
     ) -> None:
         self._app = app
+        # Counted from arrival to answer, so background work can make way (`bot.in_flight`).
+        self._in_flight = in_flight or RequestsInFlight()
         self._verifier = SignatureVerifier(signing_secret)
         self._seen = seen
         self._path = path
@@ -69,6 +73,10 @@ class RequestEdge:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != self._path:
             return self._app(environ, start_response)
+        with self._in_flight.request():
+            return self._handle(environ, start_response)
+
+    def _handle(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         try:
             raw = read_capped(environ["wsgi.input"], environ.get("CONTENT_LENGTH"), self._max_body_bytes)
         except BodyTooLarge as error:
@@ -98,10 +106,11 @@ class RequestEdge:
                 "its signature was seen before",
                 REPLAYED,
             )
-        # Bolt reads the body again from the start.
+        # Bolt reads the body again from the start; its middleware need not check it again.
         environ["wsgi.input"] = io.BytesIO(raw)
         environ["CONTENT_LENGTH"] = str(len(raw))
-        return self._app(environ, start_response)
+        with envelope_checked(raw.decode("utf-8")):
+            return self._app(environ, start_response)
 
     def _signed(self, raw: bytes, timestamp: str | None, signature: str | None) -> bool:
         try:

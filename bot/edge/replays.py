@@ -30,7 +30,10 @@ class SeenRequests:
 
     def first_time(self, key: str, now: datetime) -> bool:
         """Record `key`; True when no replica had recorded it before."""
-        with self._session_factory.begin() as session:
+        with self._session_factory() as session:
+            # One statement, atomic by itself: in autocommit it needs no BEGIN and COMMIT, two
+            # round trips fewer on every request Slack sends.
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             new = insert_ignoring_conflicts(session, SeenRequest, [{"signature": key, "seen_at": now}])
         self._prune_now_and_then(now)
         return new == 1
