@@ -129,7 +129,7 @@ def enqueue(
         payload["thread_of"] = thread_of
     if edit_of is not None:
         payload["edit_of"] = edit_of
-    return _insert(session, key, kind, target, payload, not_before or now, now, run_id)
+    return _insert(session, _row(key, kind, target, payload, not_before or now, now, run_id))
 
 
 def enqueue_many(session: Any, posts: Sequence[Outgoing], now: datetime) -> int:
@@ -215,32 +215,19 @@ def enqueue_file(
     }
     if thread_of is not None:
         payload["thread_of"] = thread_of
-    return _insert(session, key, kind, target, payload, now, now, run_id)
+    return _insert(session, _row(key, kind, target, payload, now, now, run_id))
 
 
 def enqueue_webhook(
     session: Any, *, key: str, url: str, body: dict[str, Any], now: datetime, run_id: int | None = None
 ) -> bool:
     """Queue a JSON POST to an outside system; sent, retried and recorded like a Slack post."""
-    return _insert(session, key, WEBHOOK_KIND, url, body, now, now, run_id)
+    return _insert(session, _row(key, WEBHOOK_KIND, url, body, now, now, run_id))
 
 
-def _insert(
-    session: Any,
-    key: str,
-    kind: str,
-    target: str,
-    payload: dict[str, Any],
-    not_before: datetime,
-    now: datetime,
-    run_id: int | None,
-) -> bool:
-    if (
-        insert_ignoring_conflicts(
-            session, Delivery, [_row(key, kind, target, payload, not_before, now, run_id)]
-        )
-        != 1
-    ):
+def _insert(session: Any, row: dict[str, Any]) -> bool:
+    """Queue one delivery; False when its key was queued before (nothing changes then)."""
+    if insert_ignoring_conflicts(session, Delivery, [row]) != 1:
         return False
     _announce(session)
     return True

@@ -19,12 +19,10 @@ from bot.edge.replays import SeenRequests
 from bot.in_flight import RequestsInFlight
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
-from messaging.gateway import Message
-from messaging.outbox import enqueue
 from simulator import generated_roster
 from storage.database import SessionFactory
 
-from .test_sender import _eventually
+from .test_sender import _eventually, _queue
 
 PMS = ["U0PM00001", "U0PM00002"]
 SECRET = "test-signing-secret"
@@ -46,19 +44,6 @@ class WatchedRequests(RequestsInFlight):
     def wait_until_idle(self, max_wait: float) -> bool:
         self.sender_waiting.set()
         return super().wait_until_idle(max_wait)
-
-
-def _queue(box: Sandbox, clock: FrozenClock) -> None:
-    with box.session_factory.begin() as session:
-        for person in PMS:
-            enqueue(
-                session,
-                key=f"copy:{person}",
-                kind="test",
-                target=person,
-                message=Message(text="hi"),
-                now=clock.now(),
-            )
 
 
 def _posts(box: Sandbox) -> int:
@@ -91,7 +76,7 @@ def test_the_sender_claims_nothing_while_a_request_is_in_flight(
             in_flight=requests,
             max_defer=3600,
         )
-        _queue(workspace, clock)
+        _queue(workspace, clock, PMS)
         background.start()
         try:
             assert requests.sender_waiting.wait(timeout=30)
@@ -129,7 +114,7 @@ def test_a_rush_that_never_lulls_does_not_starve_delivery(
             busy_batch=1,
         ).start()
         try:
-            _queue(workspace, clock)
+            _queue(workspace, clock, PMS)
             _eventually(lambda: _posts(workspace) == len(PMS))
         finally:
             background.stop()
