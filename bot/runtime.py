@@ -79,11 +79,6 @@ class Runtime:
             raise
         return cls(settings, database.engine, database.session_factory, client, app, clock, library)
 
-    def start_clock(self) -> None:
-        """The tick on its interval, and the outbox sender beside it, woken as rows are queued."""
-        self.start_sender()
-        self.start_ticking()
-
     def start_sender(self) -> None:
         """The outbox sender, woken as rows are queued (the tick wakes it too, once it runs)."""
         self.background_sender = BackgroundSender(
