@@ -209,7 +209,9 @@ def create_app(
             name="ritualbot",
             client=client,
             # Socket Mode authenticates with the app token over the WebSocket; HTTP needs the
-            # signing secret, and Bolt's request verification is never turned off.
+            # signing secret. Bolt's request verification stays on: behind the request edge,
+            # which verifies first, Bolt is handed the body as authenticated
+            # (`bot.edge.handoff`); anything else that reaches Bolt is verified by Bolt.
             signing_secret=(
                 settings.slack_signing_secret or ""
                 if settings.socket_mode
@@ -217,8 +219,12 @@ def create_app(
             ),
             request_verification_enabled=True,
             token_verification_enabled=False,
-            # Bolt's default pool has 5 workers; a burst of clicks at a deadline needs one per
-            # request the server handles at once (each request thread waits for its listener's ack).
+            # Over HTTP each listener runs in its request's thread and Bolt answers when it
+            # returns; the work after `ack()` waits for the answer (`handlers.after_ack`). Socket
+            # Mode answers at `ack()` from listener threads of Bolt's own.
+            process_before_response=not settings.socket_mode,
+            # Bolt's default pool has 5 workers; the work after a burst of acknowledgements at a
+            # deadline needs one per request the server handles at once.
             listener_executor=listener_executor
             or ThreadPoolExecutor(max_workers=settings.http_threads, thread_name_prefix="listener"),
             logger=bolt_logger,

@@ -26,6 +26,7 @@ from bot.server import HttpServer, RitualWSGIApp
 from bot.settings import Settings
 from bot.slack_client import create_web_client
 from core.clock import Clock
+from handlers.after_ack import deferring
 from insights.fetching import SourceFetcher
 from messaging.outbox import OutboxPolicy
 from messaging.webhooks import WebhookSender
@@ -42,7 +43,8 @@ def bolt_dispatch(bolt: App) -> Transport:
 
     def deliver(body: bytes, headers: Mapping[str, str]) -> BotReply:
         started = time.monotonic()
-        response = bolt.dispatch(BoltRequest(body=body.decode(), headers=dict(headers)))
+        with deferring(bolt.listener_runner.listener_executor):  # as the HTTP endpoint does
+            response = bolt.dispatch(BoltRequest(body=body.decode(), headers=dict(headers)))
         answered = {name: values[0] for name, values in response.headers.items() if values}
         return BotReply(response.status, response.body, answered, time.monotonic() - started)
 
@@ -104,7 +106,7 @@ class Sandbox:
         self.server: HttpServer | None = None
         if serve_http:
             self.server = HttpServer(
-                RitualWSGIApp(self.app.bolt, self.session_factory),
+                RitualWSGIApp(self.app.bolt, self.engine),
                 host="127.0.0.1",
                 port=0,
                 threads=self.settings.http_threads,

@@ -13,15 +13,14 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from waitress.server import create_server
 
 from bot.edge.body import MAX_BODY_BYTES
+from bot.edge.handoff import CheckedRequestHandler
 from bot.edge.middleware import RequestEdge
 from bot.edge.replays import SeenRequests
 from bot.in_flight import RequestsInFlight
-from storage.database import SessionFactory
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -35,18 +34,16 @@ HEALTH_PATH = "/healthz"
 class RitualWSGIApp:
     """Routes `/slack/events` to Bolt through the request edge and answers `/healthz` itself."""
 
-    def __init__(
-        self, bolt: App, session_factory: SessionFactory, in_flight: RequestsInFlight | None = None
-    ) -> None:
+    def __init__(self, bolt: App, engine: Engine, in_flight: RequestsInFlight | None = None) -> None:
         self._slack = RequestEdge(
-            SlackRequestHandler(bolt, path=EVENTS_PATH),
+            CheckedRequestHandler(bolt, path=EVENTS_PATH),
             # The secret Bolt verifies with (it has no public accessor): both check the same.
             signing_secret=bolt._signing_secret,
-            seen=SeenRequests(session_factory),
+            seen=SeenRequests(engine),
             path=EVENTS_PATH,
             in_flight=in_flight,
         )
-        self._session_factory = session_factory
+        self._engine = engine
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH:
@@ -55,8 +52,8 @@ class RitualWSGIApp:
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         try:
-            with self._session_factory() as session:
-                session.execute(text("SELECT 1"))
+            with self._engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
             status, body = "200 OK", {"ok": True, "database": "ok"}
         except Exception as error:  # a health check reports failures, it does not raise them
             log.warning("health check failed: %s", error)

@@ -38,6 +38,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, Opera
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from core.errors import UserFacingError
+from handlers.after_ack import later
 from handlers.payloads import MalformedPayload, Origin
 from messaging.replies import notice_modal
 
@@ -119,18 +120,23 @@ def after_ack(
     context: str,
     work: Callable[[], object],
 ) -> None:
-    """Run the work of an acknowledged request; a failure is logged and told, never raised."""
-    try:
-        work()
-    except SlackApiError as error:
-        code = slack_error(error)
-        if code == RETRIED_TRIGGER:
-            log.info("%s: the trigger was used already (a retried delivery); nothing to do", context)
-            return
-        text = CLICK_AGAIN if code in STALE_TRIGGERS else describe_failure(error, context)
-        tell(Origin.of(body), client, respond, text)
-    except Exception as error:  # every failure becomes a message; the log keeps the details
-        tell(Origin.of(body), client, respond, describe_failure(error, context))
+    """Run the work of an acknowledged request once Slack has the acknowledgement
+    (`handlers.after_ack`); a failure is logged and told, never raised."""
+
+    def reporting_failures() -> None:
+        try:
+            work()
+        except SlackApiError as error:
+            code = slack_error(error)
+            if code == RETRIED_TRIGGER:
+                log.info("%s: the trigger was used already (a retried delivery); nothing to do", context)
+                return
+            text = CLICK_AGAIN if code in STALE_TRIGGERS else describe_failure(error, context)
+            tell(Origin.of(body), client, respond, text)
+        except Exception as error:  # every failure becomes a message; the log keeps the details
+            tell(Origin.of(body), client, respond, describe_failure(error, context))
+
+    later(reporting_failures)
 
 
 def refuse_malformed(error: MalformedPayload, logger: logging.Logger | None = None) -> BoltResponse:

@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from handlers.failures import after_ack
 from handlers.payloads import AppHomeOpened, parse
 from handlers.registry import ListenerSpec
 from messaging.gateway import SlackError, SlackGateway
@@ -37,7 +38,7 @@ def home_opened(body: dict[str, Any], client: WebClient, home: HomeTab) -> None:
     event = parse(AppHomeOpened, body).event
     # The Messages tab sends this event too; only the Home tab gets a home view.
     if event.tab == "home":
-        home.publish(client, event.user)
+        after_ack(body, client, None, "showing your Home tab", lambda: home.publish(client, event.user))
 
 
 def register(app: App) -> list[ListenerSpec]:

@@ -8,8 +8,8 @@ of a `KeyError` deep in a use case and a traceback in the log. Button values and
 
 `check_envelope` runs before any listener is matched (a global middleware), so a body Bolt
 would not route at all (a click without actions, a submission without a view) gets the same
-400 instead of a 404. In HTTP mode the request edge has run it already, on the very same text,
-and says so with `envelope_checked`: the middleware then skips it (`check_envelope_once`).
+400 instead of a 404. In HTTP mode the request edge has run it already and hands Bolt the body
+with `ENVELOPE_CHECKED` in its context: the middleware then skips it.
 `Origin` reads, leniently, how to reach the person behind any body: the failure path uses it
 even for bodies that are not Slack's shape.
 
@@ -19,9 +19,7 @@ Only the fields ritualbot reads are declared; Slack's other fields are ignored.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -328,6 +326,10 @@ _ENVELOPES: dict[str, type[SlackPayload]] = {
 }
 
 
+# In a Bolt request's context: the request edge has run `check_envelope` on this very body.
+ENVELOPE_CHECKED = "ritualbot_envelope_checked"
+
+
 def check_envelope(body: Mapping[str, Any]) -> None:
     """Refuse, before routing, a body with other types where Bolt reads Slack's, or one that
     claims to be a click, a submission or a slash command but lacks what every listener of that
@@ -339,28 +341,6 @@ def check_envelope(body: Mapping[str, Any]) -> None:
         parse(kind, body)
     elif "command" in body:
         parse(SlashCommand, body)
-
-
-# The body text whose envelope this thread's request has had checked (by the request edge).
-_CHECKED: ContextVar[str | None] = ContextVar("envelope_checked", default=None)
-
-
-@contextmanager
-def envelope_checked(raw_body: str) -> Iterator[None]:
-    """Inside the block, `check_envelope_once` knows `raw_body` has passed `check_envelope`."""
-    token = _CHECKED.set(raw_body)
-    try:
-        yield
-    finally:
-        _CHECKED.reset(token)
-
-
-def check_envelope_once(body: Mapping[str, Any], raw_body: str) -> None:
-    """`check_envelope`, unless this request's very text was checked already (at the edge)."""
-    checked = _CHECKED.get()
-    if checked is not None and checked == raw_body:
-        return
-    check_envelope(body)
 
 
 def _check_unicode(body: Mapping[str, Any]) -> None:

@@ -19,7 +19,7 @@ from slack_bolt.middleware import Middleware
 from handlers import home
 from handlers.failures import refuse_malformed
 from handlers.home import HomeTab
-from handlers.payloads import MalformedPayload, check_envelope_once
+from handlers.payloads import ENVELOPE_CHECKED, MalformedPayload, check_envelope
 from handlers.registry import ListenerSpec
 from handlers.research import commands as research_commands
 from handlers.research import log, outreach
@@ -61,8 +61,10 @@ class RefuseMalformed(Middleware):
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
+        if req.context.get(ENVELOPE_CHECKED):
+            return next()
         try:
-            check_envelope_once(req.body, req.raw_body)
+            check_envelope(req.body)
         except MalformedPayload as error:
             return refuse_malformed(error)
         return next()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, Update, select
+from sqlalchemy import Connection, CursorResult, Table, Update, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
@@ -13,16 +13,20 @@ from sqlalchemy.sql.dml import ReturningInsert
 from storage.models import Base, Run, RunState
 
 
-def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> int:
+def insert_ignoring_conflicts(
+    session: Session | Connection, model: type[Base], rows: list[dict[str, Any]]
+) -> int:
     """INSERT … ON CONFLICT DO NOTHING; returns how many rows were new.
 
     This is how every replica may try to create the same run, participant or delivery and
-    exactly one row results: the unique constraint decides, not a lock.
+    exactly one row results: the unique constraint decides, not a lock. A bare `Connection`
+    does for a single statement on a hot path, without a session's bookkeeping.
     """
     if not rows:
         return 0
     table = cast(Table, model.__table__)
-    statement = _conflict_ignoring_insert(session.get_bind().dialect.name, table)
+    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
+    statement = _conflict_ignoring_insert(dialect.name, table)
     # The rows go as parameters of one statement built once per table (SQLAlchemy sends them
     # as one multi-row INSERT), so it is compiled once, not at every call. Count what RETURNING
     # gives back (only rows actually inserted): the rowcount cannot tell "new" from "already there".

@@ -57,7 +57,7 @@ def run_command(force_http: bool, host: str, port: int) -> None:
                 _serve_socket_mode(runtime, settings.require("SLACK_APP_TOKEN"))
             else:
                 server = HttpServer(
-                    RitualWSGIApp(runtime.app.bolt, runtime.session_factory, runtime.in_flight),
+                    RitualWSGIApp(runtime.app.bolt, runtime.engine, runtime.in_flight),
                     host=host,
                     port=port,
                     threads=settings.http_threads,

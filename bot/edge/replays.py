@@ -7,9 +7,8 @@ import threading
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import Engine, delete
 
-from storage.database import SessionFactory
 from storage.models import SeenRequest
 from storage.queries import insert_ignoring_conflicts
 
@@ -23,25 +22,26 @@ PRUNE_EVERY_SECONDS = 60.0
 
 
 class SeenRequests:
-    def __init__(self, session_factory: SessionFactory) -> None:
-        self._session_factory = session_factory
+    def __init__(self, engine: Engine) -> None:
+        # One statement, atomic by itself: in autocommit it needs no BEGIN and COMMIT, two round
+        # trips fewer on every request Slack sends; and a bare connection, not a session, since
+        # it runs before every request is answered.
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._engine = engine
         self._lock = threading.Lock()
         self._next_prune = 0.0
 
     def first_time(self, key: str, now: datetime) -> bool:
         """Record `key`; True when no replica had recorded it before."""
-        with self._session_factory() as session:
-            # One statement, atomic by itself: in autocommit it needs no BEGIN and COMMIT, two
-            # round trips fewer on every request Slack sends.
-            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            new = insert_ignoring_conflicts(session, SeenRequest, [{"signature": key, "seen_at": now}])
+        with self._autocommit.connect() as connection:
+            new = insert_ignoring_conflicts(connection, SeenRequest, [{"signature": key, "seen_at": now}])
         self._prune_now_and_then(now)
         return new == 1
 
     def prune(self, now: datetime) -> int:
         """Forget signatures too old to verify again; how many were forgotten."""
-        with self._session_factory.begin() as session:
-            result = session.execute(delete(SeenRequest).where(SeenRequest.seen_at < now - REMEMBER_FOR))
+        with self._engine.begin() as connection:
+            result = connection.execute(delete(SeenRequest).where(SeenRequest.seen_at < now - REMEMBER_FOR))
         return int(getattr(result, "rowcount", 0) or 0)
 
     def _prune_now_and_then(self, now: datetime) -> None:

@@ -20,7 +20,6 @@ from bot.in_flight import RequestsInFlight
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
 from simulator import generated_roster
-from storage.database import SessionFactory
 
 from .test_sender import _eventually, _queue
 
@@ -125,7 +124,7 @@ def test_a_rush_that_never_lulls_does_not_starve_delivery(
     assert max(claimed) == 1  # a limit the claim keeps, on PostgreSQL too
 
 
-def test_the_request_edge_counts_a_request_while_it_is_handled(session_factory: SessionFactory) -> None:
+def test_the_request_edge_counts_a_request_while_it_is_handled(engine: Engine) -> None:
     requests = RequestsInFlight()
     seen_inside: list[int] = []
 
@@ -137,7 +136,7 @@ def test_the_request_edge_counts_a_request_while_it_is_handled(session_factory: 
     edge = RequestEdge(
         bolt,
         signing_secret=SECRET,
-        seen=SeenRequests(session_factory),
+        seen=SeenRequests(engine),
         path="/slack/events",
         in_flight=requests,
     )

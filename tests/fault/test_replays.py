@@ -86,7 +86,7 @@ def test_trigger_asks_before_opening_a_second_run_and_opens_it_when_confirmed(sa
 
 
 def test_seen_signatures_are_forgotten_once_they_could_not_verify_again(sandbox: Sandbox) -> None:
-    seen = SeenRequests(sandbox.session_factory)
+    seen = SeenRequests(sandbox.engine)
     now = datetime.now(UTC)
     assert seen.first_time("v0=old", now - REMEMBER_FOR - timedelta(seconds=1))
     assert seen.first_time("v0=new", now)

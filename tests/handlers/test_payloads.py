@@ -14,8 +14,6 @@ from handlers.payloads import (
     SlashCommand,
     ViewSubmission,
     check_envelope,
-    check_envelope_once,
-    envelope_checked,
     parse,
 )
 from rituals.collect.forms.ids import AnswerMeta
@@ -77,16 +75,6 @@ def test_a_click_outside_a_modal_has_no_modal_and_a_view_click_needs_a_trigger()
         click.modal()
     with pytest.raises(MalformedPayload):
         click.trigger()
-
-
-def test_the_envelope_is_checked_once_when_the_edge_checked_the_very_same_text() -> None:
-    broken = CLICK | {"actions": []}
-    with envelope_checked("payload=the-edge-checked-this"):
-        check_envelope_once(broken, "payload=the-edge-checked-this")  # not checked twice
-        with pytest.raises(MalformedPayload):  # other text is checked as ever
-            check_envelope_once(broken, "payload=something-else")
-    with pytest.raises(MalformedPayload):  # and outside the edge's block, always
-        check_envelope_once(broken, "payload=the-edge-checked-this")
 
 
 def test_the_envelope_check_knows_each_kind_by_its_type() -> None:
