@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from bot.app import RitualApp, create_app
 from bot.configuration import load_configuration
 from bot.database import connect
-from bot.delivery import BackgroundSender
+from bot.delivery import MAX_DEFER_SECONDS, BackgroundSender
 from bot.in_flight import RequestsInFlight
 from bot.settings import Settings
 from bot.slack_client import create_web_client
@@ -96,6 +96,9 @@ class Runtime:
         # data it fetches first; worked out now, beside a server that already answers, it
         # delays neither the first prompt nor the first request.
         threading.Thread(target=self.library.warm, name="template-warm-up", daemon=True).start()
+        # A deadline's submissions are acknowledged before the tick's slower work (the prompts
+        # they made stale, reminders) takes the interpreter, for a bounded time, as the sender does.
+        self.app.tick.make_way_with(lambda: self.in_flight.wait_until_idle(MAX_DEFER_SECONDS))
         with self._clock_lock:
             if not self._closed:
                 self.scheduler = start_clock(self.app.tick, self.settings.tick_seconds)

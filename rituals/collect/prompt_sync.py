@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from messaging.outbox import enqueue
@@ -46,28 +46,50 @@ def bump_prompts(session: Session, run: Run, _now: datetime) -> None:
 
 
 class PromptSync:
-    def __init__(self, session_factory: SessionFactory, library: RitualLibrary, batch: int = 500) -> None:
+    def __init__(
+        self, session_factory: SessionFactory, library: RitualLibrary, batch: int = 50, per_tick: int = 500
+    ) -> None:
         self._session_factory = session_factory
         self._library = library
+        # A transaction per `batch` prompts: at a deadline this step finds hundreds of prompts
+        # to redraw while the submissions that made them stale still arrive, and each of those
+        # waits for the database's write lock on SQLite. `per_tick` bounds one tick's share.
         self._batch = batch
+        self._per_tick = per_tick
 
     def __call__(self, now: datetime) -> int:
         """Bring stale prompts up to date; returns how many were handled."""
-        with self._session_factory.begin() as session:
-            # Only runs that are open or closed lately (a late answer may come days after the
-            # close): the participants of older runs are never looked at again.
-            recent = select(Run.id).where(
-                Run.state.in_([RunState.OPEN, RunState.CLOSED]),
-                or_(Run.closed_at.is_(None), Run.closed_at >= now - SYNC_AFTER_CLOSE),
+        handled = looked_at = after_id = 0
+        while looked_at < self._per_tick:
+            limit = min(self._batch, self._per_tick - looked_at)
+            with self._session_factory.begin() as session:
+                rows = session.execute(self._stale(now, after_id, limit)).all()
+                handled += sum(self._sync(session, person, run, now) for person, run in rows)
+            if len(rows) < limit:
+                break
+            looked_at += len(rows)
+            after_id = rows[-1][0].id  # one left for the next tick (being posted) is not met again
+        return handled
+
+    @staticmethod
+    def _stale(now: datetime, after_id: int, limit: int) -> Select[Participant, Run]:
+        # Only runs that are open or closed lately (a late answer may come days after the
+        # close): the participants of older runs are never looked at again.
+        recent = select(Run.id).where(
+            Run.state.in_([RunState.OPEN, RunState.CLOSED]),
+            or_(Run.closed_at.is_(None), Run.closed_at >= now - SYNC_AFTER_CLOSE),
+        )
+        return (
+            select(Participant, Run)
+            .join(Run, Run.id == Participant.run_id)
+            .where(
+                Participant.run_id.in_(recent),
+                Participant.prompt_version > Participant.prompt_synced,
+                Participant.id > after_id,
             )
-            rows = session.execute(
-                select(Participant, Run)
-                .join(Run, Run.id == Participant.run_id)
-                .where(Participant.run_id.in_(recent), Participant.prompt_version > Participant.prompt_synced)
-                .order_by(Participant.id)
-                .limit(self._batch)
-            ).all()
-            return sum(self._sync(session, person, run, now) for person, run in rows)
+            .order_by(Participant.id)
+            .limit(limit)
+        )
 
     def _sync(self, session: Session, person: Participant, run: Run, now: datetime) -> bool:
         version = person.prompt_version

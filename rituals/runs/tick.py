@@ -47,6 +47,12 @@ class Tick:
         self._closer = closer
         self._deliver: Callable[[], SendReport] = sender.send_due
         self._extra_steps = list(extra_steps)
+        self._make_way: Callable[[], object] = lambda: None
+
+    def make_way_with(self, make_way: Callable[[], object]) -> None:
+        """Called before each extra step (reminders, prompt redraws: work that can wait a moment),
+        so a process serving Slack can let the requests it is handling finish first."""
+        self._make_way = make_way
 
     def hand_delivery_to(self, wake: Callable[[], object]) -> None:
         """A background sender drains the outbox from now on; the tick only wakes it (for rows
@@ -65,6 +71,7 @@ class Tick:
         report.opened = [opened.run.id for opened in self._opener.open_pending(now)]
         report.closed = self._closer.close_due(now)
         for step in self._extra_steps:
+            self._make_way()
             step(now)
         # Without a background sender (tests, one-shot commands) the tick drains the outbox.
         report.sent = self._deliver()

@@ -13,6 +13,7 @@ from bot.app import create_app
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
 from rituals.runs.materialize import decide
+from rituals.runs.tick import Tick
 from rituals.schedule.occurrences import occurrences_between
 from storage.database import create_database_engine, create_session_factory
 from storage.models import Delivery, Participant, RitualState, RunOrigin, RunState
@@ -288,3 +289,19 @@ def test_a_run_that_cannot_resolve_its_group_tells_the_owners_once(
         notices = [m for m in ghost.workspace.dm_messages("U0PRODOPS") if "Ghost check-in" in m.text]
         assert len(notices) == 1
         assert "no user group with the handle @no-such-group" in json.dumps(notices[0].blocks)
+
+
+def test_the_tick_makes_way_before_each_step_that_can_wait(sandbox: Sandbox) -> None:
+    """A process serving Slack lets the requests in flight go first (`Tick.make_way_with`)."""
+    order: list[str] = []
+    services = sandbox.app.services
+    tick = Tick(
+        services,
+        services.opener,
+        services.closer,
+        sandbox.app.sender,
+        extra_steps=[lambda _now: order.append("reminders"), lambda _now: order.append("prompts")],
+    )
+    tick.make_way_with(lambda: order.append("way"))
+    tick()
+    assert order == ["way", "reminders", "way", "prompts"]
