@@ -227,7 +227,8 @@ def enqueue_webhook(
 
 def _insert(session: Any, row: dict[str, Any]) -> bool:
     """Queue one delivery; False when its key was queued before (nothing changes then)."""
-    if insert_ignoring_conflicts(session, Delivery, [row]) != 1:
+    # On the transaction's connection: one plain statement, without the session's bookkeeping.
+    if insert_ignoring_conflicts(session.connection(), Delivery, [row]) != 1:
         return False
     _announce(session)
     return True

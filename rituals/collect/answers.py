@@ -170,14 +170,17 @@ def store_answer(
     # submission comes through here while Slack waits. The row is the object's; it is not
     # added to the session, which nothing after this reads it from.
     row = {column: getattr(answer, column) for column in _ANSWER_COLUMNS}
-    answer.id = session.execute(_INSERT_ANSWER, row).scalar_one()
+    # Rendered before the first write: on SQLite the writes of a transaction hold the one write
+    # lock every other submission waits for, so nothing slow happens between them.
+    copy = answer_copy(definition, answer)
+    answer.id = session.connection().execute(_INSERT_ANSWER, row).scalar_one()
     mark_answered(session, person.id, now)
     enqueue_split(
         session,
         key=f"run:{run.id}:answer-copy:{person.user_id}:v{answer.version}",
         kind="answer-copy",
         target=person.user_id,
-        post=answer_copy(definition, answer),
+        post=copy,
         now=now,
         run_id=run.id,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, bindparam, update
+from sqlalchemy import ColumnElement, CursorResult, Table, bindparam, update
 from sqlalchemy.orm import Session
 
 from messaging.gateway import Person, SlackGateway
@@ -47,20 +47,24 @@ def change_participants(session: Session, *where: ColumnElement[bool], **values:
     return cast("CursorResult[Any]", session.execute(statement)).rowcount
 
 
-# Answering is the change a deadline brings by the hundred: built once, compiled once.
+# Answering is the change a deadline brings by the hundred: built once, compiled once, and on
+# the table rather than the mapped class, so the session runs it as plain SQL without the ORM's
+# bulk-update bookkeeping (nothing loaded in the session is changed by it).
+_PARTICIPANTS_TABLE = cast(Table, Participant.__table__)
+_PARTICIPANTS = _PARTICIPANTS_TABLE.c
 _ANSWERED = (
-    update(Participant)
-    .where(Participant.id == bindparam("participant"))
+    update(_PARTICIPANTS_TABLE)
+    .where(_PARTICIPANTS.id == bindparam("participant"))
     .values(
-        prompt_version=Participant.prompt_version + 1,
+        prompt_version=_PARTICIPANTS.prompt_version + 1,
         state=ParticipantState.ANSWERED,
         skip_reason=None,
         responded_at=bindparam("answered_at"),
     )
-    .execution_options(synchronize_session=False)
 )
 
 
 def mark_answered(session: Session, participant_id: int, now: datetime) -> None:
     """`change_participants` for one participant who answered: their prompt is redrawn too."""
-    session.execute(_ANSWERED, {"participant": participant_id, "answered_at": now})
+    # Plain SQL on the transaction's connection: nothing the session holds is touched.
+    session.connection().execute(_ANSWERED, {"participant": participant_id, "answered_at": now})
