@@ -4,7 +4,8 @@ The bot runs as its own process, started with its own command line against a sim
 workspace of N PMs and a database (a scratch SQLite file, or ``--database`` naming an empty
 one). A ritual is triggered with `ritualbot trigger`, every PM opens the modal from their prompt
 DM, then all N submissions are signed and sent, C concurrent, to `/slack/events`. Each sample is
-one submission from send to the bot's acknowledgement.
+one submission from send to the bot's acknowledgement. It also prints the CPU each server
+process used during its rush, per submission (from Linux's /proc).
 
 Baseline, in the same run: the very same signed bodies, C concurrent, into a bare Bolt app that
 acks a constant (`benchmarks.bare_bolt`), its own process on the same waitress configuration.
@@ -15,8 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import statistics
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -82,6 +86,12 @@ def signed_bodies(workspace: SimulatedWorkspace, forms: dict[str, ViewRecord]) -
     return bodies
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rush(driver: SlackDriver, bodies: list[bytes], concurrency: int) -> list[float]:
     """Send every body, ``concurrency`` at a time; seconds from send to ack, each."""
 
@@ -124,9 +134,18 @@ def count_answers(database_url: str) -> int:
         engine.dispose()
 
 
+@dataclass
+class Round:
+    ours: list[float]
+    baseline: list[float]
+    # CPU each server process used during its rush, divided by the submissions.
+    cpu_per_submission: float
+    baseline_cpu_per_submission: float
+
+
 def one_round(
     people: int, concurrency: int, database_url: str, code: Path | None, settings: dict[str, str]
-) -> tuple[list[float], list[float]]:
+) -> Round:
     folder = Path(tempfile.mkdtemp(prefix="ritualbot-rush-"))
     (folder / "rituals").mkdir()
     (folder / "rituals" / f"{RITUAL}.yml").write_text(RITUAL_YAML)
@@ -152,8 +171,12 @@ def one_round(
             ):
                 bodies = signed_bodies(workspace, open_forms(workspace, driver, users))
                 rush(bare_driver, bodies[:concurrency], concurrency)  # warm the baseline's threads up
+                before = cpu_seconds(bare.pid)
                 baseline = rush(bare_driver, bodies, concurrency)
+                baseline_cpu = cpu_seconds(bare.pid) - before
+                before = cpu_seconds(bot.pid)
                 ours = rush(driver, bodies, concurrency)
+                ours_cpu = cpu_seconds(bot.pid) - before
         finally:
             bot_output, _ = stop(bot), stop(bare)
     if "Traceback" in bot_output:
@@ -161,7 +184,7 @@ def one_round(
     saved = count_answers(database_url)
     if saved != early + people:
         raise RuntimeError(f"{saved} answers saved, expected {early + people}")
-    return ours, baseline
+    return Round(ours, baseline, ours_cpu / len(bodies), baseline_cpu / len(bodies))
 
 
 def main() -> None:
@@ -179,14 +202,18 @@ def main() -> None:
     arguments = parser.parse_args()
     ours: list[float] = []
     baseline: list[float] = []
+    cpu: list[float] = []
+    baseline_cpu: list[float] = []
     for _ in range(arguments.rounds):
         url = arguments.database or scratch_database()
         if arguments.database:
             reset(url)
         settings = {"RITUALBOT_HTTP_THREADS": str(arguments.threads)} if arguments.threads else {}
-        mine, base = one_round(arguments.n, arguments.concurrency, url, arguments.code, settings)
-        ours += mine
-        baseline += base
+        measured = one_round(arguments.n, arguments.concurrency, url, arguments.code, settings)
+        ours += measured.ours
+        baseline += measured.baseline
+        cpu.append(measured.cpu_per_submission)
+        baseline_cpu.append(measured.baseline_cpu_per_submission)
     backend = "PostgreSQL" if arguments.database and arguments.database.startswith("postgres") else "SQLite"
     median, base_median = percentile(ours, 50), percentile(baseline, 50)
     p99, base_p99 = percentile(ours, 99), percentile(baseline, 99)
@@ -196,6 +223,12 @@ def main() -> None:
         f"bare Bolt median {base_median * 1000:.0f} ms, p99 {base_p99 * 1000:.0f} ms; "
         f"ratio median {median / base_median:.2f}x, p99 {p99 / base_p99:.2f}x; "
         f"acks later than Slack's 3 s: {sum(s > 3 for s in ours)} (bare Bolt {sum(s > 3 for s in baseline)})"
+    )
+    # What the server process spent during the rush (anything it ran meanwhile included): while
+    # the bot's is near one second of CPU per second, the acks follow its CPU per submission.
+    print(
+        f"server CPU per submission during the rush, median of the rounds: bot "
+        f"{statistics.median(cpu) * 1000:.1f} ms, bare Bolt {statistics.median(baseline_cpu) * 1000:.1f} ms"
     )
 
 
