@@ -17,6 +17,7 @@ from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
+from bot.logging_setup import configure_logging
 from bot.server import HttpServer
 from bot.settings import Settings
 
@@ -26,6 +27,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     port = parser.parse_args().port
     settings = Settings.load()
+    configure_logging(settings.log_level)  # as the bot's, so both log alike under load
     # The bot token is the client's (Bolt asks auth.test once, as for the bot); left in the
     # environment, Bolt would read it too and say it goes unused.
     token = os.environ.pop("SLACK_BOT_TOKEN")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 
@@ -16,6 +18,38 @@ def configure_logging(level: str = "INFO") -> None:
     # dialect at INFO on every schema check, which says nothing to whoever runs the bot.
     for noisy in ("apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # waitress warns "Task queue depth is N" for every request that waits for a free thread: at
+    # a deadline that is most of them, hundreds of lines saying one thing. One a minute says it.
+    queue = logging.getLogger("waitress.queue")
+    if not any(isinstance(installed, AtMostEvery) for installed in queue.filters):  # once per process
+        queue.addFilter(AtMostEvery(QUEUE_WARNING_EVERY_SECONDS))
+
+
+QUEUE_WARNING_EVERY_SECONDS = 60.0
+
+
+class AtMostEvery(logging.Filter):
+    """Lets one record through per interval; the next one through says how many were left out."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self._seconds = seconds
+        self._clock = clock
+        self._next = float("-inf")
+        self._left_out = 0
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with self._lock:
+            now = self._clock()
+            if now < self._next:
+                self._left_out += 1
+                return False
+            self._next = now + self._seconds
+            left_out, self._left_out = self._left_out, 0
+        if left_out:
+            record.msg = f"{record.msg} ({left_out} more like it in the last {self._seconds:.0f} s left out)"
+        return True
 
 
 class _Drop(logging.Filter):
