@@ -48,8 +48,8 @@ def change_participants(session: Session, *where: ColumnElement[bool], **values:
 
 
 # Answering is the change a deadline brings by the hundred: built once, compiled once, and on
-# the table rather than the mapped class, so the session runs it as plain SQL without the ORM's
-# bulk-update bookkeeping (nothing loaded in the session is changed by it).
+# the table rather than the mapped class, so it runs as plain SQL without the ORM's bulk-update
+# bookkeeping. A participant object loaded in the session keeps its old values.
 _PARTICIPANTS_TABLE = cast(Table, Participant.__table__)
 _PARTICIPANTS = _PARTICIPANTS_TABLE.c
 _ANSWERED = (
@@ -65,6 +65,6 @@ _ANSWERED = (
 
 
 def mark_answered(session: Session, participant_id: int, now: datetime) -> None:
-    """`change_participants` for one participant who answered: their prompt is redrawn too."""
-    # Plain SQL on the transaction's connection: nothing the session holds is touched.
+    """`change_participants` for one participant who answered: their prompt is redrawn too.
+    The session's copy of the participant, if it holds one, is not refreshed."""
     session.connection().execute(_ANSWERED, {"participant": participant_id, "answered_at": now})
