@@ -30,7 +30,6 @@ import simulator.payloads as payloads
 from benchmarks.common import percentile, scratch_database
 from benchmarks.processes import (
     bot_environment,
-    free_port,
     ritualbot,
     start_bare_bolt,
     start_bot,
@@ -41,6 +40,7 @@ from benchmarks.processes import (
 from rituals.collect.forms.ids import ANSWER_CALLBACK
 from rituals.collect.prompts import FILL_ACTION
 from simulator import SimulatedWorkspace, SlackDriver, generated_roster
+from simulator.bot_process import free_port
 from simulator.records import ViewRecord
 from simulator.view_state import build_state
 from storage.database import create_database_engine

@@ -3,7 +3,6 @@ a simulated workspace, waited for until they answer, and stopped with SIGTERM.""
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -15,12 +14,7 @@ from pathlib import Path
 import httpx
 
 from simulator import SimulatedWorkspace
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from simulator.bot_process import bot_environment as environment_for
 
 
 def bot_environment(
@@ -30,20 +24,13 @@ def bot_environment(
     rituals: Path | None = None,
     extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The environment `ritualbot` reads, and nothing of this process's own settings."""
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RITUAL", "DATABASE_URL"))}
-    env = {
-        **keep,
-        "SLACK_BOT_TOKEN": workspace.bot_token,
-        "SLACK_SIGNING_SECRET": workspace.signing_secret,
-        "SLACK_API_URL": workspace.api_url,
-        "DATABASE_URL": database_url,
-        "RITUALBOT_LOG_LEVEL": "WARNING",
-        **(extra or {}),
-    }
-    if rituals is not None:
-        env["RITUALS_PATH"] = str(rituals)
-    return env
+    """What the tests' bot processes get (`simulator.bot_process`), logging only warnings."""
+    return environment_for(
+        workspace,
+        database_url,
+        rituals_path=[rituals] if rituals is not None else None,
+        extra={"RITUALBOT_LOG_LEVEL": "WARNING", **(extra or {})},
+    )
 
 
 def ritualbot(arguments: Sequence[str], env: Mapping[str, str], cwd: Path) -> str:

@@ -14,8 +14,6 @@ Run: `.venv/bin/python -m benchmarks.request_edge [-n 200] [--mb 200]`.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -30,18 +28,14 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 from benchmarks.common import report, scratch_database, timed
+from benchmarks.processes import bot_environment
 from bot.server import HttpServer
 from simulator import SimulatedWorkspace, SlackDriver
+from simulator.bot_process import free_port
 from storage.database import create_database_engine
 from storage.migrate import upgrade
 
 FORM = "application/x-www-form-urlencoded"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -52,17 +46,10 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def start_bot(workspace: SimulatedWorkspace, database_url: str, port: int) -> subprocess.Popen[str]:
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RITUAL", "DATABASE_URL"))},
-        "SLACK_BOT_TOKEN": workspace.bot_token,
-        "SLACK_SIGNING_SECRET": workspace.signing_secret,
-        "SLACK_API_URL": workspace.api_url,
-        "DATABASE_URL": database_url,
-        "RITUALBOT_LOG_LEVEL": "WARNING",
-    }
     bot = subprocess.Popen(  # noqa: S603  (this interpreter, fixed arguments)
         [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
+        env=bot_environment(workspace, database_url),
+        # Every refused request is a warning line; nothing here reads them.
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         text=True,

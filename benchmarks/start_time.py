@@ -18,7 +18,6 @@ from pathlib import Path
 from benchmarks.common import scratch_database
 from benchmarks.processes import (
     bot_environment,
-    free_port,
     ritualbot,
     start_bare_bolt,
     start_bot,
@@ -27,6 +26,7 @@ from benchmarks.processes import (
     wait_until_listening,
 )
 from simulator import SimulatedWorkspace
+from simulator.bot_process import free_port
 
 
 def main() -> None:

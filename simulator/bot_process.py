@@ -33,10 +33,32 @@ _OWN_SETTINGS = ("SLACK_", "DATABASE_URL", "RITUALS_PATH", "RITUALBOT_")
 PROMPT_KEY = re.compile(r"run:\d+:prompt:(?P<user>[^:]+)")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def bot_environment(
+    workspace: SimulatedWorkspace,
+    database_url: str,
+    *,
+    rituals_path: Sequence[Path] | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment a deployment would give `ritualbot` against ``workspace``: this process's
+    own, without its Slack, database and ritualbot settings."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(_OWN_SETTINGS)}
+    env.update(
+        SLACK_BOT_TOKEN=workspace.bot_token,
+        SLACK_SIGNING_SECRET=workspace.signing_secret,
+        SLACK_API_URL=workspace.api_url,
+        DATABASE_URL=database_url,
+    )
+    if rituals_path is not None:
+        env["RITUALS_PATH"] = os.pathsep.join(str(path) for path in rituals_path)
+    env.update(extra or {})
+    return env
 
 
 def ritualbot_command() -> list[str]:
@@ -60,20 +82,16 @@ class BotProcess:
     ) -> None:
         self.workspace = workspace
         self.database_url = database_url
-        self.port = _free_port()
+        self.port = free_port()
         # Its own folder as working directory, so no `.env` of the caller's is read.
         self.home = Path(tempfile.mkdtemp(prefix="ritualbot-process-"))
         self.log_path = log_path or self.home / "bot.log"
-        self.env = {key: value for key, value in os.environ.items() if not key.startswith(_OWN_SETTINGS)}
-        self.env.update(
-            SLACK_BOT_TOKEN=workspace.bot_token,
-            SLACK_SIGNING_SECRET=workspace.signing_secret,
-            SLACK_API_URL=workspace.api_url,
-            DATABASE_URL=database_url,
-            RITUALS_PATH=os.pathsep.join(str(path) for path in rituals_path),
-            RITUALBOT_TICK_SECONDS=str(tick_seconds),
+        self.env = bot_environment(
+            workspace,
+            database_url,
+            rituals_path=rituals_path,
+            extra={"RITUALBOT_TICK_SECONDS": str(tick_seconds), **(extra_env or {})},
         )
-        self.env.update(extra_env or {})
         self._process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
