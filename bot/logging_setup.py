@@ -48,7 +48,7 @@ class AtMostEvery(logging.Filter):
             self._next = now + self._seconds
             left_out, self._left_out = self._left_out, 0
         if left_out:
-            record.msg = f"{record.msg} ({left_out} more like it in the last {self._seconds:.0f} s left out)"
+            record.msg = f"{record.msg} ({left_out} more like it left out since the last one logged)"
         return True
 
 

@@ -14,7 +14,7 @@ from storage.models import Base, Run, RunState
 
 
 def insert_ignoring_conflicts(
-    session: Session | Connection, model: type[Base], rows: list[dict[str, Any]]
+    executor: Session | Connection, model: type[Base], rows: list[dict[str, Any]]
 ) -> int:
     """INSERT … ON CONFLICT DO NOTHING; returns how many rows were new.
 
@@ -25,12 +25,12 @@ def insert_ignoring_conflicts(
     if not rows:
         return 0
     table = cast(Table, model.__table__)
-    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
+    dialect = executor.dialect if isinstance(executor, Connection) else executor.get_bind().dialect
     statement = _conflict_ignoring_insert(dialect.name, table)
     # The rows go as parameters of one statement built once per table (SQLAlchemy sends them
     # as one multi-row INSERT), so it is compiled once, not at every call. Count what RETURNING
     # gives back (only rows actually inserted): the rowcount cannot tell "new" from "already there".
-    result = session.execute(statement, rows)
+    result = executor.execute(statement, rows)
     return len(result.fetchall())
 
 

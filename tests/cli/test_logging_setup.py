@@ -34,7 +34,7 @@ def test_one_record_per_interval_and_the_next_says_how_many_were_left_out() -> N
     clock.now += 60
     later = _record(2)
     assert throttle.filter(later)
-    assert later.getMessage() == "Task queue depth is 2 (3 more like it in the last 60 s left out)"
+    assert later.getMessage() == "Task queue depth is 2 (3 more like it left out since the last one logged)"
 
 
 def test_a_rush_logs_the_queue_warning_once(caplog: pytest.LogCaptureFixture) -> None:
