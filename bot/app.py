@@ -36,6 +36,7 @@ from research.home import ResearchHome
 from research.services import ResearchServices
 from rituals.away.home_section import AwayHome
 from rituals.away.time_off import AwayPolicy
+from rituals.collect.answer_copy import ANSWER_COPY, AnswerCopies
 from rituals.collect.prompt_sync import PromptSync, bump_prompts
 from rituals.collect.prompts import queue_prompt_chunk
 from rituals.collect.reminders import Reminders, skip_waiting_reminders
@@ -149,7 +150,14 @@ def wire_domain(
     )
     # The outbox's own gateway never waits out a 429 inside the client: a Retry-After longer
     # than the lease would let another replica claim the row while this one still posts.
-    sender = OutboxSender(session_factory, outbox_gateway or gateway, clock, outbox_policy, webhooks=webhooks)
+    sender = OutboxSender(
+        session_factory,
+        outbox_gateway or gateway,
+        clock,
+        outbox_policy,
+        webhooks=webhooks,
+        composers={ANSWER_COPY: AnswerCopies(session_factory, library)},
+    )
     extra_steps: list[TickStep] = [
         Reminders(session_factory, library, gateway, away),
         PromptSync(session_factory, library),

@@ -9,7 +9,9 @@ of a `KeyError` deep in a use case and a traceback in the log. Button values and
 `check_envelope` runs before any listener is matched (a global middleware), so a body Bolt
 would not route at all (a click without actions, a submission without a view) gets the same
 400 instead of a 404. In HTTP mode the request edge has run it already and hands Bolt the body
-with `ENVELOPE_CHECKED` in its context: the middleware then skips it.
+with `ENVELOPE_CHECKED` in its context: the middleware then skips it. Either way the typed
+payload it parsed stays in the context (`CHECKED_PAYLOAD`), and a listener on a hot path reads
+it from there (`parse_checked`) rather than validating the same body twice.
 `Origin` reads, leniently, how to reach the person behind any body: the failure path uses it
 even for bodies that are not Slack's shape.
 
@@ -328,19 +330,33 @@ _ENVELOPES: dict[str, type[SlackPayload]] = {
 
 # In a Bolt request's context: the request edge has run `check_envelope` on this very body.
 ENVELOPE_CHECKED = "ritualbot_envelope_checked"
+# In a Bolt request's context: what `check_envelope` parsed the body as (None for other kinds).
+CHECKED_PAYLOAD = "ritualbot_checked_payload"
 
 
-def check_envelope(body: Mapping[str, Any]) -> None:
+def check_envelope(body: Mapping[str, Any]) -> SlackPayload | None:
     """Refuse, before routing, a body with other types where Bolt reads Slack's, or one that
     claims to be a click, a submission or a slash command but lacks what every listener of that
-    kind reads; and text that is not valid Unicode anywhere in it."""
+    kind reads; and text that is not valid Unicode anywhere in it.
+
+    Returns the body parsed as its kind (`BlockActions`, `ViewSubmission`, `SlashCommand`),
+    None for the kinds it has no model for."""
     _check_unicode(body)
     parse(BoltEnvelope, body)
     kind = _ENVELOPES.get(str(body.get("type")))
     if kind is not None:
-        parse(kind, body)
-    elif "command" in body:
-        parse(SlashCommand, body)
+        return parse(kind, body)
+    if "command" in body:
+        return parse(SlashCommand, body)
+    return None
+
+
+def parse_checked(kind: type[P], body: Mapping[str, Any], context: Mapping[str, Any]) -> P:
+    """`parse(kind, body)`, taking what `check_envelope` parsed of this very body when it is one."""
+    checked = context.get(CHECKED_PAYLOAD)
+    if isinstance(checked, kind):
+        return checked
+    return parse(kind, body)
 
 
 def _check_unicode(body: Mapping[str, Any]) -> None:

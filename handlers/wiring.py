@@ -19,7 +19,7 @@ from slack_bolt.middleware import Middleware
 from handlers import home
 from handlers.failures import refuse_malformed
 from handlers.home import HomeTab
-from handlers.payloads import ENVELOPE_CHECKED, MalformedPayload, check_envelope
+from handlers.payloads import CHECKED_PAYLOAD, ENVELOPE_CHECKED, MalformedPayload, check_envelope
 from handlers.registry import ListenerSpec
 from handlers.research import commands as research_commands
 from handlers.research import log, outreach
@@ -64,7 +64,7 @@ class RefuseMalformed(Middleware):
         if req.context.get(ENVELOPE_CHECKED):
             return next()
         try:
-            check_envelope(req.body)
+            req.context[CHECKED_PAYLOAD] = check_envelope(req.body)
         except MalformedPayload as error:
             return refuse_malformed(error)
         return next()

@@ -10,6 +10,11 @@ holder of the lease, so two replicas, or a sender that died mid-way, cannot post
   is marked `maybe_sent`, and the next attempt first looks for a message carrying the
   delivery's key in its metadata before posting again;
 * an expired lease (the sender died) is treated as ambiguous for the same reason.
+
+Most rows carry the post itself. A post that would cost its request too much to lay out (the
+copy of an answer, queued by every PM at a deadline rush) is queued as what to compose it from
+(`enqueue_composed`), and the sender composes it when it sends it, with the composer the app
+registered under its name.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import secrets
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -57,6 +62,8 @@ NOTIFY_CHANNEL = "ritualbot_outbox"
 # the transaction that already sent its NOTIFY.
 QUEUED = "ritualbot.outbox.queued"
 NOTIFIED = "ritualbot.outbox.notified"
+# The payload key of a post composed when it is sent (`enqueue_composed`).
+COMPOSED = "composed"
 # How long a reply waits before looking again whether the message it replies to is posted.
 THREAD_PARENT_WAIT = timedelta(seconds=2)
 
@@ -80,6 +87,14 @@ class OutboxPolicy:
     # accepted but stores slowly can still be invisible then, so a look-up that finds nothing
     # waits this long and looks once more before posting again (docs/operations.md).
     second_look_after: timedelta = timedelta(seconds=30)
+
+
+# Lays out a post queued with `enqueue_composed` from what the row names (say, an answer's id).
+Composer = Callable[[Any], SplitPost]
+
+
+class CannotCompose(Exception):
+    """A composer's "never": what the post was to be composed from is gone, so it fails."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +187,14 @@ def enqueue_split(
     new = enqueue(
         session, key=key, kind=kind, target=target, message=post.parent.as_message(), now=now, run_id=run_id
     )
+    _enqueue_replies(session, key, kind, target, post, now, run_id)
+    return new
+
+
+def _enqueue_replies(
+    session: Any, key: str, kind: str, target: str, post: SplitPost, now: datetime, run_id: int | None
+) -> None:
+    """Each reply of `post` under `key:part<n>`, in the thread of the message queued as `key`."""
     for number, reply in enumerate(post.replies, 1):
         enqueue(
             session,
@@ -183,7 +206,27 @@ def enqueue_split(
             run_id=run_id,
             thread_of=key,
         )
-    return new
+
+
+def enqueue_composed(
+    session: Any,
+    *,
+    key: str,
+    kind: str,
+    target: str,
+    composer: str,
+    source: str | int,
+    now: datetime,
+    run_id: int | None = None,
+) -> bool:
+    """Queue a post that the sender lays out when it sends it, with the composer registered as
+    `composer`, from `source`; False if `key` was queued before.
+
+    The post is laid out as `enqueue_split` lays it out: what does not fit one message follows
+    in its thread. A caller that must answer quickly queues this instead of the post itself.
+    """
+    payload = {COMPOSED: {"composer": composer, "source": source}}
+    return _insert(session, _row(key, kind, target, payload, now, now, run_id))
 
 
 def enqueue_file(
@@ -279,8 +322,7 @@ def _file(delivery: Delivery) -> FileUpload:
     )
 
 
-def _message(delivery: Delivery, thread_ts: str | None = None) -> Message:
-    payload = delivery.payload
+def _message(delivery: Delivery, payload: dict[str, Any], thread_ts: str | None = None) -> Message:
     return Message(
         text=payload["text"],
         blocks=payload.get("blocks") or (),
@@ -327,8 +369,10 @@ class OutboxSender:
         policy: OutboxPolicy | None = None,
         webhooks: WebhookSender | None = None,
         pacer: Pacer | None = None,
+        composers: Mapping[str, Composer] | None = None,
     ) -> None:
         self._session_factory = session_factory
+        self._composers = dict(composers or {})
         self._gateway = gateway
         self._clock = clock
         self._policy = policy or OutboxPolicy()
@@ -547,7 +591,7 @@ class OutboxSender:
                 return "sent"
             if "file" in delivery.payload:
                 return self._upload(delivery, batch, target, thread_ts)
-            message = _message(delivery, thread_ts)
+            message = _message(delivery, self._post_payload(delivery), thread_ts)
             if edit is not None:
                 channel, ts = edit
                 posted = self._call(
@@ -581,8 +625,36 @@ class OutboxSender:
             )
             self._finish(delivery, batch, DeliveryState.FAILED, error=error.error)
             return "failed"
+        except CannotCompose as error:
+            log.warning("delivery %s (%s) cannot be composed: %s", delivery.id, delivery.kind, error)
+            self._finish(delivery, batch, DeliveryState.FAILED, error=f"cannot compose: {error}")
+            return "failed"
         self._finish(delivery, batch, DeliveryState.SENT, posted=posted)
         return "sent"
+
+    def _post_payload(self, delivery: Delivery) -> dict[str, Any]:
+        """The post a row carries, or for a composed one its first message, laid out now (its
+        replies are queued in its thread, as `enqueue_split` queues them)."""
+        composed = delivery.payload.get(COMPOSED)
+        if composed is None:
+            return delivery.payload
+        composer = self._composers.get(composed["composer"])
+        if composer is None:
+            raise CannotCompose(f"no composer named {composed['composer']!r} is registered")
+        post = composer(composed["source"])
+        if post.replies:
+            # Queued under their own keys: composed again after a retry, they are not doubled.
+            with self._session_factory.begin() as session:
+                _enqueue_replies(
+                    session,
+                    delivery.dedupe_key,
+                    delivery.kind,
+                    delivery.target,
+                    post,
+                    self._clock.now(),
+                    delivery.run_id,
+                )
+        return _post_payload(post.parent.as_message())
 
     def _look_for_earlier_post(
         self, delivery: Delivery, batch: _Batch, target: str, thread_ts: str | None

@@ -17,11 +17,13 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 
+from handlers import payloads
 from handlers.after_ack import deferring
-from handlers.payloads import ENVELOPE_CHECKED
 
-# The WSGI environ key under which the edge leaves the body it verified and parsed.
+# The WSGI environ keys under which the edge leaves the body it verified and parsed, and what
+# `handlers.payloads.check_envelope` parsed it as.
 CHECKED_BODY = "ritualbot.checked_body"
+CHECKED_PAYLOAD = "ritualbot.checked_payload"
 # Bolt's request mode for a body parsed and authenticated by its transport.
 AUTHENTICATED_BY_TRANSPORT = "socket_mode"
 
@@ -42,7 +44,10 @@ class CheckedRequestHandler(SlackRequestHandler):
                 query=request.query_string,
                 headers=request.get_headers(),
                 # The edge checked the envelope too; the listeners' middleware need not again.
-                context={ENVELOPE_CHECKED: True},
+                context={
+                    payloads.ENVELOPE_CHECKED: True,
+                    payloads.CHECKED_PAYLOAD: request.environ.get(CHECKED_PAYLOAD),
+                },
                 mode=AUTHENTICATED_BY_TRANSPORT,
             )
         )

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from handlers.failures import after_ack
-from handlers.payloads import BlockActions, ViewSubmission, parse
+from handlers.payloads import BlockActions, ViewSubmission, parse, parse_checked
 from handlers.registry import ListenerSpec
 from handlers.responses import ack_submission, update_view
 from rituals.collect import answer_modal as answering
@@ -117,10 +117,12 @@ def save_item(ack: Ack, body: dict[str, Any], client: WebClient, services: Servi
         )
 
 
-def submit(ack: Ack, body: dict[str, Any], services: Services) -> None:
-    submission = parse(ViewSubmission, body)
+def submit(ack: Ack, body: dict[str, Any], context: BoltContext, services: Services) -> None:
+    # Every PM at once at a deadline: the body is validated once, by the envelope check.
+    submission = parse_checked(ViewSubmission, body, context)
     submission.view.metadata(AnswerMeta.decode)  # refuse metadata this app did not write
-    outcome = answering.submit_answer(services, submission.user_id, submission.view.model_dump())
+    # The view as Slack sent it (validated above), not a copy dumped from the model.
+    outcome = answering.submit_answer(services, submission.user_id, body["view"])
     if outcome.view is not None and not outcome.errors:
         ack(response_action="update", view=outcome.view)
     else:

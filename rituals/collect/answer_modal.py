@@ -48,12 +48,12 @@ from rituals.collect.forms.key_result_inputs import KeyResultEntry, KeyResultsAs
 from rituals.collect.forms.modal import Attention, answer_view, item_view
 from rituals.collect.forms.reading import input_value, row_values
 from rituals.collect.forms.validation import Invalid, clean, clean_item
-from rituals.collect.key_results import asked_of
-from rituals.collect.submitting import read_for_submission
+from rituals.collect.key_results import asked_of, asks_key_results
+from rituals.collect.submitting import PersonFacts, RunFacts, read_for_submission
 from rituals.definition.loading import UnknownRitual
 from rituals.definition.schema import FormField, RitualDefinition
 from rituals.services import Services
-from storage.models import Answer, Run, RunState
+from storage.models import Answer, Participant, Run, RunState
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def _run(session: Session, run_id: int) -> Run:
     return run
 
 
-def _definition(services: Services, run: Run) -> RitualDefinition:
+def _definition(services: Services, run: Run | RunFacts) -> RitualDefinition:
     try:
         return services.library.get(run.ritual_id)
     except UnknownRitual as error:
@@ -373,6 +373,8 @@ def submit_answer(services: Services, user_id: str, view: Mapping[str, Any]) -> 
     state = (view.get("state") or {}).get("values") or {}
     with services.session_factory.begin() as session:
         plain = read_for_submission(session, meta.token, user_id, source_id)
+        run: Run | RunFacts
+        person: Participant | PersonFacts
         if plain is not None:
             stored, run, person = plain.stored, plain.run, plain.person
         else:
@@ -398,19 +400,39 @@ def submit_answer(services: Services, user_id: str, view: Mapping[str, Any]) -> 
         except UserFacingError as error:
             return _inline(definition, error.message)
         stored.draft.take_rows(_rows_as_drawn_for_the_draft(stored, meta.revision, state))
-        asked = asked_of(services.key_results, session, definition, run, person)
+        asked = KeyResultsAsked()
+        if asks_key_results(definition):
+            asked = asked_of(
+                services.key_results, session, definition, _loaded(session, run), _person(session, person)
+            )
         judged = _judge(definition, stored.draft, state, asked)
         if judged.stale:
             note = "⚠ Your key results changed while this form was open; check them and send it again."
             return SubmitOutcome(
-                view=_parent(services, session, definition, run, user_id, stored, now, extra_note=note)
+                view=_parent(
+                    services,
+                    session,
+                    definition,
+                    _loaded(session, run),
+                    user_id,
+                    stored,
+                    now,
+                    extra_note=note,
+                )
             )
         if judged.errors:
             return SubmitOutcome(errors=judged.errors)
         if judged.attention:
             return SubmitOutcome(
                 view=_parent(
-                    services, session, definition, run, user_id, stored, now, attention=judged.attention
+                    services,
+                    session,
+                    definition,
+                    _loaded(session, run),
+                    user_id,
+                    stored,
+                    now,
+                    attention=judged.attention,
                 )
             )
         if plain is not None:
@@ -418,7 +440,6 @@ def submit_answer(services: Services, user_id: str, view: Mapping[str, Any]) -> 
             version = plain.latest_version + 1
             answer = store_answer(
                 session,
-                definition,
                 run,
                 person,
                 judged.values,
@@ -430,12 +451,32 @@ def submit_answer(services: Services, user_id: str, view: Mapping[str, Any]) -> 
             saved = SavedAnswer(answer, replay=False)
         else:
             saved = save_answer(
-                session, definition, run, user_id, judged.values, source_id=source_id, now=now
+                session,
+                definition,
+                _loaded(session, run),
+                user_id,
+                judged.values,
+                source_id=source_id,
+                now=now,
             )
         if not saved.replay and services.key_results is not None and judged.key_results:
-            services.key_results.record(session, run, user_id, saved.answer.version, judged.key_results, now)
+            services.key_results.record(
+                session, _loaded(session, run), user_id, saved.answer.version, judged.key_results, now
+            )
         if saved.answer.late and run.state is RunState.CLOSED:
             # The run's posts were compiled at the close: a late answer taken by the ritual's
             # policy goes into them now (re-rendered, through approval where the audience has it).
-            services.publisher.refresh(session, run, f"late answer from <@{user_id}>", now)
+            services.publisher.refresh(session, _loaded(session, run), f"late answer from <@{user_id}>", now)
     return SubmitOutcome(saved=saved)
+
+
+def _loaded(session: Session, run: Run | RunFacts) -> Run:
+    """The run itself, for the rarer steps that need more of it than the plain read took."""
+    return run if isinstance(run, Run) else _run(session, run.id)
+
+
+def _person(session: Session, person: Participant | PersonFacts) -> Participant:
+    found = person if isinstance(person, Participant) else session.get(Participant, person.id)
+    if found is None:  # the row is locked by this transaction: it cannot have gone
+        raise UserFacingError("You are not asked to answer this one, so there is nothing to fill in.")
+    return found

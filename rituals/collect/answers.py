@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from core.errors import NotAllowed, UserFacingError
 from messaging.mrkdwn import mrkdwn_escape
-from messaging.outbox import enqueue_split
-from rituals.collect.answer_copy import answer_copy
+from messaging.outbox import enqueue_composed
+from rituals.collect.answer_copy import ANSWER_COPY
+from rituals.collect.submitting import PersonFacts, RunFacts
 from rituals.definition.schema import RitualDefinition
 from rituals.runs.participants import mark_answered
 from storage.models import Answer, Participant, ParticipantState, Run, RunState
@@ -77,11 +78,13 @@ def require_participant(session: Session, run: Run, user_id: str, *, lock: bool 
     return found
 
 
-def is_late(run: Run, now: datetime) -> bool:
+def is_late(run: Run | RunFacts, now: datetime) -> bool:
     return run.state is RunState.CLOSED or (run.closes_at is not None and now >= run.closes_at)
 
 
-def check_may_answer(definition: RitualDefinition, run: Run, person: Participant, now: datetime) -> bool:
+def check_may_answer(
+    definition: RitualDefinition, run: Run | RunFacts, person: Participant | PersonFacts, now: datetime
+) -> bool:
     """Whether an answer now is late; raises when it may not be given at all.
 
     Until the run closes a PM may answer and edit as often as they like. After it closes, the
@@ -125,7 +128,6 @@ def save_answer(
     return SavedAnswer(
         store_answer(
             session,
-            definition,
             run,
             person,
             values,
@@ -140,9 +142,8 @@ def save_answer(
 
 def store_answer(
     session: Session,
-    definition: RitualDefinition,
-    run: Run,
-    person: Participant,
+    run: Run | RunFacts,
+    person: Participant | PersonFacts,
     values: Mapping[str, Any],
     *,
     version: int,
@@ -170,17 +171,16 @@ def store_answer(
     # submission comes through here while Slack waits. The row is the object's; it is not
     # added to the session, which nothing after this reads it from.
     row = {column: getattr(answer, column) for column in _ANSWER_COLUMNS}
-    # Rendered before the first write: on SQLite the writes of a transaction hold the one write
-    # lock every other submission waits for, so nothing slow happens between them.
-    copy = answer_copy(definition, answer)
     answer.id = session.connection().execute(_INSERT_ANSWER, row).scalar_one()
     mark_answered(session, person.id, now)
-    enqueue_split(
+    # The copy is laid out by the sender (`AnswerCopies`), not while Slack waits for the ack.
+    enqueue_composed(
         session,
         key=f"run:{run.id}:answer-copy:{person.user_id}:v{answer.version}",
-        kind="answer-copy",
+        kind=ANSWER_COPY,
         target=person.user_id,
-        post=copy,
+        composer=ANSWER_COPY,
+        source=answer.id,
         now=now,
         run_id=run.id,
     )

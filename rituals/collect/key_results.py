@@ -59,6 +59,11 @@ class KeyResultCheckins(Protocol):
         ...
 
 
+def asks_key_results(definition: RitualDefinition) -> bool:
+    """Whether the form has a ``key_results`` field (most do not: no key results to look up)."""
+    return any(form_field.type == "key_results" for form_field in definition.form)
+
+
 def asked_of(
     checkins: KeyResultCheckins | None,
     session: Session,

@@ -6,11 +6,17 @@ modal's token (bound to its person and its run), the run, the participant's row 
 submissions by one person take turns) and the latest version. Anything unusual (a retried
 delivery, a draft replaced or gone, someone no longer asked) finds no row here, and the caller
 takes the careful path that tells the person why.
+
+It reads plain columns, not mapped objects: judging and storing a plain submission needs a few
+facts of the run and the person, and building three ORM objects to hold them was about a tenth
+of what an acknowledgement cost at a rush. A rarer step that needs the run itself (a closed
+run's posts refreshed, key results asked) loads it then.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BindParameter, Select, bindparam, func, select
@@ -18,14 +24,34 @@ from sqlalchemy.orm import Session, aliased
 
 from rituals.collect.draft_store import StoredDraft
 from rituals.collect.forms.draft import FormDraft
-from storage.models import Answer, AnswerDraft, Participant, Run
+from storage.models import Answer, AnswerDraft, Participant, ParticipantState, Run, RunState
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What judging and storing a plain submission reads of its run."""
+
+    id: int
+    ritual_id: str
+    state: RunState
+    closes_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """What judging and storing a plain submission reads of the participant (row locked)."""
+
+    id: int
+    user_id: str
+    state: ParticipantState
+    delegated_by: str | None
 
 
 @dataclass(frozen=True)
 class Submitting:
     stored: StoredDraft
-    run: Run
-    person: Participant
+    run: RunFacts
+    person: PersonFacts
     latest_version: int
 
 
@@ -40,12 +66,23 @@ def _statement() -> Select[Any]:
     )
     saved_before = select(earlier.id).where(earlier.source_id == bindparam("source_id")).exists()
     return (
-        select(AnswerDraft, Run, Participant, latest)
+        select(
+            AnswerDraft.token,
+            AnswerDraft.run_id,
+            AnswerDraft.revision,
+            AnswerDraft.values,
+            Run.ritual_id,
+            Run.state,
+            Run.closes_at,
+            Participant.id,
+            Participant.state,
+            Participant.delegated_by,
+            latest,
+        )
         .join(Run, Run.id == AnswerDraft.run_id)
         .join(Participant, (Participant.run_id == AnswerDraft.run_id) & (Participant.user_id == user_id))
         .where(AnswerDraft.token == bindparam("token"), AnswerDraft.user_id == user_id, ~saved_before)
         .with_for_update(of=Participant)
-        .execution_options(populate_existing=True)
     )
 
 
@@ -55,11 +92,25 @@ _READ = _statement()
 def read_for_submission(session: Session, token: str, user_id: str, source_id: str) -> Submitting | None:
     """The draft, run, locked participant and latest version; None when this is not the plain
     case (the submission was saved before, no such draft for this person, no participant)."""
-    row = session.execute(_READ, {"token": token, "user_id": user_id, "source_id": source_id}).one_or_none()
+    parameters = {"token": token, "user_id": user_id, "source_id": source_id}
+    # On the transaction's connection: rows of columns, without the session's object loading.
+    row = session.connection().execute(_READ, parameters).one_or_none()
     if row is None:
         return None
-    draft, run, person, latest_version = row
-    stored = StoredDraft(
-        draft.token, draft.run_id, draft.user_id, draft.revision, FormDraft.from_json(draft.values)
-    )
+    (
+        draft_token,
+        run_id,
+        revision,
+        values,
+        ritual_id,
+        run_state,
+        closes_at,
+        participant_id,
+        participant_state,
+        delegated_by,
+        latest_version,
+    ) = row
+    stored = StoredDraft(draft_token, run_id, user_id, revision, FormDraft.from_json(values))
+    run = RunFacts(run_id, ritual_id, run_state, closes_at)
+    person = PersonFacts(participant_id, user_id, participant_state, delegated_by)
     return Submitting(stored, run, person, int(latest_version))

@@ -12,8 +12,16 @@ from bot.sandbox import Sandbox
 from bot.slack_gateway import WebClientGateway
 from core.clock import FrozenClock
 from messaging.gateway import Message
-from messaging.layout import compose
-from messaging.outbox import OutboxPolicy, OutboxSender, enqueue, enqueue_split
+from messaging.layout import SplitPost, compose
+from messaging.outbox import (
+    CannotCompose,
+    Composer,
+    OutboxPolicy,
+    OutboxSender,
+    enqueue,
+    enqueue_composed,
+    enqueue_split,
+)
 from storage.models import Delivery, DeliveryState
 
 PM = "U0PM00001"
@@ -190,3 +198,73 @@ def test_a_split_post_goes_out_as_a_parent_and_replies_in_its_thread(
     assert [reply.thread_ts for reply in replies] == [parent.ts] * len(post.replies)
     sent = " ".join(str(reply.blocks) for reply in replies)
     assert all(f"Part {n}:" in sent for n in range(12))
+
+
+def _composing(sandbox: Sandbox, clock: FrozenClock, composers: dict[str, Composer]) -> OutboxSender:
+    from slack_sdk import WebClient
+
+    bare = WebClient(token=sandbox.workspace.bot_token, base_url=sandbox.workspace.api_url, retry_handlers=[])
+    return OutboxSender(
+        sandbox.session_factory, WebClientGateway(bare), clock, OutboxPolicy(), composers=composers
+    )
+
+
+def test_a_composed_post_is_laid_out_when_it_is_sent(sandbox: Sandbox, clock: FrozenClock) -> None:
+    composed: list[object] = []
+
+    def greeting(source: object) -> SplitPost:
+        composed.append(source)
+        return compose("Greeting", f"hello number {source}")
+
+    sender = _composing(sandbox, clock, {"greeting": greeting})
+    with sandbox.session_factory.begin() as session:
+        assert enqueue_composed(
+            session, key="hi:7", kind="test", target=PM, composer="greeting", source=7, now=clock.now()
+        )
+        assert not enqueue_composed(
+            session, key="hi:7", kind="test", target=PM, composer="greeting", source=7, now=clock.now()
+        )
+    assert composed == []  # queueing lays nothing out
+    assert _delivery(sandbox, "hi:7").payload == {"composed": {"composer": "greeting", "source": 7}}
+    assert sender.send_due().sent == 1
+    assert composed == [7]
+    [message] = sandbox.workspace.dm_messages(PM)
+    assert "hello number 7" in str(message.blocks)
+
+
+def test_a_long_composed_post_continues_in_its_thread_once(sandbox: Sandbox, clock: FrozenClock) -> None:
+    body = "\n\n".join(f"Part {n}: " + "z" * 2500 for n in range(12))
+    sender = _composing(sandbox, clock, {"long": lambda _source: compose("Long", body, intro="Intro.")})
+    # Slack posts, then answers 503: the retry composes again, and finds the post.
+    sandbox.workspace.faults.server_error_next("chat.postMessage", times=1, status=503, after_processing=True)
+    with sandbox.session_factory.begin() as session:
+        enqueue_composed(
+            session, key="long:1", kind="test", target=PM, composer="long", source=1, now=clock.now()
+        )
+    for _ in range(12):
+        sender.send_due()
+        clock.advance(timedelta(seconds=40))
+    [parent, *replies] = sandbox.workspace.dm_messages(PM)
+    assert "Intro." in str(parent.blocks)
+    assert len(replies) >= 2
+    assert {reply.thread_ts for reply in replies} == {parent.ts}
+    sent = " ".join(str(reply.blocks) for reply in replies)
+    assert all(sent.count(f"Part {n}:") == 1 for n in range(1, 12))
+
+
+def test_a_post_that_cannot_be_composed_fails_with_the_reason(sandbox: Sandbox, clock: FrozenClock) -> None:
+    def gone(source: object) -> SplitPost:
+        raise CannotCompose(f"answer {source} no longer exists")
+
+    sender = _composing(sandbox, clock, {"gone": gone})
+    with sandbox.session_factory.begin() as session:
+        enqueue_composed(
+            session, key="a:1", kind="test", target=PM, composer="gone", source=1, now=clock.now()
+        )
+        enqueue_composed(
+            session, key="a:2", kind="test", target=PM, composer="unknown", source=2, now=clock.now()
+        )
+    assert sender.send_due().failed == 2
+    assert _delivery(sandbox, "a:1").error == "cannot compose: answer 1 no longer exists"
+    assert "no composer named 'unknown'" in str(_delivery(sandbox, "a:2").error)
+    assert sandbox.workspace.dm_messages(PM) == []

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import pytest
 import slack_bolt.request.request as bolt_request
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
@@ -25,6 +25,14 @@ from bot.edge.middleware import RequestEdge
 from bot.edge.replays import SeenRequests
 from handlers.after_ack import deferring, later
 from handlers.failures import after_ack
+from handlers.payloads import (
+    CHECKED_PAYLOAD,
+    BlockActions,
+    MalformedPayload,
+    ViewSubmission,
+    check_envelope,
+    parse_checked,
+)
 from simulator import SimulatedWorkspace, generated_roster
 
 SUBMISSION = {
@@ -114,6 +122,40 @@ def test_bolt_gets_the_body_the_edge_parsed_and_parses_nothing(
     )
     assert status == "200 OK"
     assert [body["view"]["id"] for body in seen] == ["V1"]
+
+
+def test_the_listener_reads_the_payload_the_envelope_check_parsed(
+    workspace: SimulatedWorkspace, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    submissions: list[ViewSubmission] = []
+
+    def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        submissions.append(parse_checked(ViewSubmission, body, context))
+        ack()
+
+    validated: list[object] = []
+    validate = ViewSubmission.model_validate
+
+    def counted(body: Any, **kwargs: Any) -> ViewSubmission:
+        validated.append(body)
+        return validate(body, **kwargs)
+
+    monkeypatch.setattr(ViewSubmission, "model_validate", counted)
+    status, _ = _call(
+        _edge(workspace, _bolt(workspace, listener), engine),
+        _environ(workspace.signing_secret, _submission()),
+    )
+    assert status == "200 OK"
+    assert [submission.view.id for submission in submissions] == ["V1"]
+    assert len(validated) == 1  # by the envelope check; the listener took its result
+
+
+def test_a_payload_of_another_kind_is_parsed_afresh() -> None:
+    checked = {CHECKED_PAYLOAD: check_envelope(SUBMISSION)}
+    assert parse_checked(ViewSubmission, SUBMISSION, checked) is checked[CHECKED_PAYLOAD]
+    assert parse_checked(ViewSubmission, SUBMISSION, {}).view.id == "V1"
+    with pytest.raises(MalformedPayload):
+        parse_checked(BlockActions, SUBMISSION, checked)
 
 
 def test_without_the_edge_bolt_verifies_and_parses_as_ever(workspace: SimulatedWorkspace) -> None:
