@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 from slack_sdk import WebClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 
 from bot.database import connect
 from bot.delivery import BackgroundSender
@@ -20,7 +20,7 @@ from bot.sandbox import Sandbox
 from bot.slack_gateway import WebClientGateway
 from core.clock import FrozenClock
 from messaging.gateway import Message, PostedMessage
-from messaging.outbox import OutboxPolicy, OutboxSender, enqueue
+from messaging.outbox import NOTIFY_CHANNEL, OutboxPolicy, OutboxSender, enqueue
 from simulator import generated_roster
 from storage.models import Delivery, DeliveryState
 
@@ -236,3 +236,44 @@ def test_another_replica_hears_a_queued_delivery_at_once(
     finally:
         replica.stop()
         other_database.close()
+
+
+def test_postgresql_notifies_once_per_committed_statement_that_queued(
+    workspace: Sandbox, clock: FrozenClock, database_url: str
+) -> None:
+    if workspace.engine.dialect.name != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; elsewhere replicas poll")
+    import psycopg
+
+    url = workspace.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as listener:
+        listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+
+        def heard() -> int:
+            return sum(1 for _ in listener.notifies(timeout=0.5, stop_after=10))
+
+        # Two deliveries in one transaction: one notification, delivered at commit, sent by the
+        # table's trigger rather than by a statement of the transaction's own.
+        statements: list[str] = []
+
+        def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+            statements.append(statement)
+
+        event.listen(workspace.engine, "before_cursor_execute", record)
+        try:
+            _queue(workspace, clock, PMS[:2])
+        finally:
+            event.remove(workspace.engine, "before_cursor_execute", record)
+        assert heard() == 1
+        assert statements
+        assert not [statement for statement in statements if "notify" in statement.lower()]
+        # Rolled back: nothing is heard.
+        with workspace.session_factory() as session:
+            enqueue(
+                session, key="gone", kind="test", target=PMS[3], message=Message(text="x"), now=clock.now()
+            )
+            session.rollback()
+        assert heard() == 0
+        # Every key queued before: nothing new, nothing heard.
+        _queue(workspace, clock, PMS[:2])
+        assert heard() == 0
