@@ -26,9 +26,10 @@ def upgrade() -> None:
         return
     op.execute(
         # The channel is `messaging.outbox.NOTIFY_CHANNEL`, written out: a migration keeps saying
-        # what it did when it ran.
+        # what it did when it ran. "Or replace": a database whose tables were dropped and made
+        # again (by hand, or a benchmark's reset) still holds the function.
         """
-        CREATE FUNCTION ritualbot_deliveries_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE OR REPLACE FUNCTION ritualbot_deliveries_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF EXISTS (SELECT 1 FROM inserted) THEN
                 PERFORM pg_notify('ritualbot_outbox', '');
