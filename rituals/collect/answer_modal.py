@@ -57,6 +57,7 @@ from storage.models import Answer, Participant, Run, RunState
 
 log = logging.getLogger(__name__)
 
+KEY_RESULTS_CHANGED = "⚠ Your key results changed while this form was open; check them and send it again."
 DRAFT_OF_ANOTHER_RUN = (
     "This form was opened for another check-in than the one it now names, so nothing was saved. "
     "Please open the form again from your reminder or the Home tab."
@@ -406,35 +407,30 @@ def submit_answer(services: Services, user_id: str, view: Mapping[str, Any]) -> 
                 services.key_results, session, definition, _loaded(session, run), _person(session, person)
             )
         judged = _judge(definition, stored.draft, state, asked)
-        if judged.stale:
-            note = "⚠ Your key results changed while this form was open; check them and send it again."
-            return SubmitOutcome(
-                view=_parent(
-                    services,
-                    session,
-                    definition,
-                    _loaded(session, run),
-                    user_id,
-                    stored,
-                    now,
-                    extra_note=note,
-                )
+
+        def drawn_again(
+            *, attention: Attention | None = None, extra_note: str | None = None
+        ) -> SubmitOutcome:
+            """The answer modal drawn again in place of the submitted one, nothing saved."""
+            view = _parent(
+                services,
+                session,
+                definition,
+                _loaded(session, run),
+                user_id,
+                stored,
+                now,
+                attention=attention,
+                extra_note=extra_note,
             )
+            return SubmitOutcome(view=view)
+
+        if judged.stale:
+            return drawn_again(extra_note=KEY_RESULTS_CHANGED)
         if judged.errors:
             return SubmitOutcome(errors=judged.errors)
         if judged.attention:
-            return SubmitOutcome(
-                view=_parent(
-                    services,
-                    session,
-                    definition,
-                    _loaded(session, run),
-                    user_id,
-                    stored,
-                    now,
-                    attention=judged.attention,
-                )
-            )
+            return drawn_again(attention=judged.attention)
         if plain is not None:
             # The participant's row is locked and the latest version read under that lock.
             version = plain.latest_version + 1
