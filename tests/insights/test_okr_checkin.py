@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -187,3 +189,27 @@ def test_a_second_check_in_shows_the_trend_against_the_first(
     assert digest.index("Weekly activated teams") < digest.index("Paid conversion")
     # A chart for each month's digest, each in its own thread.
     assert len([m for m in replies if m.files]) == 1
+
+
+def test_a_key_result_the_open_form_did_not_show_draws_the_form_again(
+    sandbox: Sandbox, clock: FrozenClock
+) -> None:
+    # Ana's form was drawn before "Weekly activated teams" was hers (its blocks are not in what
+    # she submits): nothing is saved, and the form is drawn again with it, saying why.
+    run = open_okr_run(sandbox, clock, FIRST_OPENS)
+    form = open_form(sandbox, ANA, run)
+    with sandbox.workspace.state.lock:
+        form.definition["blocks"] = [
+            b for b in form.blocks if not str(b.get("block_id", "")).startswith("key_results:activated-teams")
+        ]
+    answer = sandbox.driver.submit_view(ANA, form)
+    assert answer["response_action"] == "update"
+    redrawn = json.dumps(answer["view"]["blocks"], ensure_ascii=False)
+    assert "Your key results changed while this form was open" in redrawn
+    assert kr_input("activated-teams", "value") in redrawn
+    with Session(sandbox.engine) as session:
+        assert session.scalars(select(KeyResultCheckin)).all() == []
+    # Sent again from the form drawn again, it is saved.
+    check_in(sandbox, ANA, run, {"activated-teams": {"confidence": "on_track"}})
+    with Session(sandbox.engine) as session:
+        assert len(session.scalars(select(KeyResultCheckin)).all()) == 1
