@@ -5,13 +5,15 @@ threads) whenever it is woken:
 
 * at once, when a transaction of this process that queued a delivery commits;
 * within about a second when another replica queued one: on PostgreSQL it LISTENs for the
-  NOTIFY that `messaging.outbox` sends on commit; elsewhere, and as a fallback, it polls.
+  NOTIFY that the deliveries table's trigger sends on commit; elsewhere, and as a fallback,
+  it polls.
 
 The poll also picks up what becomes due later (a retry, a prompt at someone's local 9:00).
 Given the process's `RequestsInFlight`, it makes way for Slack's requests: before each batch it
-waits until none is being handled, `max_defer` seconds at most, so a rush of submissions is
-acknowledged first and the copies they queued follow in its lulls. A rush that never lulls gets
-a small batch (`busy_batch` rows) every `max_defer`: delivery slows down, it never stops.
+waits until none has been handled for a moment, `max_defer` seconds at most, so a rush of
+submissions is acknowledged first and the copies they queued follow in its lulls. A rush that
+never lulls gets a small batch (`busy_batch` rows) every `max_defer`: delivery slows down, it
+never stops.
 Stopping finishes the posts in flight and puts back what was claimed but not started.
 """
 

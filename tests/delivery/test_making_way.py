@@ -50,7 +50,7 @@ def _posts(box: Sandbox) -> int:
 
 
 def test_the_gauge_counts_each_request_until_it_is_answered() -> None:
-    gauge = RequestsInFlight()
+    gauge = RequestsInFlight(settle=0)
     with gauge.request(), gauge.request():
         assert gauge.count == 2
         assert not gauge.wait_until_idle(0)
@@ -58,6 +58,35 @@ def test_the_gauge_counts_each_request_until_it_is_answered() -> None:
         raise RuntimeError("a request that failed is no longer in flight")
     assert gauge.count == 0
     assert gauge.wait_until_idle(0)
+
+
+def test_idle_means_no_request_for_a_while_not_for_an_instant() -> None:
+    gauge = RequestsInFlight(settle=0.2)
+    assert gauge.wait_until_idle(0)  # nothing was ever in flight
+    with gauge.request():
+        pass
+    assert not gauge.wait_until_idle(0)  # answered a moment ago: the rush may go on
+    started = time.monotonic()
+    assert gauge.wait_until_idle(5)
+    assert time.monotonic() - started >= 0.15  # it waited for the quiet, not for the deadline
+
+    # A request that comes while the sender waits for the quiet holds it back until answered.
+    with gauge.request():
+        pass
+    arrived, answer = threading.Event(), threading.Event()
+
+    def another_request() -> None:
+        with gauge.request():
+            arrived.set()
+            answer.wait(5)
+
+    caller = threading.Thread(target=another_request)
+    caller.start()
+    assert arrived.wait(5)
+    assert not gauge.wait_until_idle(0.3)  # still in flight after the quiet would have come
+    answer.set()
+    caller.join()
+    assert gauge.wait_until_idle(5)
 
 
 def test_the_sender_claims_nothing_while_a_request_is_in_flight(
