@@ -89,7 +89,7 @@ class OutboxPolicy:
 
 
 # Lays out a post queued with `enqueue_composed` from what the row names (say, an answer's id).
-Composer = Callable[[Any], SplitPost]
+Composer = Callable[[str | int], SplitPost]
 
 
 class CannotCompose(Exception):

@@ -23,7 +23,7 @@ from handlers.after_ack import deferring
 # The WSGI environ keys under which the edge leaves the body it verified and parsed, and what
 # `handlers.payloads.check_envelope` parsed it as.
 CHECKED_BODY = "ritualbot.checked_body"
-CHECKED_PAYLOAD = "ritualbot.checked_payload"
+PARSED_PAYLOAD = "ritualbot.parsed_payload"
 # Bolt's request mode for a body parsed and authenticated by its transport.
 AUTHENTICATED_BY_TRANSPORT = "socket_mode"
 
@@ -46,7 +46,7 @@ class CheckedRequestHandler(SlackRequestHandler):
                 # The edge checked the envelope too; the listeners' middleware need not again.
                 context={
                     payloads.ENVELOPE_CHECKED: True,
-                    payloads.CHECKED_PAYLOAD: request.environ.get(CHECKED_PAYLOAD),
+                    payloads.CHECKED_PAYLOAD: request.environ.get(PARSED_PAYLOAD),
                 },
                 mode=AUTHENTICATED_BY_TRANSPORT,
             )

@@ -31,7 +31,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.edge.body import MAX_BODY_BYTES, BodyTooLarge, NotSlackShaped, parsed_payload, read_capped
-from bot.edge.handoff import CHECKED_BODY, CHECKED_PAYLOAD
+from bot.edge.handoff import CHECKED_BODY, PARSED_PAYLOAD
 from bot.edge.replays import SeenRequests
 from bot.in_flight import RequestsInFlight
 from handlers.payloads import MalformedPayload, check_envelope
@@ -111,7 +111,7 @@ class RequestEdge:
         # Bolt's adapter takes the parsed body (`bot.edge.handoff`); any other app reads the
         # bytes again from the start.
         environ[CHECKED_BODY] = body
-        environ[CHECKED_PAYLOAD] = payload
+        environ[PARSED_PAYLOAD] = payload
         environ["wsgi.input"] = io.BytesIO(raw)
         environ["CONTENT_LENGTH"] = str(len(raw))
         return self._app(environ, start_response)

@@ -51,9 +51,9 @@ class AnswerCopies:
         self._session_factory = session_factory
         self._library = library
 
-    def __call__(self, answer_id: object) -> SplitPost:
+    def __call__(self, answer_id: str | int) -> SplitPost:
         with self._session_factory() as session:
-            answer = session.get(Answer, int(str(answer_id)))
+            answer = session.get(Answer, int(answer_id))
         if answer is None:
             raise CannotCompose(f"answer {answer_id} no longer exists")
         try:

@@ -212,7 +212,7 @@ def _composing(sandbox: Sandbox, clock: FrozenClock, composers: dict[str, Compos
 def test_a_composed_post_is_laid_out_when_it_is_sent(sandbox: Sandbox, clock: FrozenClock) -> None:
     composed: list[object] = []
 
-    def greeting(source: object) -> SplitPost:
+    def greeting(source: str | int) -> SplitPost:
         composed.append(source)
         return compose("Greeting", f"hello number {source}")
 
@@ -253,7 +253,7 @@ def test_a_long_composed_post_continues_in_its_thread_once(sandbox: Sandbox, clo
 
 
 def test_a_post_that_cannot_be_composed_fails_with_the_reason(sandbox: Sandbox, clock: FrozenClock) -> None:
-    def gone(source: object) -> SplitPost:
+    def gone(source: str | int) -> SplitPost:
         raise CannotCompose(f"answer {source} no longer exists")
 
     sender = _composing(sandbox, clock, {"gone": gone})
