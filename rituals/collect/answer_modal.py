@@ -21,11 +21,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import UserFacingError
+from core.errors import NotAllowed, UserFacingError
 from core.types import JsonDict
 from messaging.local_time import local_date, local_time, zone
 from messaging.mrkdwn import without_bold
 from rituals.collect.answers import (
+    NOT_ASKED,
     SavedAnswer,
     check_may_answer,
     latest_answer,
@@ -472,7 +473,8 @@ def _loaded(session: Session, run: Run | RunFacts) -> Run:
 
 
 def _person(session: Session, person: Participant | PersonFacts) -> Participant:
+    """The participant itself, for the rarer steps that need more of it than the plain read took."""
     found = person if isinstance(person, Participant) else session.get(Participant, person.id)
     if found is None:  # the row is locked by this transaction: it cannot have gone
-        raise UserFacingError("You are not asked to answer this one, so there is nothing to fill in.")
+        raise NotAllowed(NOT_ASKED)
     return found

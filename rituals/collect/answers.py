@@ -28,6 +28,9 @@ _ANSWER_COLUMNS = ("run_id", "ritual_id", "user_id", "version", "values", "late"
 _INSERT_ANSWER = insert(Answer.__table__).returning(Answer.__table__.c.id)  # type: ignore[arg-type]
 
 
+NOT_ASKED = "You are not asked to answer this one, so there is nothing to fill in."
+
+
 class LateRefused(UserFacingError):
     """The run has closed and the ritual does not take late answers."""
 
@@ -70,7 +73,7 @@ def require_participant(session: Session, run: Run, user_id: str, *, lock: bool 
     """The person's participation; a PM sees and edits only their own."""
     found = participant(session, run.id, user_id, lock=lock)
     if found is None:
-        raise NotAllowed("You are not asked to answer this one, so there is nothing to fill in.")
+        raise NotAllowed(NOT_ASKED)
     if found.state is ParticipantState.DELEGATED:
         raise UserFacingError(
             f"You handed this one to <@{found.delegated_to}>, so it is theirs to answer now."

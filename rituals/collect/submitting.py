@@ -44,7 +44,6 @@ class PersonFacts:
     id: int
     user_id: str
     state: ParticipantState
-    delegated_by: str | None
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,6 @@ def _statement() -> Select[Any]:
             Run.closes_at,
             Participant.id,
             Participant.state,
-            Participant.delegated_by,
             latest,
         )
         .join(Run, Run.id == AnswerDraft.run_id)
@@ -107,10 +105,9 @@ def read_for_submission(session: Session, token: str, user_id: str, source_id: s
         closes_at,
         participant_id,
         participant_state,
-        delegated_by,
         latest_version,
     ) = row
     stored = StoredDraft(draft_token, run_id, user_id, revision, FormDraft.from_json(values))
     run = RunFacts(run_id, ritual_id, run_state, closes_at)
-    person = PersonFacts(participant_id, user_id, participant_state, delegated_by)
+    person = PersonFacts(participant_id, user_id, participant_state)
     return Submitting(stored, run, person, int(latest_version))
