@@ -27,13 +27,21 @@ from storage.models import Delivery, DeliveryState
 PM = "U0PM00001"
 
 
-@pytest.fixture
-def sender(sandbox: Sandbox, clock: FrozenClock) -> OutboxSender:
+def _sender(
+    sandbox: Sandbox, clock: FrozenClock, composers: dict[str, Composer] | None = None
+) -> OutboxSender:
     # A client without its own 429 retries, so the outbox's handling is what is tested.
     from slack_sdk import WebClient
 
     bare = WebClient(token=sandbox.workspace.bot_token, base_url=sandbox.workspace.api_url, retry_handlers=[])
-    return OutboxSender(sandbox.session_factory, WebClientGateway(bare), clock, OutboxPolicy())
+    return OutboxSender(
+        sandbox.session_factory, WebClientGateway(bare), clock, OutboxPolicy(), composers=composers
+    )
+
+
+@pytest.fixture
+def sender(sandbox: Sandbox, clock: FrozenClock) -> OutboxSender:
+    return _sender(sandbox, clock)
 
 
 def _queue(sandbox: Sandbox, clock: FrozenClock, key: str = "test:1", target: str = PM) -> None:
@@ -200,15 +208,6 @@ def test_a_split_post_goes_out_as_a_parent_and_replies_in_its_thread(
     assert all(f"Part {n}:" in sent for n in range(12))
 
 
-def _composing(sandbox: Sandbox, clock: FrozenClock, composers: dict[str, Composer]) -> OutboxSender:
-    from slack_sdk import WebClient
-
-    bare = WebClient(token=sandbox.workspace.bot_token, base_url=sandbox.workspace.api_url, retry_handlers=[])
-    return OutboxSender(
-        sandbox.session_factory, WebClientGateway(bare), clock, OutboxPolicy(), composers=composers
-    )
-
-
 def test_a_composed_post_is_laid_out_when_it_is_sent(sandbox: Sandbox, clock: FrozenClock) -> None:
     composed: list[object] = []
 
@@ -216,7 +215,7 @@ def test_a_composed_post_is_laid_out_when_it_is_sent(sandbox: Sandbox, clock: Fr
         composed.append(source)
         return compose("Greeting", f"hello number {source}")
 
-    sender = _composing(sandbox, clock, {"greeting": greeting})
+    sender = _sender(sandbox, clock, {"greeting": greeting})
     with sandbox.session_factory.begin() as session:
         assert enqueue_composed(
             session, key="hi:7", kind="test", target=PM, composer="greeting", source=7, now=clock.now()
@@ -234,7 +233,7 @@ def test_a_composed_post_is_laid_out_when_it_is_sent(sandbox: Sandbox, clock: Fr
 
 def test_a_long_composed_post_continues_in_its_thread_once(sandbox: Sandbox, clock: FrozenClock) -> None:
     body = "\n\n".join(f"Part {n}: " + "z" * 2500 for n in range(12))
-    sender = _composing(sandbox, clock, {"long": lambda _source: compose("Long", body, intro="Intro.")})
+    sender = _sender(sandbox, clock, {"long": lambda _source: compose("Long", body, intro="Intro.")})
     # Slack posts, then answers 503: the retry composes again, and finds the post.
     sandbox.workspace.faults.server_error_next("chat.postMessage", times=1, status=503, after_processing=True)
     with sandbox.session_factory.begin() as session:
@@ -256,7 +255,7 @@ def test_a_post_that_cannot_be_composed_fails_with_the_reason(sandbox: Sandbox, 
     def gone(source: str | int) -> SplitPost:
         raise CannotCompose(f"answer {source} no longer exists")
 
-    sender = _composing(sandbox, clock, {"gone": gone})
+    sender = _sender(sandbox, clock, {"gone": gone})
     with sandbox.session_factory.begin() as session:
         enqueue_composed(
             session, key="a:1", kind="test", target=PM, composer="gone", source=1, now=clock.now()
