@@ -5,7 +5,8 @@ workspace of N PMs and a database (a scratch SQLite file, or ``--database`` nami
 one). A ritual is triggered with `ritualbot trigger`, every PM opens the modal from their prompt
 DM, then all N submissions are signed and sent, C concurrent, to `/slack/events`. Each sample is
 one submission from send to the bot's acknowledgement. It also prints the CPU each server
-process used during its rush, per submission (from Linux's /proc).
+process used during its rush, per submission, and how much of it was the thread running
+waitress's I/O loop (the process's main thread), from Linux's /proc.
 
 Baseline, in the same run: the very same signed bodies, C concurrent, into a bare Bolt app that
 acks a constant (`benchmarks.bare_bolt`), its own process on the same waitress configuration.
@@ -17,8 +18,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import statistics
 import tempfile
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,23 +90,56 @@ def signed_bodies(workspace: SimulatedWorkspace, forms: dict[str, ViewRecord]) -
     return bodies
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time the process has used so far (Linux's /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+@dataclass(frozen=True)
+class CpuUse:
+    """CPU seconds a process has used so far: in all, and in its main thread (Linux's /proc)."""
+
+    total: float
+    main_thread: float
+
+    @classmethod
+    def of(cls, pid: int) -> CpuUse:
+        # The main thread's id is the process's; waitress runs its I/O loop there.
+        return cls(_cpu_seconds(f"/proc/{pid}/stat"), _cpu_seconds(f"/proc/{pid}/task/{pid}/stat"))
+
+    def __sub__(self, earlier: CpuUse) -> CpuUse:
+        return CpuUse(self.total - earlier.total, self.main_thread - earlier.main_thread)
+
+
+def _cpu_seconds(stat_file: str) -> float:
+    """User and system CPU time in a /proc stat file."""
+    fields = Path(stat_file).read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def rush(driver: SlackDriver, bodies: list[bytes], concurrency: int) -> list[float]:
-    """Send every body, ``concurrency`` at a time; seconds from send to ack, each."""
+def rush(connect: Callable[[], SlackDriver], bodies: list[bytes], concurrency: int) -> list[float]:
+    """Send every body, ``concurrency`` at a time; seconds from send to ack, each.
+
+    Each sending thread has its own driver, so its own connection, as each of Slack's
+    deliveries is its own: one HTTP client shared by all the threads once failed a send with
+    `Bad file descriptor`, against the bare Bolt app as against the bot."""
+    # Made before the first send: making an HTTP client takes milliseconds of CPU, which would
+    # otherwise land in the rush.
+    drivers = [connect() for _ in range(concurrency)]
+    unused = queue.SimpleQueue[SlackDriver]()
+    for driver in drivers:
+        unused.put(driver)
+    local = threading.local()
 
     def send(body: bytes) -> float:
-        reply = driver.post(body, content_type="application/x-www-form-urlencoded")
+        if not hasattr(local, "driver"):
+            local.driver = unused.get_nowait()
+        reply = local.driver.post(body, content_type="application/x-www-form-urlencoded")
         if reply.status != 200 or reply.body.strip() not in ("", "{}"):
             raise RuntimeError(f"submission answered {reply.status}: {reply.body[:300]}")
-        return reply.elapsed
+        return float(reply.elapsed)
 
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        return list(pool.map(send, bodies))
+    try:
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            return list(pool.map(send, bodies))
+    finally:
+        for driver in drivers:
+            driver.close()
 
 
 def open_forms(
@@ -139,8 +176,8 @@ class Round:
     ours: list[float]
     baseline: list[float]
     # CPU each server process used during its rush, divided by the submissions.
-    cpu_per_submission: float
-    baseline_cpu_per_submission: float
+    cpu_per_submission: CpuUse
+    baseline_cpu_per_submission: CpuUse
 
 
 def one_round(
@@ -164,19 +201,23 @@ def one_round(
         try:
             wait_until_answering(f"http://127.0.0.1:{bot_port}/healthz", bot)
             wait_until_listening(bare_port, bare)
-            with (
-                # Wait past Slack's three seconds: a slow ack is counted, not a crash.
-                SlackDriver(workspace, f"http://127.0.0.1:{bot_port}", ack_timeout=60) as driver,
-                SlackDriver(workspace, f"http://127.0.0.1:{bare_port}", ack_timeout=60) as bare_driver,
-            ):
+
+            # Wait past Slack's three seconds: a slow ack is counted, not a crash.
+            def to_bot() -> SlackDriver:
+                return SlackDriver(workspace, f"http://127.0.0.1:{bot_port}", ack_timeout=60)
+
+            def to_bare() -> SlackDriver:
+                return SlackDriver(workspace, f"http://127.0.0.1:{bare_port}", ack_timeout=60)
+
+            with to_bot() as driver:
                 bodies = signed_bodies(workspace, open_forms(workspace, driver, users))
-                rush(bare_driver, bodies[:concurrency], concurrency)  # warm the baseline's threads up
-                before = cpu_seconds(bare.pid)
-                baseline = rush(bare_driver, bodies, concurrency)
-                baseline_cpu = cpu_seconds(bare.pid) - before
-                before = cpu_seconds(bot.pid)
-                ours = rush(driver, bodies, concurrency)
-                ours_cpu = cpu_seconds(bot.pid) - before
+            rush(to_bare, bodies[:concurrency], concurrency)  # warm the baseline's threads up
+            before = CpuUse.of(bare.pid)
+            baseline = rush(to_bare, bodies, concurrency)
+            baseline_cpu = CpuUse.of(bare.pid) - before
+            before = CpuUse.of(bot.pid)
+            ours = rush(to_bot, bodies, concurrency)
+            ours_cpu = CpuUse.of(bot.pid) - before
         finally:
             bot_output, _ = stop(bot), stop(bare)
     if "Traceback" in bot_output:
@@ -184,7 +225,11 @@ def one_round(
     saved = count_answers(database_url)
     if saved != early + people:
         raise RuntimeError(f"{saved} answers saved, expected {early + people}")
-    return Round(ours, baseline, ours_cpu / len(bodies), baseline_cpu / len(bodies))
+    return Round(ours, baseline, _per(ours_cpu, len(bodies)), _per(baseline_cpu, len(bodies)))
+
+
+def _per(use: CpuUse, submissions: int) -> CpuUse:
+    return CpuUse(use.total / submissions, use.main_thread / submissions)
 
 
 def main() -> None:
@@ -202,8 +247,8 @@ def main() -> None:
     arguments = parser.parse_args()
     ours: list[float] = []
     baseline: list[float] = []
-    cpu: list[float] = []
-    baseline_cpu: list[float] = []
+    cpu: list[CpuUse] = []
+    baseline_cpu: list[CpuUse] = []
     for _ in range(arguments.rounds):
         url = arguments.database or scratch_database()
         if arguments.database:
@@ -227,9 +272,14 @@ def main() -> None:
     # What the server process spent during the rush (anything it ran meanwhile included): while
     # the bot's is near one second of CPU per second, the acks follow its CPU per submission.
     print(
-        f"server CPU per submission during the rush, median of the rounds: bot "
-        f"{statistics.median(cpu) * 1000:.1f} ms, bare Bolt {statistics.median(baseline_cpu) * 1000:.1f} ms"
+        f"server CPU per submission during the rush, median of the rounds: bot {_ms(cpu, 'total')}, "
+        f"bare Bolt {_ms(baseline_cpu, 'total')}; of which waitress's I/O loop thread: bot "
+        f"{_ms(cpu, 'main_thread')}, bare Bolt {_ms(baseline_cpu, 'main_thread')}"
     )
+
+
+def _ms(uses: list[CpuUse], part: str) -> str:
+    return f"{statistics.median(getattr(use, part) for use in uses) * 1000:.1f} ms"
 
 
 def reset(url: str) -> None:

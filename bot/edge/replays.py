@@ -23,17 +23,24 @@ PRUNE_EVERY_SECONDS = 60.0
 
 class SeenRequests:
     def __init__(self, engine: Engine) -> None:
-        # One statement, atomic by itself: in autocommit it needs no BEGIN and COMMIT, two round
-        # trips fewer on every request Slack sends; and a bare connection, not a session, since
-        # it runs before every request is answered.
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        # One statement, atomic by itself, on a bare connection rather than a session, since it
+        # runs before every request is answered. On a database server, autocommit spares it the
+        # BEGIN and COMMIT round trips. SQLite has no round trips to spare: there, switching a
+        # pooled connection to autocommit and back (SQLAlchemy's bookkeeping and a PRAGMA at every
+        # return to the pool) cost more than the BEGIN and COMMIT it saved, so it writes in an
+        # ordinary transaction, queued for the writer lock like every other write.
+        self._writer = (
+            engine
+            if engine.dialect.name == "sqlite"
+            else engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         self._engine = engine
         self._lock = threading.Lock()
         self._next_prune = 0.0
 
     def first_time(self, key: str, now: datetime) -> bool:
         """Record `key`; True when no replica had recorded it before."""
-        with self._autocommit.connect() as connection:
+        with self._writer.begin() as connection:
             new = insert_ignoring_conflicts(connection, SeenRequest, [{"signature": key, "seen_at": now}])
         self._prune_now_and_then(now)
         return new == 1

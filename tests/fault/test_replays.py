@@ -7,11 +7,13 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import Engine, event
 
 from bot.edge.replays import REMEMBER_FOR, SeenRequests
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
 from rituals.runs.trigger_confirmation import TRIGGER_CONFIRM_ACTION
+from storage.database import create_database_engine
 from storage.models import SeenRequest
 
 from .edge import FAULT, FORM, command_body, errors_in, response_texts, runs_of, wait_until
@@ -94,3 +96,30 @@ def test_seen_signatures_are_forgotten_once_they_could_not_verify_again(sandbox:
     assert seen.prune(now) == 1
     with sandbox.session_factory() as session:
         assert [row.signature for row in session.query(SeenRequest)] == ["v0=new"]
+
+
+def test_on_sqlite_a_signature_is_remembered_in_one_plain_transaction(
+    database_url: str, engine: Engine
+) -> None:
+    """SQLite has no round trips for autocommit to spare, and switching a pooled connection to
+    autocommit and back ran a PRAGMA at every request: the memory writes BEGIN, INSERT, COMMIT."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("what SQLite itself is asked to run")
+    traced = create_database_engine(database_url)
+    statements: list[str] = []
+    event.listen(
+        traced,
+        "connect",
+        lambda dbapi_connection, _record: dbapi_connection.set_trace_callback(statements.append),
+    )
+    try:
+        seen = SeenRequests(traced)
+        now = datetime.now(UTC)
+        assert seen.first_time("v0=first", now)  # the pool's connection made, the prune done
+        statements.clear()
+        assert seen.first_time("v0=second", now)
+        assert not seen.first_time("v0=second", now)
+    finally:
+        traced.dispose()
+    kinds = [statement.split()[0].upper() for statement in statements]
+    assert kinds == ["BEGIN", "INSERT", "COMMIT"] * 2
