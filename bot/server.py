@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 from waitress.server import create_server
 
 from bot.edge.body import MAX_BODY_BYTES
@@ -52,14 +53,27 @@ class RitualWSGIApp:
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         try:
-            with self._engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+            self._ping()
             status, body = "200 OK", {"ok": True, "database": "ok"}
         except Exception as error:  # a health check reports failures, it does not raise them
             log.warning("health check failed: %s", error)
             status, body = "503 Service Unavailable", {"ok": False, "database": "unreachable"}
         start_response(status, [("Content-Type", "application/json")])
         return [json.dumps(body).encode()]
+
+    def _ping(self) -> None:
+        try:
+            self._select_one()
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            # A pooled connection the database had closed (a restart): the database may well be
+            # back, so ask again on a fresh one before reporting it down.
+            self._select_one()
+
+    def _select_one(self) -> None:
+        with self._engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
 
 
 class HttpServer:

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.idle_ping import PING_IDLE_AFTER, IdlePing
 from storage.sqlite_writer import WriterLock
 
 SessionFactory = sessionmaker[Session]
@@ -33,9 +34,13 @@ SQLITE_BUSY_TIMEOUT = 30
 BACKGROUND_CONNECTIONS = 4
 
 
-def create_database_engine(url: str, *, workers: int | None = None, **kwargs: Any) -> Engine:
+def create_database_engine(
+    url: str, *, workers: int | None = None, ping_idle_after: float = PING_IDLE_AFTER, **kwargs: Any
+) -> Engine:
     """The engine for ``url``; ``workers`` (requests handled at once) sizes its pool, so a rush
-    of submissions never waits for a connection that a request thread holds."""
+    of submissions never waits for a connection that a request thread holds. On a database
+    server, a pooled connection idle for more than ``ping_idle_after`` seconds is pinged before
+    it is used (`storage.idle_ping`)."""
     url = normalize_url(url)
     if workers is not None and make_url(url).database not in (None, "", ":memory:"):
         kwargs.setdefault("pool_size", workers + BACKGROUND_CONNECTIONS)
@@ -49,7 +54,9 @@ def create_database_engine(url: str, *, workers: int | None = None, **kwargs: An
         # This process's writers queue in Python for SQLite's one write lock (see the module).
         WriterLock(wait_at_most=SQLITE_BUSY_TIMEOUT).install(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    IdlePing(after=ping_idle_after).install(engine)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

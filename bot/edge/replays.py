@@ -8,6 +8,7 @@ import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete
+from sqlalchemy.exc import DBAPIError
 
 from storage.models import SeenRequest
 from storage.queries import insert_ignoring_conflicts
@@ -40,10 +41,23 @@ class SeenRequests:
 
     def first_time(self, key: str, now: datetime) -> bool:
         """Record `key`; True when no replica had recorded it before."""
-        with self._writer.begin() as connection:
-            new = insert_ignoring_conflicts(connection, SeenRequest, [{"signature": key, "seen_at": now}])
+        try:
+            new = self._record(key, now)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            # The database dropped the pooled connection (it restarted, or failed over) and
+            # SQLAlchemy has invalidated the pool: once more, on a fresh connection. This is the
+            # first statement of every Slack request, so the request's own work finds the pool
+            # renewed (`storage.idle_ping`).
+            log.info("the database had closed a pooled connection; recording the request on a new one")
+            new = self._record(key, now)
         self._prune_now_and_then(now)
         return new == 1
+
+    def _record(self, key: str, now: datetime) -> int:
+        with self._writer.begin() as connection:
+            return insert_ignoring_conflicts(connection, SeenRequest, [{"signature": key, "seen_at": now}])
 
     def prune(self, now: datetime) -> int:
         """Forget signatures too old to verify again; how many were forgotten."""

@@ -1,4 +1,5 @@
-"""Helpers of the fault suite: raw requests to the bot's real endpoint and what the log says."""
+"""Helpers of the fault suite: raw requests to the bot's real endpoint, what the log says, and
+PostgreSQL dropping the connections behind a pool."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import time
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.pool import NullPool
 
 from bot.sandbox import Sandbox
 from core.types import JsonDict
 from simulator import BotReply
+from storage.database import create_database_engine
 from storage.models import Run
 
 FORM = "application/x-www-form-urlencoded"
@@ -65,3 +68,23 @@ def ephemeral_json(reply: BotReply) -> JsonDict:
     body = reply.json
     assert isinstance(body, dict)
     return body
+
+
+def backends_of(engine: Engine, connections: int) -> list[int]:
+    """Check out `connections` at once and give them back; the server process id behind each."""
+    held = [engine.connect() for _ in range(connections)]
+    try:
+        return [int(c.execute(text("SELECT pg_backend_pid()")).scalar_one()) for c in held]
+    finally:
+        for connection in held:
+            connection.close()
+
+
+def terminate(database_url: str, pids: list[int]) -> None:
+    killer = create_database_engine(database_url, poolclass=NullPool)
+    try:
+        with killer.connect() as connection:
+            for pid in pids:
+                connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        killer.dispose()

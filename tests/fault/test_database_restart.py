@@ -1,0 +1,50 @@
+"""When PostgreSQL drops the bot's pooled connections (a restart, a failover), the next Slack
+request still goes through, and the health check says the database is fine.
+
+The pool pings only connections that sat idle (`storage.idle_ping`); these were used a moment
+ago, so the request edge's replay record meets a dead connection first, and tries once more.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+
+from bot.sandbox import Sandbox
+
+from .edge import FAULT, backends_of, errors_in, response_texts, runs_of, terminate, wait_until
+
+pytestmark = FAULT
+
+RITUAL = "monthly-roadmap-checkin"
+
+
+def drop_every_pooled_connection(sandbox: Sandbox, database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no connections for a server to drop")
+    pool_size = sandbox.engine.pool.size()  # type: ignore[attr-defined]
+    terminate(database_url, backends_of(sandbox.engine, pool_size))
+
+
+def test_a_trigger_right_after_the_database_dropped_the_pool_opens_the_run(
+    sandbox: Sandbox, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    drop_every_pooled_connection(sandbox, database_url)
+    caplog.set_level(logging.INFO)
+    reply = sandbox.driver.slash_command("U0PRODOPS", "/ritual", f"trigger {RITUAL}")
+    assert reply.status == 200
+    wait_until(lambda: any("Opened" in text for text in response_texts(sandbox)))
+    assert runs_of(sandbox, RITUAL) == 1
+    assert not any("cannot reach its database" in text for text in response_texts(sandbox))
+    assert "recording the request on a new one" in caplog.text
+    assert "could not check for a replayed request" not in caplog.text
+    assert errors_in(caplog) == []
+
+
+def test_the_health_check_asks_again_on_a_fresh_connection(sandbox: Sandbox, database_url: str) -> None:
+    drop_every_pooled_connection(sandbox, database_url)
+    reply = httpx.get(f"{sandbox.url}/healthz")
+    assert reply.status_code == 200
+    assert reply.json() == {"ok": True, "database": "ok"}
