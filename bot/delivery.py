@@ -28,6 +28,7 @@ from sqlalchemy import Engine, event
 from bot.in_flight import RequestsInFlight
 from messaging.outbox import NOTIFY_CHANNEL, QUEUED, OutboxSender
 from storage.database import SessionFactory
+from storage.idle_ping import once_more_if_dropped
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,9 @@ class BackgroundSender:
             if self._stop.is_set():
                 return
             try:
-                self._sender.send_due(before_each_batch=self._make_way)
+                once_more_if_dropped(
+                    lambda: self._sender.send_due(before_each_batch=self._make_way), "sending the outbox"
+                )
             except Exception:
                 # The database went away, say: the next wake or poll tries again.
                 log.exception("sending the outbox failed; trying again shortly")

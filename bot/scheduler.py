@@ -14,16 +14,20 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from storage.idle_ping import once_more_if_dropped
+
 log = logging.getLogger(__name__)
 
 
 def start_clock(tick: Callable[[], object], every_seconds: float) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(
-        tick,
+        # After a database restart the tick's pooled connection may be one the server closed.
+        lambda: once_more_if_dropped(tick, "running the tick"),
         "interval",
         seconds=every_seconds,
         id="tick",
+        name="tick",
         # One tick at a time per process; a tick that overruns is not queued up behind itself.
         max_instances=1,
         coalesce=True,

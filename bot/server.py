@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError
 from waitress.server import create_server
 
 from bot.edge.body import MAX_BODY_BYTES
@@ -22,6 +21,7 @@ from bot.edge.handoff import CheckedRequestHandler
 from bot.edge.middleware import RequestEdge
 from bot.edge.replays import SeenRequests
 from bot.in_flight import RequestsInFlight
+from storage.idle_ping import once_more_if_dropped
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -62,14 +62,9 @@ class RitualWSGIApp:
         return [json.dumps(body).encode()]
 
     def _ping(self) -> None:
-        try:
-            self._select_one()
-        except DBAPIError as error:
-            if not error.connection_invalidated:
-                raise
-            # A pooled connection the database had closed (a restart): the database may well be
-            # back, so ask again on a fresh one before reporting it down.
-            self._select_one()
+        # A pooled connection the database had closed (a restart) says nothing of the database
+        # now: ask again on a fresh one before reporting it down.
+        once_more_if_dropped(self._select_one, "checking the database")
 
     def _select_one(self) -> None:
         with self._engine.connect() as connection:

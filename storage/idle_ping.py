@@ -10,19 +10,21 @@ for longer than `after` seconds, through the pool's own mechanism: a checkout li
 raises `DisconnectionError` makes the pool throw the connection away and take another.
 
 A connection that dies while in steady use fails its first statement instead. SQLAlchemy then
-invalidates the whole pool, so the next checkouts connect afresh, and the request edge's replay
-record, the first statement of every Slack request, tries once more on a fresh connection
-(`bot.edge.replays`), so the request itself goes through.
+invalidates the whole pool, so the next checkouts connect afresh. `once_more_if_dropped` runs a
+piece of work again in that case; the request edge's replay record (the first statement of every
+Slack request), the health check, the tick and the outbox sender go through it, so a database
+restart costs them a retry, not a failure.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,8 @@ PING_IDLE_AFTER = 10.0
 
 # Where a pooled connection's record keeps when it was last given back to the pool.
 _IDLE_SINCE = "ritualbot.idle_since"
+
+T = TypeVar("T")
 
 
 class IdlePing:
@@ -62,3 +66,18 @@ class IdlePing:
 
         event.listen(engine.pool, "checkin", given_back)
         event.listen(engine.pool, "checkout", taken)
+
+
+def once_more_if_dropped(work: Callable[[], T], what: str) -> T:
+    """`work()`, and once more if the server had closed the pooled connection it used.
+
+    By then SQLAlchemy has invalidated the pool, so the second attempt connects afresh. The
+    first attempt's transaction was rolled back with its connection; `work` must be safe to run
+    again after that, as every transaction here is."""
+    try:
+        return work()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        log.info("the database had closed a pooled connection; %s again on a new one", what)
+        return work()

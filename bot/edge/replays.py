@@ -8,8 +8,8 @@ import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete
-from sqlalchemy.exc import DBAPIError
 
+from storage.idle_ping import once_more_if_dropped
 from storage.models import SeenRequest
 from storage.queries import insert_ignoring_conflicts
 
@@ -41,17 +41,10 @@ class SeenRequests:
 
     def first_time(self, key: str, now: datetime) -> bool:
         """Record `key`; True when no replica had recorded it before."""
-        try:
-            new = self._record(key, now)
-        except DBAPIError as error:
-            if not error.connection_invalidated:
-                raise
-            # The database dropped the pooled connection (it restarted, or failed over) and
-            # SQLAlchemy has invalidated the pool: once more, on a fresh connection. This is the
-            # first statement of every Slack request, so the request's own work finds the pool
-            # renewed (`storage.idle_ping`).
-            log.info("the database had closed a pooled connection; recording the request on a new one")
-            new = self._record(key, now)
+        # The first statement of every Slack request: if the database had dropped its pooled
+        # connection (a restart, a failover), it meets that first and renews the pool, and the
+        # request's own work finds fresh connections (`storage.idle_ping`).
+        new = once_more_if_dropped(lambda: self._record(key, now), "recording the request")
         self._prune_now_and_then(now)
         return new == 1
 

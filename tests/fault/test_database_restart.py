@@ -2,17 +2,19 @@
 request still goes through, and the health check says the database is fine.
 
 The pool pings only connections that sat idle (`storage.idle_ping`); these were used a moment
-ago, so the request edge's replay record meets a dead connection first, and tries once more.
+ago, so the first statement meets a dead connection, and the work tries once more.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 
 import httpx
 import pytest
 
 from bot.sandbox import Sandbox
+from bot.scheduler import start_clock
 
 from .edge import FAULT, backends_of, errors_in, response_texts, runs_of, terminate, wait_until
 
@@ -38,7 +40,7 @@ def test_a_trigger_right_after_the_database_dropped_the_pool_opens_the_run(
     wait_until(lambda: any("Opened" in text for text in response_texts(sandbox)))
     assert runs_of(sandbox, RITUAL) == 1
     assert not any("cannot reach its database" in text for text in response_texts(sandbox))
-    assert "recording the request on a new one" in caplog.text
+    assert "recording the request again on a new one" in caplog.text
     assert "could not check for a replayed request" not in caplog.text
     assert errors_in(caplog) == []
 
@@ -48,3 +50,21 @@ def test_the_health_check_asks_again_on_a_fresh_connection(sandbox: Sandbox, dat
     reply = httpx.get(f"{sandbox.url}/healthz")
     assert reply.status_code == 200
     assert reply.json() == {"ok": True, "database": "ok"}
+
+
+def test_the_tick_runs_once_more_when_its_connection_had_been_dropped(
+    sandbox: Sandbox, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    drop_every_pooled_connection(sandbox, database_url)
+    ticked = threading.Event()
+
+    def tick() -> None:
+        sandbox.app.tick()
+        ticked.set()
+
+    clock = start_clock(tick, every_seconds=3600)  # its first run is now
+    try:
+        assert ticked.wait(20)
+    finally:
+        clock.shutdown()
+    assert errors_in(caplog) == []
