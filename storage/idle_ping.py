@@ -2,12 +2,13 @@
 
 SQLAlchemy's `pool_pre_ping` sends `SELECT 1` at every checkout. A Slack request checks out
 twice (the replay record, then the listener's transaction), so at a deadline rush it cost two
-round trips a submission, and the database's CPU for them on the same machine: about a tenth of
-the bot's CPU per submission on PostgreSQL. A connection that a request gave back a moment ago
-is as good as proven alive; the ones that go stale are those that sat in the pool through a
-database restart, a failover or a server-side idle timeout. So this pings only a connection idle
-for longer than `after` seconds, through the pool's own mechanism: a checkout listener that
-raises `DisconnectionError` makes the pool throw the connection away and take another.
+round trips a submission, and the database's CPU for them on the same machine: about 7 % of the
+bot's CPU per submission on PostgreSQL, measured with `benchmarks.answer_rush`. A connection
+that a request gave back a moment ago is as good as proven alive; the ones that go stale are
+those that sat in the pool through a database restart, a failover or a server-side idle
+timeout. So this pings only a connection idle for longer than `after` seconds, through the
+pool's own mechanism: a checkout listener that raises `DisconnectionError` makes the pool throw
+the connection away and take another.
 
 A connection that dies while in steady use fails its first statement instead. SQLAlchemy then
 invalidates the whole pool, so the next checkouts connect afresh. `once_more_if_dropped` runs a
