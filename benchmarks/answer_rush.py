@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+import httpx
 from sqlalchemy import func, select
 
 import simulator.payloads as payloads
@@ -43,7 +44,7 @@ from benchmarks.processes import (
 )
 from rituals.collect.forms.ids import ANSWER_CALLBACK
 from rituals.collect.prompts import FILL_ACTION
-from simulator import SimulatedWorkspace, SlackDriver, generated_roster
+from simulator import AckTimeoutError, SimulatedWorkspace, SlackDriver, generated_roster
 from simulator.bot_process import free_port
 from simulator.records import ViewRecord
 from simulator.view_state import build_state
@@ -51,6 +52,7 @@ from storage.database import create_database_engine
 from storage.models import Answer
 
 RITUAL = "deadline-rush"
+BOT, BARE_BOLT = "the bot", "bare Bolt"
 RITUAL_YAML = f"""
 id: {RITUAL}
 name: Deadline rush
@@ -112,8 +114,11 @@ def _cpu_seconds(stat_file: str) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def rush(connect: Callable[[], SlackDriver], bodies: list[bytes], concurrency: int) -> list[float]:
-    """Send every body, ``concurrency`` at a time; seconds from send to ack, each.
+def rush(
+    server: str, connect: Callable[[], SlackDriver], bodies: list[bytes], concurrency: int
+) -> list[float]:
+    """Send every body to ``server`` (named in any failure), ``concurrency`` at a time; seconds
+    from send to ack, each.
 
     Each sending thread has its own driver, so its own connection, as each of Slack's
     deliveries is its own: one HTTP client shared by all the threads once failed a send with
@@ -129,9 +134,12 @@ def rush(connect: Callable[[], SlackDriver], bodies: list[bytes], concurrency: i
     def send(body: bytes) -> float:
         if not hasattr(local, "driver"):
             local.driver = unused.get_nowait()
-        reply = local.driver.post(body, content_type="application/x-www-form-urlencoded")
+        try:
+            reply = local.driver.post(body, content_type="application/x-www-form-urlencoded")
+        except (AckTimeoutError, httpx.TransportError) as error:
+            raise RuntimeError(f"{server}: a submission got no answer: {error!r}") from error
         if reply.status != 200 or reply.body.strip() not in ("", "{}"):
-            raise RuntimeError(f"submission answered {reply.status}: {reply.body[:300]}")
+            raise RuntimeError(f"{server}: a submission answered {reply.status}: {reply.body[:300]}")
         return float(reply.elapsed)
 
     try:
@@ -211,12 +219,12 @@ def one_round(
 
             with to_bot() as driver:
                 bodies = signed_bodies(workspace, open_forms(workspace, driver, users))
-            rush(to_bare, bodies[:concurrency], concurrency)  # warm the baseline's threads up
+            rush(BARE_BOLT, to_bare, bodies[:concurrency], concurrency)  # warm its threads up
             before = CpuUse.of(bare.pid)
-            baseline = rush(to_bare, bodies, concurrency)
+            baseline = rush(BARE_BOLT, to_bare, bodies, concurrency)
             baseline_cpu = CpuUse.of(bare.pid) - before
             before = CpuUse.of(bot.pid)
-            ours = rush(to_bot, bodies, concurrency)
+            ours = rush(BOT, to_bot, bodies, concurrency)
             ours_cpu = CpuUse.of(bot.pid) - before
         finally:
             bot_output, _ = stop(bot), stop(bare)
