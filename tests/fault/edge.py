@@ -81,10 +81,15 @@ def backends_of(engine: Engine, connections: int) -> list[int]:
 
 
 def terminate(database_url: str, pids: list[int]) -> None:
+    """End those server processes, as a restart would, and wait until each is gone: without the
+    wait, a statement sent at once could still reach a backend about to exit."""
     killer = create_database_engine(database_url, poolclass=NullPool)
     try:
         with killer.connect() as connection:
             for pid in pids:
-                connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                ended = connection.execute(
+                    text("SELECT pg_terminate_backend(:pid, :wait_ms)"), {"pid": pid, "wait_ms": 5000}
+                ).scalar_one()
+                assert ended, f"server process {pid} did not end within 5 s"
     finally:
         killer.dispose()
