@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from sqlalchemy import Engine, text
-from waitress.server import create_server
+from waitress.server import TcpWSGIServer, create_server
 
 from bot.edge.body import MAX_BODY_BYTES
 from bot.edge.handoff import CheckedRequestHandler
 from bot.edge.middleware import RequestEdge
 from bot.edge.replays import SeenRequests
+from bot.http_channel import WorkerWrittenChannel
 from bot.in_flight import RequestsInFlight
 from storage.idle_ping import once_more_if_dropped
 
@@ -82,7 +83,7 @@ class HttpServer:
         threads: int = 8,
         connection_limit: int = 200,
     ) -> None:
-        self._server = create_server(
+        server = create_server(
             wsgi_app,
             host=host,
             port=port,
@@ -92,11 +93,17 @@ class HttpServer:
             # waitress would read up to 1 GiB; the request edge's cap applies before the app too.
             max_request_body_size=MAX_BODY_BYTES,
         )
+        # One host and port make one TCP socket: waitress serves it with one server, not several.
+        if not isinstance(server, TcpWSGIServer):
+            raise TypeError(f"expected one listening socket, got {type(server).__name__}")
+        # Connections are made as they are accepted, once the server runs (`bot.http_channel`).
+        server.channel_class = WorkerWrittenChannel
+        self._server = server
         self._thread: threading.Thread | None = None
 
     @property
     def port(self) -> int:
-        return int(self._server.effective_port)  # type: ignore[union-attr]
+        return int(self._server.effective_port)  # type: ignore[attr-defined]  # not in the stubs
 
     @property
     def url(self) -> str:
@@ -117,7 +124,7 @@ class HttpServer:
         self._server.task_dispatcher.shutdown(cancel_pending=False, timeout=10)
         # Closing every channel from the loop's own thread empties its map and ends `run()`.
         try:
-            self._server.trigger.pull_trigger(lambda: self._server.asyncore.close_all(self._server._map))  # type: ignore[union-attr]
+            self._server.trigger.pull_trigger(lambda: self._server.asyncore.close_all(self._server._map))  # type: ignore[attr-defined]
         except OSError:
             # The trigger's pipe is already closed: the loop has ended and nothing is left to close.
             log.debug("server loop already stopped")

@@ -38,7 +38,7 @@ def test_waitress_gets_the_threads_and_the_connection_limit() -> None:
         lambda environ, start_response: [], host="127.0.0.1", port=0, threads=3, connection_limit=7
     )
     try:
-        adjustments = server._server.adj  # type: ignore[union-attr]
+        adjustments = server._server.adj
         assert (adjustments.threads, adjustments.connection_limit) == (3, 7)
     finally:
         server.stop()
