@@ -7,7 +7,7 @@ writable, so a select on it returns at once; the loop then tries the lock withou
 finds it taken and goes round again. The worker gives up Python's GIL for the `send` call and
 waits to get it back afterwards, behind every other thread that has Python to run. At a deadline
 rush, whose request threads give the GIL up at every database statement, that wait is long, and
-the loop spent it spinning: measured from outside, 0.7 to 1.8 ms of the bot's CPU per submission
+the loop spent it spinning: measured from outside, 0.5 to 1.0 ms of the bot's CPU per submission
 in its I/O loop thread against 0.2 to 0.3 ms with this channel, on a 2-core machine where CPU is what
 the acknowledgements queue for (`benchmarks/answer_rush.py`).
 
