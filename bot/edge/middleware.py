@@ -96,8 +96,8 @@ class RequestEdge:
                 INVALID_REQUEST,
             )
         try:
-            body = parsed_payload(raw, environ.get("CONTENT_TYPE"))
-            payload = check_envelope(body)
+            body, json_text = parsed_payload(raw, environ.get("CONTENT_TYPE"))
+            payload = check_envelope(body, json_text=json_text)
         except (NotSlackShaped, MalformedPayload) as error:
             return self._refuse(start_response, "400 Bad Request", "a malformed payload", error)
         if not self._first_time(_replay_key(str(signature), environ.get("HTTP_X_SLACK_RETRY_NUM"))):

@@ -3,8 +3,10 @@ is capped; a signed body that is not Slack's shape is a 400. Never a 5xx, never 
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -15,6 +17,10 @@ from bot.sandbox import Sandbox
 from .edge import FAULT, FORM, errors_in, send_payload
 
 pytestmark = FAULT
+
+CLICK_WITH_LONE_SURROGATE = json.dumps(
+    {"type": "block_actions", "user": {"id": "U0PM00001"}, "actions": [{"action_id": "a"}], "x": "\udfff"}
+)
 
 BROKEN_BODIES = [
     ("application/json", b"{not json"),
@@ -29,6 +35,8 @@ BROKEN_BODIES = [
         b'{"type": "event_callback", "event": {"type": "app_home_opened", "user": "U0PM00001", '
         b'"tab": "home\\ud800"}}',
     ),
+    # The same in an interaction's form body, which the edge decodes in C.
+    (FORM, b"payload=" + quote(CLICK_WITH_LONE_SURROGATE).encode()),
 ]
 
 
@@ -86,3 +94,16 @@ def test_a_large_body_without_a_declared_length_is_cut_off_at_the_cap(sandbox: S
         timeout=30,
     )
     assert reply.status_code == 413
+
+
+def test_a_lone_surrogate_in_a_form_payload_is_refused_for_it(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert "\\udfff" in CLICK_WITH_LONE_SURROGATE  # an escape in the JSON, as a client would send it
+    with caplog.at_level(logging.INFO):
+        reply = sandbox.driver.post(
+            b"payload=" + quote(CLICK_WITH_LONE_SURROGATE).encode(), content_type=FORM
+        )
+    assert reply.status == 400
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "not valid Unicode" in warning

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -129,3 +130,11 @@ def test_what_bolt_itself_reads_must_have_slacks_types_and_text_valid_unicode(bo
 def test_an_event_and_a_command_with_slacks_types_pass_the_envelope_check() -> None:
     check_envelope({"type": "event_callback", "event": {"type": "app_home_opened", "user": "U1"}})
     check_envelope({"command": "/ritual", "user_id": "U1", "text": "help 😀", "team_id": "T1"})
+
+
+def test_the_unicode_check_reads_the_json_text_when_it_has_it() -> None:
+    paired = '{"command": "/ritual", "user_id": "U1", "text": "\\ud83d\\ude00 and \\u00e9"}'
+    check_envelope(json.loads(paired), json_text=paired)
+    lone = '{"command": "/ritual", "user_id": "U1", "text": "half \\uD83D of an emoji"}'
+    with pytest.raises(MalformedPayload):
+        check_envelope(json.loads(lone), json_text=lone)
