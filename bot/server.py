@@ -22,6 +22,7 @@ from bot.edge.middleware import RequestEdge
 from bot.edge.replays import SeenRequests
 from bot.http_channel import WorkerWrittenChannel
 from bot.in_flight import RequestsInFlight
+from handlers.wiring import records_its_own_request
 from storage.idle_ping import once_more_if_dropped
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class RitualWSGIApp:
             seen=SeenRequests(engine),
             path=EVENTS_PATH,
             in_flight=in_flight,
+            records_its_own_request=records_its_own_request,
         )
         self._engine = engine
 

@@ -38,6 +38,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, Opera
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from core.errors import UserFacingError
+from core.request_record import ALREADY_HANDLED, SeenBefore
 from handlers.after_ack import later
 from handlers.payloads import MalformedPayload, Origin
 from messaging.replies import notice_modal
@@ -146,8 +147,15 @@ def refuse_malformed(error: MalformedPayload, logger: logging.Logger | None = No
     return BoltResponse(status=400, body="")
 
 
-def _json_response(body: Mapping[str, Any]) -> BoltResponse:
-    return BoltResponse(status=200, body=json.dumps(body), headers={"content-type": "application/json"})
+def refuse_replay(error: SeenBefore, logger: logging.Logger | None = None) -> BoltResponse:
+    """A request handled before, found by the listener that writes its own replay record
+    (`core.request_record`), before it acknowledged: refused as the request edge refuses one."""
+    (logger or log).warning("refused a replayed request: %s", error)
+    return _json_response({"error": ALREADY_HANDLED}, status=409)
+
+
+def _json_response(body: Mapping[str, Any], status: int = 200) -> BoltResponse:
+    return BoltResponse(status=status, body=json.dumps(body), headers={"content-type": "application/json"})
 
 
 def answer_failure(
@@ -162,6 +170,8 @@ def answer_failure(
     if isinstance(error, MalformedPayload):
         refused = refuse_malformed(error, logger)
         return refused if response is not None else None
+    if isinstance(error, SeenBefore):
+        return refuse_replay(error, logger)
     origin = Origin.of(body)
     text = describe_failure(error, origin.kind, logger)
     # `response` is set while Slack is still waiting for our acknowledgement: answer in it.

@@ -19,7 +19,14 @@ from slack_bolt.middleware import Middleware
 from handlers import home
 from handlers.failures import refuse_malformed
 from handlers.home import HomeTab
-from handlers.payloads import CHECKED_PAYLOAD, ENVELOPE_CHECKED, MalformedPayload, check_envelope
+from handlers.payloads import (
+    CHECKED_PAYLOAD,
+    ENVELOPE_CHECKED,
+    MalformedPayload,
+    SlackPayload,
+    ViewSubmission,
+    check_envelope,
+)
 from handlers.registry import ListenerSpec
 from handlers.research import commands as research_commands
 from handlers.research import log, outreach
@@ -35,6 +42,7 @@ from handlers.rituals import (
 )
 from insights.services import Insights
 from research.services import ResearchServices
+from rituals.collect.forms.ids import ANSWER_CALLBACK
 from rituals.services import Services
 
 # Bolt tries listeners in the order they were registered until one matches: the answer modal's,
@@ -53,6 +61,13 @@ MODULES = (
     log,
     outreach,
 )
+
+
+def records_its_own_request(payload: SlackPayload | None) -> bool:
+    """Whether this request's listener writes the request's replay record in its own
+    transaction (`core.request_record`): the answer modal's submission, whose transaction saves
+    the answer, at a deadline for every PM at once."""
+    return isinstance(payload, ViewSubmission) and payload.view.callback_id == ANSWER_CALLBACK
 
 
 class RefuseMalformed(Middleware):

@@ -17,13 +17,16 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 
+from core.request_record import REQUEST_RECORD
 from handlers import payloads
 from handlers.after_ack import deferring
 
-# The WSGI environ keys under which the edge leaves the body it verified and parsed, and what
-# `handlers.payloads.check_envelope` parsed it as.
+# The WSGI environ keys under which the edge leaves the body it verified and parsed, what
+# `handlers.payloads.check_envelope` parsed it as, and the replay record the listener writes
+# (`core.request_record`), when it writes it.
 CHECKED_BODY = "ritualbot.checked_body"
 PARSED_PAYLOAD = "ritualbot.parsed_payload"
+LISTENER_WRITTEN_RECORD = "ritualbot.listener_written_record"
 # Bolt's request mode for a body parsed and authenticated by its transport.
 AUTHENTICATED_BY_TRANSPORT = "socket_mode"
 
@@ -47,6 +50,7 @@ class CheckedRequestHandler(SlackRequestHandler):
                 context={
                     payloads.ENVELOPE_CHECKED: True,
                     payloads.CHECKED_PAYLOAD: request.environ.get(PARSED_PAYLOAD),
+                    REQUEST_RECORD: request.environ.get(LISTENER_WRITTEN_RECORD),
                 },
                 mode=AUTHENTICATED_BY_TRANSPORT,
             )

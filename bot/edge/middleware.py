@@ -11,7 +11,9 @@ signature says Slack sent it:
    `handlers.payloads.check_envelope`) → 400;
 4. a signature seen before → 409. Slack marks its own retries with `X-Slack-Retry-Num`; each
    retry number is remembered apart, so Slack's retries reach the listeners (which handle them
-   idempotently) while the same bytes sent again are refused.
+   idempotently) while the same bytes sent again are refused. A listener that writes the
+   record in its own transaction (`records_its_own_request`, see `core.request_record`) gets
+   it handed over instead, and refuses a replay with the same 409.
 
 Each refusal is one warning line in the log, never a traceback. If the database cannot be
 reached to remember a signature, the request goes on (the listeners then say the database is
@@ -31,10 +33,11 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.edge.body import MAX_BODY_BYTES, BodyTooLarge, NotSlackShaped, parsed_payload, read_capped
-from bot.edge.handoff import CHECKED_BODY, PARSED_PAYLOAD
+from bot.edge.handoff import CHECKED_BODY, LISTENER_WRITTEN_RECORD, PARSED_PAYLOAD
 from bot.edge.replays import SeenRequests
 from bot.in_flight import RequestsInFlight
-from handlers.payloads import MalformedPayload, check_envelope
+from core.request_record import ALREADY_HANDLED
+from handlers.payloads import MalformedPayload, SlackPayload, check_envelope
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -44,7 +47,6 @@ log = logging.getLogger(__name__)
 # What Bolt answers a request that fails its own verification; an unsigned request gets the same.
 INVALID_REQUEST = "invalid request"
 TOO_LARGE = "request too large"
-REPLAYED = "request already handled"
 RETRY_NUM_LENGTH = 10
 
 
@@ -59,8 +61,11 @@ class RequestEdge:
         max_body_bytes: int = MAX_BODY_BYTES,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         in_flight: RequestsInFlight | None = None,
+        records_its_own_request: Callable[[SlackPayload | None], bool] = lambda _payload: False,
     ) -> None:
         self._app = app
+        # Requests whose listener writes the replay record in its own transaction.
+        self._records_its_own_request = records_its_own_request
         # Counted from arrival to answer, so background work can make way (`bot.in_flight`).
         self._in_flight = in_flight or RequestsInFlight()
         self._verifier = SignatureVerifier(signing_secret)
@@ -100,13 +105,16 @@ class RequestEdge:
             payload = check_envelope(body, json_text=json_text)
         except (NotSlackShaped, MalformedPayload) as error:
             return self._refuse(start_response, "400 Bad Request", "a malformed payload", error)
-        if not self._first_time(_replay_key(str(signature), environ.get("HTTP_X_SLACK_RETRY_NUM"))):
+        key = _replay_key(str(signature), environ.get("HTTP_X_SLACK_RETRY_NUM"))
+        if self._records_its_own_request(payload):
+            environ[LISTENER_WRITTEN_RECORD] = self._seen.to_write(key, self._now())
+        elif not self._first_time(key):
             return self._refuse(
                 start_response,
                 "409 Conflict",
                 "a replayed request",
                 "its signature was seen before",
-                REPLAYED,
+                ALREADY_HANDLED,
             )
         # Bolt's adapter takes the parsed body (`bot.edge.handoff`); any other app reads the
         # bytes again from the start.

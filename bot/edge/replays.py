@@ -1,4 +1,9 @@
-"""Signatures already seen, in the database, so a replay is refused on every replica."""
+"""Signatures already seen, in the database, so a replay is refused on every replica.
+
+The edge records a request before its listener runs (`SeenRequests.first_time`), or hands the
+record to a listener that writes it in its own transaction (`SeenRequests.to_write`, see
+`core.request_record`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import threading
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Connection, Engine, delete
 
 from storage.idle_ping import once_more_if_dropped
 from storage.models import SeenRequest
@@ -48,9 +53,14 @@ class SeenRequests:
         self._prune_now_and_then(now)
         return new == 1
 
+    def to_write(self, key: str, now: datetime) -> ListenerWrittenRecord:
+        """The record of `key`, for the listener to write in its own transaction."""
+        self._prune_now_and_then(now)
+        return ListenerWrittenRecord(key, now)
+
     def _record(self, key: str, now: datetime) -> int:
         with self._writer.begin() as connection:
-            return insert_ignoring_conflicts(connection, SeenRequest, [{"signature": key, "seen_at": now}])
+            return _insert(connection, key, now)
 
     def prune(self, now: datetime) -> int:
         """Forget signatures too old to verify again; how many were forgotten."""
@@ -66,3 +76,18 @@ class SeenRequests:
         forgotten = self.prune(now)
         if forgotten:
             log.debug("forgot %s request signatures older than %s", forgotten, REMEMBER_FOR)
+
+
+class ListenerWrittenRecord:
+    """A request's record that its listener writes (`core.request_record.RequestRecord`)."""
+
+    def __init__(self, key: str, seen_at: datetime) -> None:
+        self.key = key
+        self._seen_at = seen_at
+
+    def first_time(self, connection: Connection) -> bool:
+        return _insert(connection, self.key, self._seen_at) == 1
+
+
+def _insert(connection: Connection, key: str, now: datetime) -> int:
+    return insert_ignoring_conflicts(connection, SeenRequest, [{"signature": key, "seen_at": now}])

@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from core.request_record import REQUEST_RECORD
 from handlers.failures import after_ack
 from handlers.payloads import BlockActions, ViewSubmission, parse, parse_checked
 from handlers.registry import ListenerSpec
@@ -121,8 +122,10 @@ def submit(ack: Ack, body: dict[str, Any], context: BoltContext, services: Servi
     # Every PM at once at a deadline: the body is validated once, by the envelope check.
     submission = parse_checked(ViewSubmission, body, context)
     submission.view.metadata(AnswerMeta.decode)  # refuse metadata this app did not write
-    # The view as Slack sent it (validated above), not a copy dumped from the model.
-    outcome = answering.submit_answer(services, submission.user_id, body["view"])
+    # The view as Slack sent it (validated above), not a copy dumped from the model. Over HTTP,
+    # the edge hands over the request's replay record, written with the answer.
+    record = context.get(REQUEST_RECORD)
+    outcome = answering.submit_answer(services, submission.user_id, body["view"], record=record)
     if outcome.view is not None and not outcome.errors:
         ack(response_action="update", view=outcome.view)
     else:

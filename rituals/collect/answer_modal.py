@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import NotAllowed, UserFacingError
+from core.request_record import RequestRecord, SeenBefore
 from core.types import JsonDict
 from messaging.local_time import local_date, local_time, zone
 from messaging.mrkdwn import without_bold
@@ -365,16 +366,23 @@ def _inline(definition: RitualDefinition, message: str) -> SubmitOutcome:
     return SubmitOutcome(errors={target: without_bold(message)})
 
 
-def submit_answer(services: Services, user_id: str, view: Mapping[str, Any]) -> SubmitOutcome:
+def submit_answer(
+    services: Services, user_id: str, view: Mapping[str, Any], *, record: RequestRecord | None = None
+) -> SubmitOutcome:
     """Judge and save a submitted answer modal in one short transaction, so it is acknowledged
     quickly at a deadline; the copy for the DM and the prompt's redraw are queued in it and go
-    out after the acknowledgement."""
+    out after the acknowledgement. The request's replay `record`, when the caller hands it over,
+    is written in the same transaction: `SeenBefore` if it was handled already, nothing done."""
     source_id = f"view:{view.get('id')}"
     now = services.clock.now()
     meta = _view_meta(view)
     state = (view.get("state") or {}).get("values") or {}
     with services.session_factory.begin() as session:
         plain = read_for_submission(session, meta.token, user_id, source_id)
+        # Before anything is judged or written, whatever the outcome (saved, inline errors,
+        # drawn again): the same request sent again is refused, as the edge refuses it.
+        if record is not None and not record.first_time(session.connection()):
+            raise SeenBefore()
         run: Run | RunFacts
         person: Participant | PersonFacts
         if plain is not None:

@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event, func, select
 
 from bot.edge.replays import REMEMBER_FOR, SeenRequests
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
+from rituals.collect.forms.ids import ANSWER_CALLBACK
+from rituals.collect.prompts import FILL_ACTION
+from rituals.runs.opening import create_manual_run
 from rituals.runs.trigger_confirmation import TRIGGER_CONFIRM_ACTION
+from simulator.payloads import view_submission
+from simulator.view_state import build_state
 from storage.database import create_database_engine
-from storage.models import SeenRequest
+from storage.models import Answer, SeenRequest
 
 from .edge import FAULT, FORM, command_body, errors_in, response_texts, runs_of, wait_until
 
 pytestmark = FAULT
 
 RITUAL = "monthly-roadmap-checkin"
+# A ritual whose form a PM can send with one field filled in.
+ANSWERED = "launch-update"
 OWNER = "U0PRODOPS"
 PM = "U0PM00001"
 
@@ -123,3 +134,97 @@ def test_on_sqlite_a_signature_is_remembered_in_one_plain_transaction(
         traced.dispose()
     kinds = [statement.split()[0].upper() for statement in statements]
     assert kinds == ["BEGIN", "INSERT", "COMMIT"] * 2
+
+
+def signed_answer(sandbox: Sandbox, clock: FrozenClock) -> bytes:
+    """A PM's filled-in answer modal, as Slack posts its submission: bytes to send, and send again."""
+    definition = sandbox.library.get(ANSWERED)
+    with sandbox.session_factory.begin() as session:
+        run = create_manual_run(session, definition, clock.now(), note="replays")
+    assert sandbox.app.services.opener.open(run, clock.now()) is not None
+    sandbox.app.tick()
+    ws = sandbox.workspace
+    [prompt] = ws.dm_messages(PM)
+    sandbox.driver.click(PM, prompt, FILL_ACTION)
+    form = ws.wait_for(lambda: next((v for v in ws.open_views(PM) if v.callback_id == ANSWER_CALLBACK), None))
+    form.state = build_state(form, {"notes": "Shipped single sign-on"})
+    payload = view_submission(ws.state, PM, form, ws.mint_trigger(PM, form.id))
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def answers_saved(sandbox: Sandbox) -> int:
+    with sandbox.session_factory() as session:
+        return int(session.scalar(select(func.count()).select_from(Answer)) or 0)
+
+
+def test_a_replayed_answer_submission_is_refused_and_saved_once(
+    sandbox: Sandbox, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The answer's listener writes the request's record with the answer; a replay meets it there
+    and gets the edge's own refusal."""
+    body, signed_at = signed_answer(sandbox, clock), int(time.time())
+    with caplog.at_level(logging.INFO):
+        first = sandbox.driver.post(body, content_type=FORM, timestamp=signed_at)
+        replayed = sandbox.driver.post(body, content_type=FORM, timestamp=signed_at)
+    assert first.status == 200
+    assert (replayed.status, replayed.json) == (409, {"error": "request already handled"})
+    assert answers_saved(sandbox) == 1
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        "refused a replayed request: its signature was seen before"
+    ]
+    assert errors_in(caplog) == []
+    # Slack's own retry of the submission is let through, and saves nothing twice.
+    assert sandbox.driver.post(body, content_type=FORM, timestamp=signed_at, retry_num=1).status == 200
+    assert answers_saved(sandbox) == 1
+
+
+def test_the_same_submission_sent_twice_at_once_is_handled_once(sandbox: Sandbox, clock: FrozenClock) -> None:
+    body, signed_at = signed_answer(sandbox, clock), int(time.time())
+    start = threading.Barrier(2)
+
+    def send(_: int) -> int:
+        start.wait()
+        return sandbox.driver.post(body, content_type=FORM, timestamp=signed_at).status
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        statuses = sorted(pool.map(send, range(2)))
+    assert statuses == [200, 409]
+    assert answers_saved(sandbox) == 1
+
+
+def test_a_submissions_record_is_written_in_the_transaction_that_saves_the_answer(
+    sandbox: Sandbox, clock: FrozenClock
+) -> None:
+    """One write transaction for the submission, not a second one for its record before it."""
+    body = signed_answer(sandbox, clock)
+    trail: list[tuple[str, int, str]] = []
+
+    def executed(conn: Connection, _cursor: object, statement: str, *_args: object) -> None:
+        trail.append(("execute", id(conn.connection.dbapi_connection), " ".join(statement.split()[:3])))
+
+    def committed(conn: Connection) -> None:
+        trail.append(("commit", id(conn.connection.dbapi_connection), ""))
+
+    event.listen(sandbox.engine, "before_cursor_execute", executed)
+    event.listen(sandbox.engine, "commit", committed)
+    try:
+        assert sandbox.driver.post(body, content_type=FORM).status == 200
+    finally:
+        event.remove(sandbox.engine, "before_cursor_execute", executed)
+        event.remove(sandbox.engine, "commit", committed)
+    [(_, connection, _)] = [step for step in trail if step[2] == "INSERT INTO seen_requests"]
+    on_it = [what for kind, conn, what in trail if conn == connection and (kind == "commit" or what)]
+    recorded = on_it.index("INSERT INTO seen_requests")
+    saved = on_it.index("INSERT INTO answers")
+    assert recorded < saved < on_it.index("", recorded), on_it
+
+
+def test_a_replayed_submission_is_refused_by_another_replica_too(
+    sandbox: Sandbox, engine: object, database_url: str, clock: FrozenClock
+) -> None:
+    body, signed_at = signed_answer(sandbox, clock), int(time.time())
+    assert sandbox.driver.post(body, content_type=FORM, timestamp=signed_at).status == 200
+    with Sandbox(database_url, clock, library=sandbox.library, migrate=False) as other:
+        other.driver.verifier = sandbox.driver.verifier
+        assert other.driver.post(body, content_type=FORM, timestamp=signed_at).status == 409
+    assert answers_saved(sandbox) == 1
