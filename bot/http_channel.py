@@ -28,9 +28,14 @@ from waitress.channel import HTTPChannel
 
 class WorkerWrittenChannel(HTTPChannel):
     def writable(self) -> bool:
-        if self.requests and not (self.will_close or self.close_when_flushed) and self._worker_is_writing():
+        # The loop asks every connection at every turn, and at a rush most have a request
+        # waiting for a thread and nothing to send: those are answered by waitress's own check,
+        # without looking at the lock.
+        if not super().writable():
             return False
-        return bool(super().writable())
+        if self.will_close or self.close_when_flushed:
+            return True
+        return not (self.requests and self._worker_is_writing())
 
     def _worker_is_writing(self) -> bool:
         """A worker holds the output lock with less than the high watermark pending."""

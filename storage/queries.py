@@ -8,7 +8,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, CursorResult, Table, Update, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.dml import Insert, ReturningInsert
 
 from storage.models import Base, Run, RunState
 
@@ -26,21 +26,37 @@ def insert_ignoring_conflicts(
         return 0
     table = cast(Table, model.__table__)
     dialect = executor.dialect if isinstance(executor, Connection) else executor.get_bind().dialect
-    statement = _conflict_ignoring_insert(dialect.name, table)
+    if len(rows) == 1:
+        # One row, one plain statement: the database's count of changed rows is 1 or 0, and no
+        # row comes back to be read (at a deadline rush, each submission queues one this way).
+        # `inline()`: SQLAlchemy does not ask for the new primary key with an implicit RETURNING;
+        # `preserve_rowcount`: it keeps the count for an INSERT (only UPDATE and DELETE otherwise).
+        result = executor.execute(_conflict_ignoring_insert_of_one(dialect.name, table), rows[0])
+        return cast("CursorResult[Any]", result).rowcount
     # The rows go as parameters of one statement built once per table (SQLAlchemy sends them
     # as one multi-row INSERT), so it is compiled once, not at every call. Count what RETURNING
-    # gives back (only rows actually inserted): the rowcount cannot tell "new" from "already there".
-    result = executor.execute(statement, rows)
-    return len(result.fetchall())
+    # gives back (only rows actually inserted): for several rows, the count of changed rows
+    # cannot tell "new" from "already there" on every driver.
+    return len(executor.execute(_conflict_ignoring_insert_returning(dialect.name, table), rows).fetchall())
 
 
 @functools.cache
-def _conflict_ignoring_insert(dialect: str, table: Table) -> ReturningInsert[Any]:
+def _conflict_ignoring_insert(dialect: str, table: Table) -> Insert:
     if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+        return postgresql.insert(table).on_conflict_do_nothing()
     if dialect == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+        return sqlite.insert(table).on_conflict_do_nothing()
     raise NotImplementedError(f"no conflict-ignoring insert for {dialect}")  # pragma: no cover
+
+
+@functools.cache
+def _conflict_ignoring_insert_of_one(dialect: str, table: Table) -> Insert:
+    return _conflict_ignoring_insert(dialect, table).inline().execution_options(preserve_rowcount=True)
+
+
+@functools.cache
+def _conflict_ignoring_insert_returning(dialect: str, table: Table) -> ReturningInsert[Any]:
+    return _conflict_ignoring_insert(dialect, table).returning(*table.primary_key.columns)
 
 
 def changed_one_row(session: Session, statement: Update) -> bool:
