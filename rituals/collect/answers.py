@@ -25,7 +25,9 @@ from rituals.runs.participants import mark_answered
 from storage.models import Answer, Participant, ParticipantState, Run, RunState
 
 _ANSWER_COLUMNS = ("run_id", "ritual_id", "user_id", "version", "values", "late", "submitted_at", "source_id")
-_INSERT_ANSWER = insert(Answer.__table__).returning(Answer.__table__.c.id)  # type: ignore[arg-type]
+# Its new id comes back the way the database gives it most cheaply: SQLite's last row id, a
+# RETURNING on PostgreSQL (SQLAlchemy picks), rather than a RETURNING row to step to on SQLite.
+_INSERT_ANSWER = insert(Answer.__table__)  # type: ignore[arg-type]
 
 
 NOT_ASKED = "You are not asked to answer this one, so there is nothing to fill in."
@@ -174,7 +176,9 @@ def store_answer(
     # submission comes through here while Slack waits. The row is the object's; it is not
     # added to the session, which nothing after this reads it from.
     row = {column: getattr(answer, column) for column in _ANSWER_COLUMNS}
-    answer.id = session.connection().execute(_INSERT_ANSWER, row).scalar_one()
+    new_key = session.connection().execute(_INSERT_ANSWER, row).inserted_primary_key
+    assert new_key is not None  # a one-row INSERT has its key
+    answer.id = new_key[0]
     mark_answered(session, person.id, now)
     # The copy is laid out by the sender (`AnswerCopies`), not while Slack waits for the ack.
     enqueue_composed(

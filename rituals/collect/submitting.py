@@ -92,7 +92,9 @@ def read_for_submission(session: Session, token: str, user_id: str, source_id: s
     case (the submission was saved before, no such draft for this person, no participant)."""
     parameters = {"token": token, "user_id": user_id, "source_id": source_id}
     # On the transaction's connection: rows of columns, without the session's object loading.
-    row = session.connection().execute(_READ, parameters).one_or_none()
+    # At most one row matches (the draft's token is unique): `first()` does not ask SQLite for
+    # a second row to make sure.
+    row = session.connection().execute(_READ, parameters).first()
     if row is None:
         return None
     (
