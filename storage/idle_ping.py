@@ -13,7 +13,8 @@ the connection away and take another.
 A connection that dies while in steady use fails its first statement instead. SQLAlchemy then
 invalidates the whole pool, so the next checkouts connect afresh. `once_more_if_dropped` runs a
 piece of work again in that case; the request edge's replay record (the first statement of every
-Slack request), the health check, the tick and the outbox sender go through it, so a database
+Slack request, or, for an answer submission, the transaction that saves the answer and writes
+that record), the health check, the tick and the outbox sender go through it, so a database
 restart costs them a retry, not a failure.
 """
 

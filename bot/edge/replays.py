@@ -46,9 +46,10 @@ class SeenRequests:
 
     def first_time(self, key: str, now: datetime) -> bool:
         """Record `key`; True when no replica had recorded it before."""
-        # The first statement of every Slack request: if the database had dropped its pooled
+        # The first statement of a Slack request: if the database had dropped its pooled
         # connection (a restart, a failover), it meets that first and renews the pool, and the
-        # request's own work finds fresh connections (`storage.idle_ping`).
+        # request's own work finds fresh connections (`storage.idle_ping`). A listener that
+        # writes the record itself (`to_write`) tries its transaction once more the same way.
         new = once_more_if_dropped(lambda: self._record(key, now), "recording the request")
         self._prune_now_and_then(now)
         return new == 1

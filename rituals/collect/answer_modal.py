@@ -55,6 +55,7 @@ from rituals.collect.submitting import PersonFacts, RunFacts, read_for_submissio
 from rituals.definition.loading import UnknownRitual
 from rituals.definition.schema import FormField, RitualDefinition
 from rituals.services import Services
+from storage.idle_ping import once_more_if_dropped
 from storage.models import Answer, Participant, Run, RunState
 
 log = logging.getLogger(__name__)
@@ -373,6 +374,16 @@ def submit_answer(
     quickly at a deadline; the copy for the DM and the prompt's redraw are queued in it and go
     out after the acknowledgement. The request's replay `record`, when the caller hands it over,
     is written in the same transaction: `SeenBefore` if it was handled already, nothing done."""
+    # Over HTTP this transaction is the request's first use of the database (the edge left the
+    # replay record to it), so it meets a pooled connection that a database restart dropped:
+    # once more then, on a fresh one, as the edge's own record does. The first attempt rolled
+    # back with its connection.
+    return once_more_if_dropped(lambda: _submit(services, user_id, view, record), "saving the answer")
+
+
+def _submit(
+    services: Services, user_id: str, view: Mapping[str, Any], record: RequestRecord | None
+) -> SubmitOutcome:
     source_id = f"view:{view.get('id')}"
     now = services.clock.now()
     meta = _view_meta(view)

@@ -13,12 +13,21 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.pool import NullPool
 
 from bot.sandbox import Sandbox
+from core.clock import FrozenClock
 from core.types import JsonDict
+from rituals.collect.forms.ids import ANSWER_CALLBACK
+from rituals.collect.prompts import FILL_ACTION
+from rituals.runs.opening import create_manual_run
 from simulator import BotReply
+from simulator.payloads import view_submission
+from simulator.view_state import build_state
 from storage.database import create_database_engine
-from storage.models import Run
+from storage.models import Answer, Run
 
 FORM = "application/x-www-form-urlencoded"
+PM = "U0PM00001"
+# A ritual whose form a PM can send with one field filled in.
+ANSWERED = "launch-update"
 # Every test of the suite is bounded: a hang (a server reading a huge body) fails, not blocks CI.
 FAULT = [pytest.mark.e2e, pytest.mark.fault, pytest.mark.timeout(180)]
 
@@ -93,3 +102,24 @@ def terminate(database_url: str, pids: list[int]) -> None:
                 assert ended, f"server process {pid} did not end within 5 s"
     finally:
         killer.dispose()
+
+
+def signed_answer(sandbox: Sandbox, clock: FrozenClock) -> bytes:
+    """A PM's filled-in answer modal, as Slack posts its submission: bytes to send, and send again."""
+    definition = sandbox.library.get(ANSWERED)
+    with sandbox.session_factory.begin() as session:
+        run = create_manual_run(session, definition, clock.now(), note="fault suite")
+    assert sandbox.app.services.opener.open(run, clock.now()) is not None
+    sandbox.app.tick()
+    ws = sandbox.workspace
+    [prompt] = ws.dm_messages(PM)
+    sandbox.driver.click(PM, prompt, FILL_ACTION)
+    form = ws.wait_for(lambda: next((v for v in ws.open_views(PM) if v.callback_id == ANSWER_CALLBACK), None))
+    form.state = build_state(form, {"notes": "Shipped single sign-on"})
+    payload = view_submission(ws.state, PM, form, ws.mint_trigger(PM, form.id))
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def answers_saved(sandbox: Sandbox) -> int:
+    with sandbox.session_factory() as session:
+        return int(session.scalar(select(func.count()).select_from(Answer)) or 0)

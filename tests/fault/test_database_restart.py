@@ -15,8 +15,20 @@ import pytest
 
 from bot.sandbox import Sandbox
 from bot.scheduler import start_clock
+from core.clock import FrozenClock
 
-from .edge import FAULT, backends_of, errors_in, response_texts, runs_of, terminate, wait_until
+from .edge import (
+    FAULT,
+    FORM,
+    answers_saved,
+    backends_of,
+    errors_in,
+    response_texts,
+    runs_of,
+    signed_answer,
+    terminate,
+    wait_until,
+)
 
 pytestmark = FAULT
 
@@ -67,4 +79,19 @@ def test_the_tick_runs_once_more_when_its_connection_had_been_dropped(
         assert ticked.wait(20)
     finally:
         clock.shutdown()
+    assert errors_in(caplog) == []
+
+
+def test_an_answer_submitted_right_after_the_database_dropped_the_pool_is_saved(
+    sandbox: Sandbox, database_url: str, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The submission's transaction is its first use of the database (its replay record is
+    written there), so it is the one that meets the dropped connection and tries once more."""
+    body = signed_answer(sandbox, clock)
+    drop_every_pooled_connection(sandbox, database_url)
+    caplog.set_level(logging.INFO)
+    reply = sandbox.driver.post(body, content_type=FORM)
+    assert (reply.status, reply.body.strip()) == (200, "")
+    assert answers_saved(sandbox) == 1
+    assert "saving the answer again on a new one" in caplog.text
     assert errors_in(caplog) == []

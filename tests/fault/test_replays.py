@@ -8,30 +8,32 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import Connection, Engine, event, func, select
+from sqlalchemy import Connection, Engine, event
 
 from bot.edge.replays import REMEMBER_FOR, SeenRequests
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
-from rituals.collect.forms.ids import ANSWER_CALLBACK
-from rituals.collect.prompts import FILL_ACTION
-from rituals.runs.opening import create_manual_run
 from rituals.runs.trigger_confirmation import TRIGGER_CONFIRM_ACTION
-from simulator.payloads import view_submission
-from simulator.view_state import build_state
 from storage.database import create_database_engine
-from storage.models import Answer, SeenRequest
+from storage.models import SeenRequest
 
-from .edge import FAULT, FORM, command_body, errors_in, response_texts, runs_of, wait_until
+from .edge import (
+    FAULT,
+    FORM,
+    answers_saved,
+    command_body,
+    errors_in,
+    response_texts,
+    runs_of,
+    signed_answer,
+    wait_until,
+)
 
 pytestmark = FAULT
 
 RITUAL = "monthly-roadmap-checkin"
-# A ritual whose form a PM can send with one field filled in.
-ANSWERED = "launch-update"
 OWNER = "U0PRODOPS"
 PM = "U0PM00001"
 
@@ -134,27 +136,6 @@ def test_on_sqlite_a_signature_is_remembered_in_one_plain_transaction(
         traced.dispose()
     kinds = [statement.split()[0].upper() for statement in statements]
     assert kinds == ["BEGIN", "INSERT", "COMMIT"] * 2
-
-
-def signed_answer(sandbox: Sandbox, clock: FrozenClock) -> bytes:
-    """A PM's filled-in answer modal, as Slack posts its submission: bytes to send, and send again."""
-    definition = sandbox.library.get(ANSWERED)
-    with sandbox.session_factory.begin() as session:
-        run = create_manual_run(session, definition, clock.now(), note="replays")
-    assert sandbox.app.services.opener.open(run, clock.now()) is not None
-    sandbox.app.tick()
-    ws = sandbox.workspace
-    [prompt] = ws.dm_messages(PM)
-    sandbox.driver.click(PM, prompt, FILL_ACTION)
-    form = ws.wait_for(lambda: next((v for v in ws.open_views(PM) if v.callback_id == ANSWER_CALLBACK), None))
-    form.state = build_state(form, {"notes": "Shipped single sign-on"})
-    payload = view_submission(ws.state, PM, form, ws.mint_trigger(PM, form.id))
-    return urlencode({"payload": json.dumps(payload)}).encode()
-
-
-def answers_saved(sandbox: Sandbox) -> int:
-    with sandbox.session_factory() as session:
-        return int(session.scalar(select(func.count()).select_from(Answer)) or 0)
 
 
 def test_a_replayed_answer_submission_is_refused_and_saved_once(
