@@ -83,11 +83,11 @@ class ListenerWrittenRecord:
     """A request's record that its listener writes (`core.request_record.RequestRecord`)."""
 
     def __init__(self, key: str, seen_at: datetime) -> None:
-        self.key = key
+        self._key = key
         self._seen_at = seen_at
 
     def first_time(self, connection: Connection) -> bool:
-        return _insert(connection, self.key, self._seen_at) == 1
+        return _insert(connection, self._key, self._seen_at) == 1
 
 
 def _insert(connection: Connection, key: str, now: datetime) -> int:
