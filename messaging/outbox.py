@@ -31,7 +31,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, and_, bindparam, case, or_, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from core.clock import Clock
 from messaging.gateway import (
@@ -163,7 +176,7 @@ def enqueue_many(session: Any, posts: Sequence[Outgoing], now: datetime) -> int:
     ]
     new = insert_ignoring_conflicts(session, Delivery, rows)
     if new:
-        _announce(session)
+        announce(session)
     return new
 
 
@@ -228,6 +241,46 @@ def enqueue_composed(
     return _insert(session, _row(key, kind, target, payload, now, now, run_id))
 
 
+def composed_delivery(
+    *,
+    key: ColumnElement[str],
+    kind: str,
+    target: ColumnElement[str],
+    composer: str,
+    source: ColumnElement[Any],
+    now: ColumnElement[datetime],
+    run_id: ColumnElement[int],
+) -> Select[Any]:
+    """The row `enqueue_composed` queues, as a one-row SELECT for an ``INSERT … SELECT`` in the
+    statement that creates its `source` (a new row's id, known only inside that statement).
+
+    The values are SQL expressions (bound parameters, say), so the statement is built once.
+    The caller inserts it ignoring a conflict on the key, as `enqueue_composed` does, and calls
+    `announce` on its session when a row was inserted. PostgreSQL only: the payload is built
+    with its ``json_build_object``."""
+    columns = cast(Table, Delivery.__table__).c
+
+    def constant(name: str, value: Any) -> ColumnElement[Any]:
+        return literal(value, columns[name].type).label(name)
+
+    payload = func.json_build_object(
+        COMPOSED, func.json_build_object("composer", composer, "source", source), type_=JSON
+    )
+    # The columns `_row` fills, with the same values.
+    return select(
+        run_id.label("run_id"),
+        key.label("dedupe_key"),
+        constant("kind", kind),
+        target.label("target"),
+        payload.label("payload"),
+        constant("state", DeliveryState.PENDING.value),
+        now.label("not_before"),
+        constant("attempts", 0),
+        constant("maybe_sent", False),
+        now.label("created_at"),
+    )
+
+
 def enqueue_file(
     session: Any,
     *,
@@ -272,7 +325,7 @@ def _insert(session: Any, row: dict[str, Any]) -> bool:
     # On the transaction's connection: one plain statement, without the session's bookkeeping.
     if insert_ignoring_conflicts(session.connection(), Delivery, [row]) != 1:
         return False
-    _announce(session)
+    announce(session)
     return True
 
 
@@ -299,7 +352,7 @@ def _row(
     }
 
 
-def _announce(session: Any) -> None:
+def announce(session: Any) -> None:
     """Say a delivery was queued: the background sender of this process wakes when the
     transaction commits. On PostgreSQL every replica listening hears it then too, from the
     trigger on the deliveries table (migration 0009), which costs the transaction no round trip."""

@@ -49,10 +49,11 @@ def change_participants(session: Session, *where: ColumnElement[bool], **values:
 
 # Answering is the change a deadline brings by the hundred: built once, compiled once, and on
 # the table rather than the mapped class, so it runs as plain SQL without the ORM's bulk-update
-# bookkeeping. A participant object loaded in the session keeps its old values.
+# bookkeeping. A participant object loaded in the session keeps its old values. Its parameters:
+# `participant` (the row's id) and `answered_at`.
 _PARTICIPANTS_TABLE = cast(Table, Participant.__table__)
 _PARTICIPANTS = _PARTICIPANTS_TABLE.c
-_ANSWERED = (
+ANSWERED = (
     update(_PARTICIPANTS_TABLE)
     .where(_PARTICIPANTS.id == bindparam("participant"))
     .values(
@@ -67,4 +68,4 @@ _ANSWERED = (
 def mark_answered(session: Session, participant_id: int, now: datetime) -> None:
     """`change_participants` for one participant who answered: their prompt is redrawn too.
     The session's copy of the participant, if it holds one, is not refreshed."""
-    session.connection().execute(_ANSWERED, {"participant": participant_id, "answered_at": now})
+    session.connection().execute(ANSWERED, {"participant": participant_id, "answered_at": now})
