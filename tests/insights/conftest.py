@@ -183,11 +183,16 @@ def prompt_of(sandbox: Sandbox, user: str, run: Run) -> Message:
 
 
 def open_form(sandbox: Sandbox, user: str, run: Run) -> ViewRecord:
+    # The modal the click opens, not one already open: the bot opens it after the click's
+    # acknowledgement, and a form open from before would be taken for it until then.
+    earlier = sandbox.workspace.last_modal(user)
     sandbox.driver.click(user, prompt_of(sandbox, user, run), FILL_ACTION)
 
     def ready() -> ViewRecord | None:
         view = sandbox.workspace.last_modal(user)
-        return view if view is not None and view.callback_id == ANSWER_CALLBACK else None
+        if view is None or view.callback_id != ANSWER_CALLBACK:
+            return None
+        return view if earlier is None or view.id != earlier.id else None
 
     found: ViewRecord = sandbox.workspace.wait_for(ready)
     return found
