@@ -14,7 +14,8 @@ holder of the lease, so two replicas, or a sender that died mid-way, cannot post
 Most rows carry the post itself. A post that would cost its request too much to lay out (the
 copy of an answer, queued by every PM at a deadline rush) is queued as what to compose it from
 (`enqueue_composed`), and the sender composes it when it sends it, with the composer the app
-registered under its name.
+registered under its name. A caller that creates the source in the same statement queues the
+row with `composed_delivery` instead.
 """
 
 from __future__ import annotations
