@@ -11,6 +11,9 @@ waitress's I/O loop (the process's main thread), from Linux's /proc.
 Baseline, in the same run: the very same signed bodies, C concurrent, into a bare Bolt app that
 acks a constant (`benchmarks.bare_bolt`), its own process on the same waitress configuration.
 Run: `.venv/bin/python -m benchmarks.answer_rush [-n 200] [-c 50] [--rounds 3] [--database URL]`.
+With `--against DIR`, every round also measures the bot of another checkout (the code before a
+change, in a `git worktree`) right before or after this one, the order alternating, and prints
+each round's two side by side with their ratios.
 """
 
 from __future__ import annotations
@@ -256,6 +259,12 @@ def main() -> None:
     parser.add_argument(
         "--code", type=Path, help="measure the bot of another checkout (e.g. before a change)"
     )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="also measure the bot of another checkout in every round, next to this one in time, "
+        "and print the two side by side, round by round",
+    )
     parser.add_argument("--threads", type=int, help="RITUALBOT_HTTP_THREADS for both servers")
     arguments = parser.parse_args()
     ours: list[float] = []
@@ -263,12 +272,25 @@ def main() -> None:
     ours_first: list[float] = []
     cpu: list[CpuUse] = []
     baseline_cpu: list[CpuUse] = []
-    for _ in range(arguments.rounds):
+    pairs: list[tuple[Round, Round]] = []
+    settings = {"RITUALBOT_HTTP_THREADS": str(arguments.threads)} if arguments.threads else {}
+
+    def measure(code: Path | None) -> Round:
         url = arguments.database or scratch_database()
         if arguments.database:
             reset(url)
-        settings = {"RITUALBOT_HTTP_THREADS": str(arguments.threads)} if arguments.threads else {}
-        measured = one_round(arguments.n, arguments.concurrency, url, arguments.code, settings)
+        return one_round(arguments.n, arguments.concurrency, url, code, settings)
+
+    for number in range(arguments.rounds):
+        if arguments.against is None:
+            measured = measure(arguments.code)
+        elif number % 2 == 0:  # which goes first alternates, so a drifting machine favours neither
+            measured = measure(arguments.code)
+            pairs.append((measured, measure(arguments.against)))
+        else:
+            other = measure(arguments.against)
+            measured = measure(arguments.code)
+            pairs.append((measured, other))
         ours += measured.ours
         baseline += measured.baseline
         ours_first += measured.ours_first
@@ -296,6 +318,36 @@ def main() -> None:
         f"bare Bolt {_ms(baseline_cpu, 'total')}; of which waitress's I/O loop thread: bot "
         f"{_ms(cpu, 'main_thread')}, bare Bolt {_ms(baseline_cpu, 'main_thread')}"
     )
+    if pairs:
+        print_pairs(pairs, arguments.against)
+
+
+def print_pairs(pairs: list[tuple[Round, Round]], other: Path | None) -> None:
+    """This bot against the other checkout's, each round's two measured back to back: the
+    ratios of the pair (below 1: this one is faster), so the machine's drift over the rounds
+    does not count."""
+    print(f"round by round, this bot / the bot of {other}:")
+    figures: dict[str, list[float]] = {"ack median": [], "ack p99": [], "CPU per submission": []}
+    for number, (mine, theirs) in enumerate(pairs, 1):
+        ratios = {
+            "ack median": percentile(mine.ours, 50) / percentile(theirs.ours, 50),
+            "ack p99": percentile(mine.ours, 99) / percentile(theirs.ours, 99),
+            "CPU per submission": mine.cpu_per_submission.total / theirs.cpu_per_submission.total,
+        }
+        for name, ratio in ratios.items():
+            figures[name].append(ratio)
+        print(
+            f"  round {number}: median {percentile(mine.ours, 50) * 1000:.0f} / "
+            f"{percentile(theirs.ours, 50) * 1000:.0f} ms, p99 {percentile(mine.ours, 99) * 1000:.0f} / "
+            f"{percentile(theirs.ours, 99) * 1000:.0f} ms, CPU {mine.cpu_per_submission.total * 1000:.1f} / "
+            f"{theirs.cpu_per_submission.total * 1000:.1f} ms"
+        )
+    for name, ratios in figures.items():
+        lower = sum(ratio < 1 for ratio in ratios)
+        print(
+            f"  {name}: median ratio {statistics.median(ratios):.2f} "
+            f"({min(ratios):.2f} to {max(ratios):.2f}), this bot lower in {lower} of {len(ratios)} rounds"
+        )
 
 
 def _ms(uses: list[CpuUse], part: str) -> str:
