@@ -267,18 +267,16 @@ def composed_delivery(
     payload = func.json_build_object(
         COMPOSED, func.json_build_object("composer", composer, "source", source), type_=JSON
     )
-    # The columns `_row` fills, with the same values.
+    # The columns `_row` fills.
     return select(
         run_id.label("run_id"),
         key.label("dedupe_key"),
         constant("kind", kind),
         target.label("target"),
         payload.label("payload"),
-        constant("state", DeliveryState.PENDING.value),
         now.label("not_before"),
-        constant("attempts", 0),
-        constant("maybe_sent", False),
         now.label("created_at"),
+        *(constant(name, value) for name, value in _NEW_DELIVERY.items()),
     )
 
 
@@ -345,12 +343,14 @@ def _row(
         "kind": kind,
         "target": target,
         "payload": payload,
-        "state": DeliveryState.PENDING.value,
         "not_before": not_before,
-        "attempts": 0,
-        "maybe_sent": False,
         "created_at": now,
+        **_NEW_DELIVERY,
     }
+
+
+# What every delivery starts with, whichever way it is queued (`_row`, `composed_delivery`).
+_NEW_DELIVERY = {"state": DeliveryState.PENDING.value, "attempts": 0, "maybe_sent": False}
 
 
 def announce(session: Any) -> None:
