@@ -4,14 +4,17 @@ The crash trials, the replica trials and the end-to-end benchmarks judge the bot
 `ritualbot run --http` in a subprocess with only the environment a deployment would give it,
 Slack's side played by a `SimulatedWorkspace` over real HTTP, the trigger sent as a signed
 slash command, and the effects read back from what the workspace received. Nothing here
-imports the bot's code: the process is all there is, so it can be killed with SIGKILL at any
-moment, as a crashed host would.
+imports the bot's code (the built-in rituals' YAML files are read, no more): the process is all
+there is, so it can be killed with SIGKILL at any moment, as a crashed host would.
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,10 +23,12 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from types import TracebackType
 
 import httpx
+import yaml
 
 from simulator.workspace import SimulatedWorkspace
 
@@ -47,18 +52,40 @@ def bot_environment(
     extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The environment a deployment would give `ritualbot` against ``workspace``: this process's
-    own, without its Slack, database and ritualbot settings."""
+    own, without its Slack, database and ritualbot settings.
+
+    The built-in rituals are switched off (see :func:`builtin_rituals_switched_off`); the
+    folders of ``rituals_path`` come after, so a trial may still replace one of them."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(_OWN_SETTINGS)}
+    folders = [builtin_rituals_switched_off(), *(rituals_path or ())]
     env.update(
         SLACK_BOT_TOKEN=workspace.bot_token,
         SLACK_SIGNING_SECRET=workspace.signing_secret,
         SLACK_API_URL=workspace.api_url,
         DATABASE_URL=database_url,
+        RITUALS_PATH=os.pathsep.join(str(folder) for folder in folders),
     )
-    if rituals_path is not None:
-        env["RITUALS_PATH"] = os.pathsep.join(str(path) for path in rituals_path)
     env.update(extra or {})
     return env
+
+
+@functools.cache
+def builtin_rituals_switched_off() -> Path:
+    """A ``RITUALS_PATH`` folder replacing each built-in ritual with a copy of it that is
+    ``enabled: false``, the way a team switches one off.
+
+    The bot processes here run on the wall clock, and a fresh database catches up on a ritual
+    that came due in its catch-up window: on a Thursday afternoon in New York the built-in
+    launch update would DM the trial's people mid-trial, and its prompts would be counted with
+    the trial's. Switched off, the built-ins are still loaded, and can still be triggered."""
+    folder = Path(tempfile.mkdtemp(prefix="ritualbot-builtins-off-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    for source in resources.files("rituals.library").iterdir():
+        if source.name.endswith(".yml"):
+            ritual = yaml.safe_load(source.read_text())
+            ritual["enabled"] = False
+            (folder / source.name).write_text(yaml.safe_dump(ritual, sort_keys=False))
+    return folder
 
 
 def ritualbot_command() -> list[str]:

@@ -126,16 +126,17 @@ def trigger_command(ritual: str, confirmed: bool) -> None:
                 "nothing was opened. Add --yes to open another one and prompt everyone again."
             )
         triggered = trigger_run(domain.services, definition, note="triggered from the command line")
-        # One tick sends what is due now; prompts timed for later (each person's local time)
-        # are sent by the running bot.
-        report = domain.tick()
+        # Only the outbox, not a whole tick: a tick would also open any other ritual that has
+        # come due and report its prompts as this run's. Prompts timed for later (each
+        # person's local time) are sent by the running bot.
+        report = domain.sender.send_due()
         run = triggered.run
         if triggered.opened is None:
             click.echo(f"run {run.id} of {definition.id} is {run.state.value}; nothing new was opened")
         else:
             click.echo(
                 f"opened run {run.id} of {definition.id} for {len(triggered.opened.participants)} "
-                f"participants; {report.sent.sent} messages sent"
+                f"participants; {report.sent} messages sent"
             )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -16,6 +15,8 @@ import httpx
 import pytest
 
 from simulator import SimulatedWorkspace, SlackDriver
+from simulator.bot_process import bot_environment
+from tests.e2e.conftest import write_trial_ritual
 
 
 def _free_port() -> int:
@@ -34,14 +35,7 @@ def test_run_serves_and_stops_cleanly_on_sigterm(
     workspace: SimulatedWorkspace, database_url: str, engine: object, tmp_path: Path
 ) -> None:
     port = _free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RITUAL", "DATABASE_URL"))},
-        "SLACK_BOT_TOKEN": workspace.bot_token,
-        "SLACK_SIGNING_SECRET": workspace.signing_secret,
-        "SLACK_API_URL": workspace.api_url,
-        "DATABASE_URL": database_url,
-        "RITUALBOT_TICK_SECONDS": "1",
-    }
+    env = bot_environment(workspace, database_url, extra={"RITUALBOT_TICK_SECONDS": "1"})
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
@@ -82,12 +76,10 @@ def test_run_serves_and_stops_cleanly_on_sigterm(
 def test_trigger_command_opens_a_run_and_sends_prompts(
     workspace: SimulatedWorkspace, database_url: str, engine: object, tmp_path: Path
 ) -> None:
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RITUAL", "DATABASE_URL"))},
-        "SLACK_BOT_TOKEN": workspace.bot_token,
-        "SLACK_API_URL": workspace.api_url,
-        "DATABASE_URL": database_url,
-    }
+    # Another ritual of the same people, due every minute: the trigger opens only the ritual it
+    # names, whatever else has come due (a built-in one, on some afternoons, would too).
+    always_due = write_trial_ritual(tmp_path / "rituals", "always-due", cron="* * * * *")
+    env = bot_environment(workspace, database_url, rituals_path=[always_due])
     command = [sys.executable, "-m", "bot", "trigger", "monthly-roadmap-checkin"]
     # The first and the confirmed trigger must fall in one minute (a run is keyed by the minute):
     # a trigger takes a few seconds, so late in a minute the test starts with the next one.

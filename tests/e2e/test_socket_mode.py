@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from simulator import SimulatedWorkspace
+from simulator.bot_process import bot_environment
 from simulator.scopes import DEFAULT_SCOPES
 
 ANA = "U0PM00001"
@@ -26,14 +26,11 @@ def workspace() -> Iterator[SimulatedWorkspace]:
 
 def _socket_mode_env(workspace: SimulatedWorkspace, database_url: str, app_token: str) -> dict[str, str]:
     # Socket Mode authenticates with the app token: no signing secret, and no HTTP port.
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RITUAL", "DATABASE_URL"))},
-        "SLACK_BOT_TOKEN": workspace.bot_token,
-        "SLACK_APP_TOKEN": app_token,
-        "SLACK_API_URL": workspace.api_url,
-        "DATABASE_URL": database_url,
-        "RITUALBOT_TICK_SECONDS": "1",
-    }
+    env = bot_environment(
+        workspace, database_url, extra={"SLACK_APP_TOKEN": app_token, "RITUALBOT_TICK_SECONDS": "1"}
+    )
+    del env["SLACK_SIGNING_SECRET"]
+    return env
 
 
 def _wait_until_connected(workspace: SimulatedWorkspace, process: subprocess.Popen[str]) -> None:
