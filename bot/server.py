@@ -22,6 +22,7 @@ from bot.edge.middleware import RequestEdge
 from bot.edge.replays import SeenRequests
 from bot.http_channel import WorkerWrittenChannel
 from bot.in_flight import RequestsInFlight
+from bot.logging_setup import QUEUE_WARNING_EVERY_SECONDS, AtMostEvery
 from handlers.wiring import records_its_own_request
 from storage.idle_ping import once_more_if_dropped
 
@@ -100,6 +101,10 @@ class HttpServer:
             raise TypeError(f"expected one listening socket, got {type(server).__name__}")
         # Connections are made as they are accepted, once the server runs (`bot.http_channel`).
         server.channel_class = WorkerWrittenChannel
+        # Its "Task queue depth" warning, once a minute rather than for every request of a rush.
+        server.task_dispatcher.queue_logger = AtMostEvery(  # type: ignore[assignment]  # a Logger in the stubs
+            logging.getLogger("waitress.queue"), QUEUE_WARNING_EVERY_SECONDS
+        )
         self._server = server
         self._thread: threading.Thread | None = None
 
