@@ -3,7 +3,8 @@
 One thread drains the outbox (`OutboxSender.send_due`, which posts on its own pool of sender
 threads) whenever it is woken:
 
-* at once, when a transaction of this process that queued a delivery commits;
+* at once, when a transaction of this process that queued a delivery commits (a session's,
+  or one without a session that rings the `OutboxBell` after its commit);
 * within about a second when another replica queued one: on PostgreSQL it LISTENs for the
   NOTIFY that the deliveries table's trigger sends on commit; elsewhere, and as a fallback,
   it polls.
@@ -27,6 +28,7 @@ from sqlalchemy import Engine, event
 
 from bot.in_flight import RequestsInFlight
 from messaging.outbox import NOTIFY_CHANNEL, QUEUED, OutboxSender
+from messaging.outbox_bell import OutboxBell
 from storage.database import SessionFactory
 from storage.idle_ping import once_more_if_dropped
 
@@ -52,8 +54,10 @@ class BackgroundSender:
         in_flight: RequestsInFlight | None = None,
         max_defer: float = MAX_DEFER_SECONDS,
         busy_batch: int = BUSY_BATCH,
+        bell: OutboxBell | None = None,
     ) -> None:
         self._sender = sender
+        self._bell = bell
         self._in_flight = in_flight
         self._max_defer = max_defer
         self._busy_batch = busy_batch
@@ -68,6 +72,8 @@ class BackgroundSender:
 
     def start(self) -> BackgroundSender:
         event.listen(self._session_factory, "after_commit", self._after_commit)
+        if self._bell is not None:
+            self._bell.listen(self.wake)
         self._spawn(self._drain_when_woken, "outbox-sender")
         if self._engine.dialect.name == "postgresql":
             self._spawn(self._listen, "outbox-listener")
@@ -85,6 +91,8 @@ class BackgroundSender:
         self._wake.set()
         if event.contains(self._session_factory, "after_commit", self._after_commit):
             event.remove(self._session_factory, "after_commit", self._after_commit)
+        if self._bell is not None:
+            self._bell.stop_listening(self.wake)
         self._sender.stop()
         for thread in self._threads:
             thread.join()

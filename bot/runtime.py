@@ -82,7 +82,11 @@ class Runtime:
     def start_sender(self) -> None:
         """The outbox sender, woken as rows are queued (the tick wakes it too, once it runs)."""
         self.background_sender = BackgroundSender(
-            self.app.sender, self.session_factory, self.engine, in_flight=self.in_flight
+            self.app.sender,
+            self.session_factory,
+            self.engine,
+            in_flight=self.in_flight,
+            bell=self.app.services.outbox_bell,
         ).start()
         self.app.tick.hand_delivery_to(self.background_sender.wake)
 

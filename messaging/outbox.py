@@ -35,6 +35,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import (
     JSON,
     ColumnElement,
+    Connection,
     Select,
     Table,
     and_,
@@ -62,7 +63,7 @@ from messaging.pacing import Pacer
 from messaging.webhooks import WebhookSender
 from storage.database import SessionFactory
 from storage.models import Delivery, DeliveryState
-from storage.queries import insert_ignoring_conflicts
+from storage.queries import conflict_ignoring_insert, insert_ignoring_conflicts
 
 log = logging.getLogger(__name__)
 
@@ -238,8 +239,37 @@ def enqueue_composed(
     The post is laid out as `enqueue_split` lays it out: what does not fit one message follows
     in its thread. A caller that must answer quickly queues this instead of the post itself.
     """
+    if not queue_composed(
+        session.connection(),
+        key=key,
+        kind=kind,
+        target=target,
+        composer=composer,
+        source=source,
+        now=now,
+        run_id=run_id,
+    ):
+        return False
+    announce(session)
+    return True
+
+
+def queue_composed(
+    connection: Connection,
+    *,
+    key: str,
+    kind: str,
+    target: str,
+    composer: str,
+    source: str | int,
+    now: datetime,
+    run_id: int | None = None,
+) -> bool:
+    """`enqueue_composed` in the transaction `connection` is in, as one statement of driver SQL;
+    the caller wakes the sender once it commits (`OutboxBell.ring`)."""
     payload = {COMPOSED: {"composer": composer, "source": source}}
-    return _insert(session, _row(key, kind, target, payload, now, now, run_id))
+    row = _row(key, kind, target, payload, now, now, run_id)
+    return _QUEUE_ONE.execute(connection, row).rowcount == 1
 
 
 def composed_delivery(
@@ -351,6 +381,12 @@ def _row(
 
 # What every delivery starts with, whichever way it is queued (`_row`, `composed_delivery`).
 _NEW_DELIVERY = {"state": DeliveryState.PENDING.value, "attempts": 0, "maybe_sent": False}
+# One delivery of `_row`'s columns, queued as driver SQL: the answer's copy is queued by every
+# submission of a deadline rush.
+_QUEUE_ONE = conflict_ignoring_insert(
+    cast(Table, Delivery.__table__),
+    ("run_id", "dedupe_key", "kind", "target", "payload", "not_before", "created_at", *_NEW_DELIVERY),
+)
 
 
 def announce(session: Any) -> None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
+
+from sqlalchemy import Engine
 
 from core.clock import Clock
 from messaging.doctor import Doctor
 from messaging.gateway import SlackGateway
+from messaging.outbox_bell import OutboxBell
 from rituals.collect.key_results import KeyResultCheckins
 from rituals.definition.loading import RitualLibrary
 from rituals.definition.reloading import ReloadRituals
@@ -34,3 +38,10 @@ class Services:
     doctor: Doctor | None = None
     # Who keeps key results, for forms with a key_results field (none: such fields ask nothing).
     key_results: KeyResultCheckins | None = None
+    # Rung after a transaction without a session queued a delivery (`messaging.outbox_bell`).
+    outbox_bell: OutboxBell = field(default_factory=OutboxBell)
+
+    @property
+    def engine(self) -> Engine:
+        """The engine the sessions are bound to, for a transaction without a session."""
+        return cast(Engine, self.session_factory.kw["bind"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import Connection, CursorResult, Table, Update, select
@@ -10,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert, ReturningInsert
 
+from storage.driver_sql import DriverSQL
 from storage.models import Base, Run, RunState
 
 
@@ -47,6 +49,14 @@ def _conflict_ignoring_insert(dialect: str, table: Table) -> Insert:
     if dialect == "sqlite":
         return sqlite.insert(table).on_conflict_do_nothing()
     raise NotImplementedError(f"no conflict-ignoring insert for {dialect}")  # pragma: no cover
+
+
+def conflict_ignoring_insert(table: Table, columns: Sequence[str]) -> DriverSQL:
+    """`insert_ignoring_conflicts` for one row of `columns`, built once by its caller and run as
+    driver SQL (`storage.driver_sql`), for an INSERT on the path of every Slack request; its
+    result's `rowcount` is 1 when the row was new, 0 when its key was there before."""
+    # `inline()`: no RETURNING of the new key, which PostgreSQL's compiler would otherwise add.
+    return DriverSQL(lambda dialect: _conflict_ignoring_insert(dialect, table).inline(), columns=columns)
 
 
 @functools.cache

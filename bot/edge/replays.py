@@ -11,12 +11,13 @@ import logging
 import threading
 import time
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import Connection, Engine, delete
+from sqlalchemy import Connection, Engine, Table, delete
 
 from storage.idle_ping import once_more_if_dropped
 from storage.models import SeenRequest
-from storage.queries import insert_ignoring_conflicts
+from storage.queries import conflict_ignoring_insert
 
 log = logging.getLogger(__name__)
 
@@ -90,5 +91,9 @@ class ListenerWrittenRecord:
         return _insert(connection, self._key, self._seen_at) == 1
 
 
+# Every Slack request writes one: driver SQL, without SQLAlchemy's per-execution bookkeeping.
+_RECORD = conflict_ignoring_insert(cast(Table, SeenRequest.__table__), ("signature", "seen_at"))
+
+
 def _insert(connection: Connection, key: str, now: datetime) -> int:
-    return insert_ignoring_conflicts(connection, SeenRequest, [{"signature": key, "seen_at": now}])
+    return _RECORD.execute(connection, {"signature": key, "seen_at": now}).rowcount

@@ -20,6 +20,7 @@ from handlers.payloads import BlockActions, ViewSubmission, parse, parse_checked
 from handlers.registry import ListenerSpec
 from handlers.responses import ack_submission, update_view
 from rituals.collect import answer_modal as answering
+from rituals.collect import answer_submission as submitting
 from rituals.collect.forms.ids import (
     ADD_ITEM_ACTION,
     ANSWER_CALLBACK,
@@ -125,7 +126,7 @@ def submit(ack: Ack, body: dict[str, Any], context: BoltContext, services: Servi
     # The view as Slack sent it (validated above), not a copy dumped from the model. Over HTTP,
     # the edge hands over the request's replay record, written with the answer.
     record = context.get(REQUEST_RECORD)
-    outcome = answering.submit_answer(services, submission.user_id, body["view"], record=record)
+    outcome = submitting.submit_answer(services, submission.user_id, body["view"], record=record)
     if outcome.view is not None and not outcome.errors:
         ack(response_action="update", view=outcome.view)
     else:

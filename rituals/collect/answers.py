@@ -12,23 +12,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, String, Table, bindparam, func, insert, select
+from sqlalchemy import Connection, Select, String, Table, bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from core.errors import NotAllowed, UserFacingError
 from messaging.mrkdwn import mrkdwn_escape
-from messaging.outbox import announce, composed_delivery, enqueue_composed
+from messaging.outbox import announce, composed_delivery, queue_composed
 from rituals.collect.answer_copy import ANSWER_COPY
 from rituals.collect.submitting import PersonFacts, RunFacts
 from rituals.definition.schema import RitualDefinition
 from rituals.runs.participants import ANSWERED, mark_answered
+from storage.driver_sql import DriverSQL
 from storage.models import Answer, Delivery, Participant, ParticipantState, Run, RunState
 
 _ANSWER_COLUMNS = ("run_id", "ritual_id", "user_id", "version", "values", "late", "submitted_at", "source_id")
-# Its new id comes back the way the database gives it most cheaply: SQLite's last row id, a
-# RETURNING on PostgreSQL (SQLAlchemy picks), rather than a RETURNING row to step to on SQLite.
-_INSERT_ANSWER = insert(Answer.__table__)  # type: ignore[arg-type]
+# SQLite's: the new id is the last row id, not a RETURNING row to step to. The statements of
+# `store_answer` run as driver SQL (`storage.driver_sql`): a deadline brings them by the hundred.
+_INSERT_ANSWER = DriverSQL(insert(Answer.__table__), columns=_ANSWER_COLUMNS)  # type: ignore[arg-type]
 
 
 def _stored_in_one_statement() -> Select[Any]:
@@ -73,7 +74,7 @@ def _stored_in_one_statement() -> Select[Any]:
     )
 
 
-_STORE_IN_ONE = _stored_in_one_statement()
+_STORE_IN_ONE = DriverSQL(_stored_in_one_statement())
 
 
 NOT_ASKED = "You are not asked to answer this one, so there is nothing to fill in."
@@ -85,9 +86,24 @@ class LateRefused(UserFacingError):
 
 @dataclass(frozen=True)
 class SavedAnswer:
-    answer: Answer
+    """The version a submission saved, or had saved before."""
+
+    id: int
+    version: int
+    late: bool
     # True when this submission had been saved before (a retried delivery): nothing else happened.
-    replay: bool
+    replay: bool = False
+
+    @classmethod
+    def earlier(cls, answer: Answer) -> SavedAnswer:
+        return cls(answer.id, answer.version, answer.late, replay=True)
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    answer: SavedAnswer
+    # True when the copy for the PM's DM was queued now (not before): the sender is to be woken.
+    queued: bool
 
 
 def latest_answer(session: Session, run_id: int, user_id: str) -> Answer | None:
@@ -167,7 +183,7 @@ def save_answer(
     """Store ``values`` as the person's next version, mark them answered, and DM them a copy."""
     earlier = session.scalar(select(Answer).where(Answer.source_id == source_id))
     if earlier is not None:
-        return SavedAnswer(earlier, replay=True)
+        return SavedAnswer.earlier(earlier)
     person = require_participant(session, run, user_id, lock=True)
     late = check_may_answer(definition, run, person, now)
     # The participant row is locked above, so two submissions by the same person take turns
@@ -176,23 +192,23 @@ def save_answer(
     latest = session.scalar(
         select(func.max(Answer.version)).where(Answer.run_id == run.id, Answer.user_id == user_id)
     )
-    return SavedAnswer(
-        store_answer(
-            session,
-            run,
-            person,
-            values,
-            version=(latest or 0) + 1,
-            late=late,
-            source_id=source_id,
-            now=now,
-        ),
-        replay=False,
+    stored = store_answer(
+        session.connection(),
+        run,
+        person,
+        values,
+        version=(latest or 0) + 1,
+        late=late,
+        source_id=source_id,
+        now=now,
     )
+    if stored.queued:
+        announce(session)
+    return stored.answer
 
 
 def store_answer(
-    session: Session,
+    connection: Connection,
     run: Run | RunFacts,
     person: Participant | PersonFacts,
     values: Mapping[str, Any],
@@ -201,51 +217,42 @@ def store_answer(
     late: bool,
     source_id: str,
     now: datetime,
-) -> Answer:
+) -> StoredAnswer:
     """Write an answer already judged: the version row, the participant answered (their prompt
-    marked for a redraw) and the copy for their DM queued, all in the caller's transaction; the
-    outbox sender posts the copy after the submission has been acknowledged.
+    marked for a redraw) and the copy for their DM queued, all in the transaction `connection`
+    is in; the outbox sender posts the copy after the submission has been acknowledged, once
+    the caller has woken it (a session's `announce`, or the bell after a commit without one).
 
     The caller holds the participant's row lock and read the latest version under it. On
     PostgreSQL the three writes are one statement (`_stored_in_one_statement`); SQLite, with
     no round trips to save and no data-modifying WITH, runs them one after the other.
     """
-    answer = Answer(
-        run_id=run.id,
-        ritual_id=run.ritual_id,
-        user_id=person.user_id,
-        version=version,
-        values=dict(values),
-        late=late,
-        submitted_at=now,
-        source_id=source_id,
+    # One INSERT built once rather than a session's unit of work, and no mapped object: at a
+    # deadline every submission comes through here while Slack waits.
+    row = dict(
+        zip(
+            _ANSWER_COLUMNS,
+            (run.id, run.ritual_id, person.user_id, version, dict(values), late, now, source_id),
+            strict=True,
+        )
     )
-    # One INSERT built once rather than the session's unit of work: at a deadline every
-    # submission comes through here while Slack waits. The row is the object's; it is not
-    # added to the session, which nothing after this reads it from.
-    row = {column: getattr(answer, column) for column in _ANSWER_COLUMNS}
-    copy_key = f"run:{run.id}:answer-copy:{person.user_id}:v{answer.version}"
-    connection = session.connection()
+    copy_key = f"run:{run.id}:answer-copy:{person.user_id}:v{version}"
     if connection.dialect.name == "postgresql":
         parameters = {f"answer_{column}": value for column, value in row.items()}
         parameters.update(participant=person.id, answered_at=now, copy_key=copy_key)
-        answer.id, queued = connection.execute(_STORE_IN_ONE, parameters).one()
-        if queued:
-            announce(session)
-        return answer
-    new_key = connection.execute(_INSERT_ANSWER, row).inserted_primary_key
-    assert new_key is not None  # a one-row INSERT has its key
-    answer.id = new_key[0]
-    mark_answered(session, person.id, now)
+        new_id, queued = cast("tuple[int, int]", _STORE_IN_ONE.execute(connection, parameters).one())
+        return StoredAnswer(SavedAnswer(new_id, version, late), queued=bool(queued))
+    new_id = _INSERT_ANSWER.execute(connection, row).lastrowid
+    mark_answered(connection, person.id, now)
     # The copy is laid out by the sender (`AnswerCopies`), not while Slack waits for the ack.
-    enqueue_composed(
-        session,
+    queued = queue_composed(
+        connection,
         key=copy_key,
         kind=ANSWER_COPY,
         target=person.user_id,
         composer=ANSWER_COPY,
-        source=answer.id,
+        source=new_id,
         now=now,
         run_id=run.id,
     )
-    return answer
+    return StoredAnswer(SavedAnswer(new_id, version, late), queued=queued)

@@ -10,7 +10,8 @@ takes the careful path that tells the person why.
 It reads plain columns, not mapped objects: judging and storing a plain submission needs a few
 facts of the run and the person, and building three ORM objects to hold them was about a tenth
 of what an acknowledgement cost at a rush. A rarer step that needs the run itself (a closed
-run's posts refreshed, key results asked) loads it then.
+run's posts refreshed, key results asked) loads it then. It runs as driver SQL
+(`storage.driver_sql`), on the transaction's connection.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, bindparam, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import BindParameter, Connection, Select, bindparam, func, select
+from sqlalchemy.orm import aliased
 
 from rituals.collect.draft_store import StoredDraft
 from rituals.collect.forms.draft import FormDraft
+from storage.driver_sql import DriverSQL
 from storage.models import Answer, AnswerDraft, Participant, ParticipantState, Run, RunState
 
 
@@ -84,17 +86,18 @@ def _statement() -> Select[Any]:
     )
 
 
-_READ = _statement()
+_READ = DriverSQL(_statement())
 
 
-def read_for_submission(session: Session, token: str, user_id: str, source_id: str) -> Submitting | None:
+def read_for_submission(
+    connection: Connection, token: str, user_id: str, source_id: str
+) -> Submitting | None:
     """The draft, run, locked participant and latest version; None when this is not the plain
     case (the submission was saved before, no such draft for this person, no participant)."""
     parameters = {"token": token, "user_id": user_id, "source_id": source_id}
-    # On the transaction's connection: rows of columns, without the session's object loading.
     # At most one row matches (the draft's token is unique): `first()` does not ask SQLite for
     # a second row to make sure.
-    row = session.connection().execute(_READ, parameters).first()
+    row = _READ.first(connection, parameters)
     if row is None:
         return None
     (

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Table, bindparam, update
+from sqlalchemy import ColumnElement, Connection, CursorResult, Table, bindparam, update
 from sqlalchemy.orm import Session
 
 from messaging.gateway import Person, SlackGateway
 from rituals.definition.schema import RitualDefinition
+from storage.driver_sql import DriverSQL
 from storage.models import Participant, ParticipantState
 
 
@@ -65,7 +66,11 @@ ANSWERED = (
 )
 
 
-def mark_answered(session: Session, participant_id: int, now: datetime) -> None:
+_MARK_ANSWERED = DriverSQL(ANSWERED)
+
+
+def mark_answered(connection: Connection, participant_id: int, now: datetime) -> None:
     """`change_participants` for one participant who answered: their prompt is redrawn too.
-    The session's copy of the participant, if it holds one, is not refreshed."""
-    session.connection().execute(ANSWERED, {"participant": participant_id, "answered_at": now})
+    Driver SQL (`storage.driver_sql`) in the transaction `connection` is in; a session's copy
+    of the participant, if it holds one, is not refreshed."""
+    _MARK_ANSWERED.execute(connection, {"participant": participant_id, "answered_at": now})

@@ -10,7 +10,7 @@ import pytest
 
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
-from rituals.collect.answer_modal import DRAFT_OF_ANOTHER_RUN
+from rituals.collect.answer_submission import DRAFT_OF_ANOTHER_RUN
 from rituals.collect.forms.ids import ADD_ITEM_ACTION, ANSWER_CALLBACK, ITEM_CALLBACK
 from rituals.collect.prompts import FILL_ACTION
 from simulator import ViewRecord
@@ -43,7 +43,7 @@ def test_a_submission_naming_another_run_than_its_draft_is_refused(
 
     original = form.definition["private_metadata"]
     _name_run(sandbox, form, strict.id)
-    with caplog.at_level(logging.WARNING, logger="rituals.collect.answer_modal"):
+    with caplog.at_level(logging.WARNING, logger="rituals.collect.answer_submission"):
         answer = driver.submit_view(ANA, form, {"status": "At risk", "confidence": 60})
     assert answer == {"response_action": "errors", "errors": {"status": DRAFT_OF_ANOTHER_RUN}}
     assert answers(sandbox, ANA) == []

@@ -1,5 +1,6 @@
 """`store_answer` writes the answer, the participant answered and the copy queued: as three
-statements on SQLite and as one on PostgreSQL, with the same rows either way."""
+statements on SQLite and as one on PostgreSQL, with the same rows either way, and says whether
+the copy was queued now (the caller then wakes the sender)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from bot.sandbox import Sandbox
 from core.clock import FrozenClock
-from messaging.outbox import QUEUED, enqueue_composed
+from messaging.outbox import enqueue_composed
 from rituals.collect.answer_copy import ANSWER_COPY
-from rituals.collect.answers import store_answer
+from rituals.collect.answers import StoredAnswer, store_answer
 from storage.models import Answer, Delivery, Participant, ParticipantState, Run
 
 from .conftest import ANA, open_run
@@ -28,9 +29,9 @@ def _participant(session: Session, run: Run, user: str) -> Participant:
     ).one()
 
 
-def _store(session: Session, run: Run, person: Participant, clock: FrozenClock) -> Answer:
+def _store(session: Session, run: Run, person: Participant, clock: FrozenClock) -> StoredAnswer:
     return store_answer(
-        session,
+        session.connection(),
         run,
         person,
         {"status": "On track", "confidence": 80},
@@ -64,10 +65,11 @@ def test_the_answer_its_participant_and_its_copy_in_the_fewest_statements(
         before = person.prompt_version
         event.listen(sandbox.engine, "before_cursor_execute", executed)
         try:
-            answer = _store(session, run, person, clock)
+            stored = _store(session, run, person, clock)
         finally:
             event.remove(sandbox.engine, "before_cursor_execute", executed)
-        assert session.info.get(QUEUED)  # the sender wakes when this commits
+        assert stored.queued  # the caller wakes the sender
+        answer = stored.answer
         # The copy as the general path queues one, for its columns to be compared.
         assert enqueue_composed(
             session,
@@ -114,8 +116,9 @@ def test_a_copy_queued_before_is_kept_and_the_answer_is_still_saved(
             session, key=key, kind=ANSWER_COPY, target=ANA, composer=ANSWER_COPY, source=0, now=clock.now()
         )
     with sandbox.session_factory.begin() as session:
-        answer = _store(session, run, _participant(session, run, ANA), clock)
-        assert not session.info.get(QUEUED)  # nothing new to send
+        stored = _store(session, run, _participant(session, run, ANA), clock)
+        assert not stored.queued  # nothing new to send
+        answer = stored.answer
     with Session(sandbox.engine) as session:
         assert session.get(Answer, answer.id) is not None
         [copy] = session.scalars(select(Delivery).where(Delivery.dedupe_key == key))

@@ -20,7 +20,8 @@ from bot.sandbox import Sandbox
 from bot.slack_gateway import WebClientGateway
 from core.clock import FrozenClock
 from messaging.gateway import Message, PostedMessage
-from messaging.outbox import NOTIFY_CHANNEL, OutboxPolicy, OutboxSender, enqueue
+from messaging.outbox import NOTIFY_CHANNEL, QUEUED, OutboxPolicy, OutboxSender, enqueue
+from messaging.outbox_bell import OutboxBell
 from simulator import generated_roster
 from storage.models import Delivery, DeliveryState
 
@@ -82,6 +83,27 @@ def test_a_queued_delivery_goes_out_without_a_tick(workspace: Sandbox, clock: Fr
     finally:
         background.stop()
     assert len(workspace.workspace.calls("chat.postMessage")) == 3
+
+
+def test_a_delivery_committed_without_a_session_goes_out_when_the_bell_rings(
+    workspace: Sandbox, clock: FrozenClock
+) -> None:
+    bell = OutboxBell()
+    background = BackgroundSender(
+        workspace.app.sender, workspace.session_factory, workspace.engine, poll_seconds=3600, bell=bell
+    ).start()
+    try:
+        with workspace.session_factory.begin() as session:
+            enqueue(
+                session, key="bell:1", kind="test", target=PMS[0], message=Message(text="hi"), now=clock.now()
+            )
+            # As a transaction without a session: nothing marks it to wake the sender on commit.
+            session.info.pop(QUEUED)
+        bell.ring()
+        _eventually(lambda: _dm_counts(workspace, PMS[:1]) == {PMS[0]: 1})
+    finally:
+        background.stop()
+    bell.ring()  # a stopped sender no longer listens: nothing happens
 
 
 def test_the_outbox_never_waits_out_a_429_inside_its_lease(workspace: Sandbox, clock: FrozenClock) -> None:
