@@ -55,22 +55,19 @@ class _Compiled:
     options: Mapping[str, Any] | None
 
     def arguments(self, given: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
-        constants = self.constants
+        """The driver's parameters: the caller's values converted, and the statement's own
+        where the caller gives none (as `execute` takes them)."""
         try:
             if self.positions is not None:
-                return tuple(
-                    constants[name]
-                    if name in constants
-                    else (given[name] if convert is None else convert(given[name]))
-                    for name, convert in self.positions
-                )
-            arguments = dict(constants)
-            for name, convert in self.conversions.items():
-                if name not in constants:
-                    arguments[name] = given[name] if convert is None else convert(given[name])
-            return arguments
+                return tuple(self._value(name, convert, given) for name, convert in self.positions)
+            return {name: self._value(name, convert, given) for name, convert in self.conversions.items()}
         except KeyError as missing:
             raise TypeError(f"no value given for the parameter {missing}") from None
+
+    def _value(self, name: str, convert: Convert, given: Mapping[str, Any]) -> Any:
+        if name not in given:
+            return self.constants[name]
+        return given[name] if convert is None else convert(given[name])
 
 
 class DriverSQL:

@@ -87,6 +87,16 @@ def test_the_statements_own_values_go_with_the_callers(engine: Engine) -> None:
         assert (delivery.state, delivery.attempts, delivery.sent_at) == (DeliveryState.SENT, 1, NOW)
 
 
+def test_a_value_given_for_one_the_statement_has_wins_as_with_execute(engine: Engine) -> None:
+    read = select(Delivery.dedupe_key).where(Delivery.dedupe_key == bindparam("key", value="k1"))
+    with engine.begin() as connection:
+        connection.execute(insert(DELIVERIES), [row("k1"), row("k2")])
+    with engine.connect() as connection:
+        assert DriverSQL(read).first(connection, {}) == ("k1",)
+        assert DriverSQL(read).first(connection, {"key": "k2"}) == ("k2",)
+        assert tuple(connection.execute(read, {"key": "k2"}).one()) == ("k2",)
+
+
 def test_a_conflict_ignoring_insert_counts_the_row_only_when_it_is_new(engine: Engine) -> None:
     record = conflict_ignoring_insert(cast(Table, SeenRequest.__table__), ("signature", "seen_at"))
     with engine.begin() as connection:
